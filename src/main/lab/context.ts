@@ -1,0 +1,47 @@
+/**
+ * What every area of the lab shares: the event sink, the clock, and the handler shape that
+ * the facade dispatches to. Plain Node; never imports electron.
+ */
+import type { EventName, EventPayload } from '@shared/events';
+import type { ParsedInput, RouteName, RouteOutput } from '@shared/routes';
+
+/** Handlers for a set of routes: each takes the already-validated input. */
+export type Handlers<K extends RouteName> = {
+  [N in K]: (input: ParsedInput<N>) => Promise<RouteOutput<N>> | RouteOutput<N>;
+};
+
+export interface LabOptions {
+  /** Most sockets open at once before socket() answers EMFILE (C's default ulimit). */
+  maxSockets?: number;
+  /** Bytes of transcript kept per socket; older entries are dropped, counters stay exact. */
+  transcriptTailBytes?: number;
+  /** Call-log records kept; older ones are dropped. */
+  callLogLimit?: number;
+  /** How the lab is being run, as reported by lab.info. */
+  mode?: 'electron' | 'web' | 'headless';
+  /** How to start the capture process; defaults to a forked Node process. */
+  captureLauncher?: 'fork' | 'none';
+}
+
+export interface LabContext {
+  readonly options: Required<LabOptions>;
+  emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
+}
+
+export const DEFAULT_OPTIONS: Required<LabOptions> = {
+  maxSockets: 1024,
+  transcriptTailBytes: 1024 * 1024,
+  callLogLimit: 10_000,
+  mode: 'headless',
+  captureLauncher: 'fork',
+};
+
+/** Microseconds on CLOCK_MONOTONIC: the clock the capture process stamps packets with. */
+export function monoUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** Microseconds since the Unix epoch. */
+export function wallUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}

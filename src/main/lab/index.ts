@@ -1,0 +1,89 @@
+/**
+ * `createLab()`: the one facade every transport (IPC, web mode, the scenario runner, tests)
+ * calls. It validates each request against the shared route catalogue, dispatches it to the
+ * area that owns it, and fans events out to subscribers. Plain Node; never imports electron.
+ */
+import { EventEmitter } from 'node:events';
+import type { LabApi } from '@shared/api';
+import type { EventName, EventPayload } from '@shared/events';
+import { invalidInput, isRouteName, routes, type RouteInput, type RouteName, type RouteOutput } from '@shared/routes';
+import { createCaptureArea } from './capture/area';
+import { DEFAULT_OPTIONS, type Handlers, type LabContext, type LabOptions } from './context';
+import { privilegeHint } from './privilege';
+import { createSocketArea } from './sockets/area';
+
+export interface Lab extends LabApi {
+  /** Closes every socket, stops capture, and ends the capture process. */
+  close(): Promise<void>;
+}
+
+export type { LabOptions };
+
+/** Creates a fresh lab: no sockets, empty logs, capture stopped. */
+export function createLab(options: LabOptions = {}): Lab {
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const ctx: LabContext = {
+    options: { ...DEFAULT_OPTIONS, ...options },
+    emit: (name, payload) => events.emit(name, payload),
+  };
+  const sockets = createSocketArea(ctx);
+  const capture = createCaptureArea(ctx, sockets.view);
+
+  const handlers: Handlers<RouteName> = {
+    ...sockets.handlers,
+    ...capture.handlers,
+    'lab.info': () => ({
+      ok: true as const,
+      value: {
+        version: process.env.npm_package_version ?? '0.1.0',
+        mode: ctx.options.mode,
+        platform: process.platform,
+        privileged: privilegeHint() === null,
+        privilegeHint: privilegeHint(),
+      },
+    }),
+  };
+
+  async function invoke<N extends RouteName>(name: N, input: RouteInput<N>): Promise<RouteOutput<N>> {
+    if (!isRouteName(name)) return unknownRoute(name) as RouteOutput<N>;
+    const parsed = routes[name].input.safeParse(input ?? {});
+    if (!parsed.success) return refusal(name, invalidInput(name, parsed.error)) as RouteOutput<N>;
+    const handler = handlers[name] as (input: unknown) => Promise<RouteOutput<N>> | RouteOutput<N>;
+    try {
+      return await handler(parsed.data);
+    } catch (error) {
+      // A handler that throws is a lab bug; the student still gets an answer, never a crash.
+      const message = error instanceof Error ? error.message : String(error);
+      return refusal(name, { errno: 'EINVAL', code: 22, message: `Internal lab error in ${name}: ${message}` }) as RouteOutput<N>;
+    }
+  }
+
+  function on<E extends EventName>(name: E, handler: (payload: EventPayload<E>) => void): () => void {
+    events.on(name, handler);
+    return () => events.off(name, handler);
+  }
+
+  return {
+    invoke,
+    on,
+    async close() {
+      await capture.close();
+      await sockets.close();
+      events.removeAllListeners();
+    },
+  };
+}
+
+type Refusal = { errno: 'EINVAL'; code: number; message: string };
+
+/** The error shape a route answers with: a C-style -1 for BSD calls, a result otherwise. */
+function refusal(name: string, error: Refusal) {
+  return name.startsWith('socket.') && name !== 'socket.cancel'
+    ? { ok: false as const, ret: -1 as const, callId: 0, ...error }
+    : { ok: false as const, ...error };
+}
+
+function unknownRoute(name: string) {
+  return refusal(name, { errno: 'EINVAL', code: 22, message: `Unknown request "${name}": the lab has no such route.` });
+}

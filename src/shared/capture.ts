@@ -1,0 +1,149 @@
+/**
+ * The capture contract: interfaces, capture sessions, packet rows for the list, the decoded
+ * field tree of one packet, display filters, streams, and pcapng import/export.
+ */
+import { z } from 'zod';
+import { Bytes } from './socket';
+import { defineRoute, result } from './route';
+
+export const CaptureInterface = z.object({
+  name: z.string(),
+  description: z.string().nullable(),
+  addresses: z.array(z.object({ address: z.string(), netmask: z.string().nullable() })),
+  loopback: z.boolean(),
+  up: z.boolean(),
+  running: z.boolean(),
+});
+export type CaptureInterface = z.infer<typeof CaptureInterface>;
+
+export const CaptureStatus = z.object({
+  running: z.boolean(),
+  iface: z.string().nullable(),
+  filter: z.string(),
+  /** pcap link type of the current capture (1 Ethernet, 113 SLL, 276 SLL2, 0 null, 101 raw). */
+  linkType: z.number().int().nullable(),
+  /** Packets and bytes seen since start (exact, including those the ring store dropped). */
+  packets: z.number(),
+  bytes: z.number(),
+  /** Packets evicted from the ring store because it was full (oldest first). */
+  evicted: z.number(),
+  /** Packets currently held. */
+  held: z.number(),
+  /** Packets per second over the last second. */
+  rate: z.number(),
+  /** Set when capture cannot run: what happened and what to do about it. */
+  error: z.string().nullable(),
+  permissionHint: z.string().nullable(),
+});
+export type CaptureStatus = z.infer<typeof CaptureStatus>;
+
+/** One row of the packet list: what a fast summary decode finds. */
+export const PacketRow = z.object({
+  /** Frame number, from 1, stable for the packet's life in the store. */
+  no: z.number().int(),
+  /** Arrival on CLOCK_MONOTONIC, microseconds (compares with CallRecord times). */
+  monoUs: z.number(),
+  /** Arrival since the Unix epoch, microseconds. */
+  tsUs: z.number(),
+  caplen: z.number().int(),
+  len: z.number().int(),
+  src: z.string(),
+  dst: z.string(),
+  protocol: z.string(),
+  info: z.string(),
+  /** Colouring rule that matched: SYN, FIN, RST, ICMP error, malformed. */
+  mark: z.enum(['syn', 'fin', 'rst', 'icmp-error', 'malformed']).nullable(),
+  /** Lab sockets this packet belongs to, and the call that caused it where certain. */
+  fds: z.array(z.number().int()),
+  callId: z.number().int().nullable(),
+  /** 'call' when a lab call caused it, 'kernel' for ACKs, window updates, ICMP errors, ... */
+  cause: z.enum(['call', 'kernel']).nullable(),
+});
+export type PacketRow = z.infer<typeof PacketRow>;
+
+/** A node of the decoded field tree, with the byte range it covers in the frame. */
+export interface FieldNode {
+  /** Wireshark field name (`ip.src`, `tcp.flags.syn`) or protocol name (`tcp`). */
+  name: string;
+  /** The line shown in the tree, e.g. "Source Address: 127.0.0.1". */
+  label: string;
+  start: number;
+  length: number;
+  /** The value as tshark prints it in `-T fields`, where the field has one. */
+  value?: string;
+  /** Set on nodes that mark malformed or truncated data, or explain (offloaded checksums). */
+  severity?: 'note' | 'warn' | 'error';
+  children?: FieldNode[];
+}
+export const FieldNode: z.ZodType<FieldNode> = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    label: z.string(),
+    start: z.number().int(),
+    length: z.number().int(),
+    value: z.string().optional(),
+    severity: z.enum(['note', 'warn', 'error']).optional(),
+    children: z.array(FieldNode).optional(),
+  }),
+);
+
+export const PacketDetail = z.object({
+  row: PacketRow,
+  data: Bytes,
+  tree: z.array(FieldNode),
+});
+export type PacketDetail = z.infer<typeof PacketDetail>;
+
+export const StreamSegment = z.object({
+  direction: z.enum(['a-to-b', 'b-to-a']),
+  no: z.number().int(),
+  data: Bytes,
+});
+export const FollowedStream = z.object({
+  protocol: z.enum(['tcp', 'udp']),
+  a: z.string(),
+  b: z.string(),
+  /** Display filter selecting just this stream. */
+  filter: z.string(),
+  segments: z.array(StreamSegment),
+});
+export type FollowedStream = z.infer<typeof FollowedStream>;
+
+const frameNo = z.number().int().min(1);
+
+export const captureRoutes = {
+  'capture.interfaces': defineRoute(z.object({}), result(z.array(CaptureInterface))),
+  'capture.start': defineRoute(
+    z.object({
+      iface: z.string().min(1).max(64),
+      filter: z.string().max(4096).default(''),
+      bufferMB: z.number().int().min(1).max(1024).default(64),
+    }),
+    result(CaptureStatus),
+  ),
+  'capture.stop': defineRoute(z.object({}), result(CaptureStatus)),
+  'capture.status': defineRoute(z.object({}), result(CaptureStatus)),
+  'capture.clear': defineRoute(z.object({}), result(CaptureStatus)),
+  /** A window of the (optionally display-filtered) packet list, for a virtualized view. */
+  'capture.rows': defineRoute(
+    z.object({
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(5000),
+      filter: z.string().max(4096).default(''),
+      fd: z.number().int().nullable().default(null),
+    }),
+    result(z.object({ total: z.number().int(), rows: z.array(PacketRow) })),
+  ),
+  'capture.packet': defineRoute(z.object({ no: frameNo }), result(PacketDetail)),
+  /** Checks a display filter; the error names the position of the problem. */
+  'capture.checkFilter': defineRoute(
+    z.object({ filter: z.string().max(4096) }),
+    result(z.object({ valid: z.boolean(), error: z.string().nullable(), position: z.number().int().nullable() })),
+  ),
+  'capture.follow': defineRoute(z.object({ no: frameNo }), result(FollowedStream)),
+  'capture.export': defineRoute(z.object({ filter: z.string().max(4096).default('') }), result(z.object({ pcapng: Bytes }))),
+  'capture.import': defineRoute(
+    z.object({ name: z.string().max(255), data: Bytes }),
+    result(z.object({ packets: z.number().int() })),
+  ),
+} as const;

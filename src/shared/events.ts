@@ -1,0 +1,33 @@
+/**
+ * Events the lab pushes to the UI. Transports carry them as `{ name, payload }` envelopes in
+ * batches (see `EVENT_BATCH_MS`), so a flood of data cannot swamp the renderer.
+ */
+import { z } from 'zod';
+import { CallRecord, Fd, SocketInfo, TranscriptEntry } from './socket';
+import { CaptureStatus, PacketRow } from './capture';
+
+export const events = {
+  /** A socket's snapshot after any change (state, counters, queue, blocked call). */
+  'socket.changed': SocketInfo,
+  /** The descriptor was closed and is free again. */
+  'socket.removed': z.object({ fd: Fd }),
+  /** A call began (ret is null while it blocks) or finished. */
+  'call.logged': CallRecord,
+  /** Bytes went out or came in on a socket. */
+  'transcript.appended': TranscriptEntry,
+  'capture.status': CaptureStatus,
+  'capture.packets': z.object({ rows: z.array(PacketRow) }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.infer<Events[E]>;
+export type EventEnvelope = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+/** How long transports gather events before sending one batch. */
+export const EVENT_BATCH_MS = 16;
+
+/** The one IPC channel for requests and the one for event batches. */
+export const INVOKE_CHANNEL = 'socklab:invoke';
+export const EVENT_CHANNEL = 'socklab:events';

@@ -1,0 +1,130 @@
+/**
+ * The route catalogue: every request the UI can make of the lab, named `area.verb`, with the
+ * schema of its input and of its output. Transports register exactly these routes; the lab
+ * validates every input against them again before acting.
+ */
+import { z } from 'zod';
+import {
+  Bytes,
+  CallRecord,
+  Domain,
+  Fd,
+  MsgFlag,
+  OptionLevel,
+  OptionValue,
+  Protocol,
+  ShutHow,
+  SockAddr,
+  SockType,
+  SocketInfo,
+  SocketOption,
+  TranscriptEntry,
+  callResult,
+} from './socket';
+import { captureRoutes } from './capture';
+import { defineRoute, result } from './route';
+
+const fdOnly = z.object({ fd: Fd });
+const maxBytes = z
+  .number()
+  .int('maxBytes must be a whole number')
+  .min(0, 'maxBytes cannot be negative')
+  .max(16 * 1024 * 1024, 'maxBytes is at most 16 MiB in the lab');
+const flags = z.array(MsgFlag).max(4).default([]);
+
+export const socketRoutes = {
+  'socket.socket': defineRoute(
+    z.object({ domain: Domain, type: SockType, protocol: Protocol.default('IPPROTO_IP') }),
+    callResult({}),
+  ),
+  'socket.bind': defineRoute(z.object({ fd: Fd, address: SockAddr }), callResult({})),
+  'socket.listen': defineRoute(
+    z.object({ fd: Fd, backlog: z.number().int().min(0).max(65535).default(128) }),
+    callResult({}),
+  ),
+  'socket.accept': defineRoute(fdOnly, callResult({ peer: SockAddr.nullable() })),
+  'socket.connect': defineRoute(z.object({ fd: Fd, address: SockAddr }), callResult({})),
+  'socket.send': defineRoute(z.object({ fd: Fd, data: Bytes, flags }), callResult({})),
+  'socket.recv': defineRoute(z.object({ fd: Fd, maxBytes, flags }), callResult({ data: Bytes })),
+  'socket.sendto': defineRoute(
+    z.object({ fd: Fd, data: Bytes, address: SockAddr.nullable().default(null), flags }),
+    callResult({}),
+  ),
+  'socket.recvfrom': defineRoute(
+    z.object({ fd: Fd, maxBytes, flags }),
+    callResult({ data: Bytes, from: SockAddr.nullable() }),
+  ),
+  'socket.shutdown': defineRoute(z.object({ fd: Fd, how: ShutHow }), callResult({})),
+  'socket.close': defineRoute(fdOnly, callResult({})),
+  'socket.getsockname': defineRoute(fdOnly, callResult({ address: SockAddr.nullable() })),
+  'socket.getpeername': defineRoute(fdOnly, callResult({ address: SockAddr.nullable() })),
+  'socket.setsockopt': defineRoute(
+    z.object({ fd: Fd, level: OptionLevel.optional(), option: SocketOption, value: OptionValue }),
+    callResult({}),
+  ),
+  'socket.getsockopt': defineRoute(
+    z.object({ fd: Fd, level: OptionLevel.optional(), option: SocketOption }),
+    callResult({ value: OptionValue }),
+  ),
+  /** fcntl(fd, F_SETFL, O_NONBLOCK) when nonblock is given, else F_GETFL; ret is the flags. */
+  'socket.fcntl': defineRoute(
+    z.object({ fd: Fd, cmd: z.enum(['F_GETFL', 'F_SETFL']), nonblock: z.boolean().optional() }),
+    callResult({ nonblock: z.boolean() }),
+  ),
+  /** Interrupts the call a socket is blocked in; that call returns -1 EINTR. */
+  'socket.cancel': defineRoute(fdOnly, result(z.object({ cancelled: z.boolean() }))),
+} as const;
+
+export const labRoutes = {
+  'lab.sockets': defineRoute(z.object({}), result(z.array(SocketInfo))),
+  'lab.calls': defineRoute(
+    z.object({ sinceId: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(10_000).default(1000) }),
+    result(z.array(CallRecord)),
+  ),
+  'lab.transcript': defineRoute(
+    z.object({ fd: Fd, limit: z.number().int().min(1).max(100_000).default(1000) }),
+    result(z.array(TranscriptEntry)),
+  ),
+  /** Closes every socket and clears logs: a fresh lab. */
+  'lab.reset': defineRoute(z.object({}), result(z.object({ closed: z.number().int() }))),
+  'lab.info': defineRoute(
+    z.object({}),
+    result(
+      z.object({
+        version: z.string(),
+        mode: z.enum(['electron', 'web', 'headless']),
+        platform: z.string(),
+        privileged: z.boolean(),
+        /** What to run to get capture/raw privileges, when missing. */
+        privilegeHint: z.string().nullable(),
+      }),
+    ),
+  ),
+} as const;
+
+export const routes = { ...socketRoutes, ...labRoutes, ...captureRoutes } as const;
+
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;
+export type RouteInput<N extends RouteName> = z.input<Routes[N]['input']>;
+export type ParsedInput<N extends RouteName> = z.output<Routes[N]['input']>;
+export type RouteOutput<N extends RouteName> = z.output<Routes[N]['output']>;
+export const ROUTE_NAMES = Object.keys(routes) as RouteName[];
+
+/** Whether a string names a route in the catalogue. */
+export function isRouteName(name: string): name is RouteName {
+  return Object.hasOwn(routes, name);
+}
+
+/** The result when input fails its schema: EINVAL, with a sentence naming the bad field. */
+export function invalidInput(route: string, error: z.ZodError) {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return {
+    errno: 'EINVAL' as const,
+    code: 22,
+    message: `Invalid argument to ${route}: ${where}${issue?.message ?? 'malformed request'}`,
+  };
+}
+
+
