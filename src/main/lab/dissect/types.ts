@@ -1,0 +1,47 @@
+/**
+ * The dissector's public shape, shared by capture (packet rows), display filters and stream
+ * following. Decoders are pure functions over bytes and never throw.
+ */
+import type { FieldNode, PacketRow } from '@shared/capture';
+
+export type { FieldNode };
+
+/** pcap link types SockLab decodes. */
+export const LINKTYPE = {
+  NULL: 0,
+  ETHERNET: 1,
+  RAW: 101,
+  LINUX_SLL: 113,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
+
+/** The transport-level facts of a packet, for tying it to sockets and following streams. */
+export interface FlowInfo {
+  proto: 'tcp' | 'udp' | 'icmp' | 'icmpv6';
+  family: 4 | 6;
+  src: string;
+  dst: string;
+  /** 0 for ICMP. */
+  srcPort: number;
+  dstPort: number;
+  /** TCP only. flags is the 8-bit flags byte plus NS as bit 8, as tcp.flags. */
+  tcp?: { seq: number; ack: number; flags: number; window: number };
+  /** Where the transport payload starts in the frame, and how many bytes of it were captured. */
+  payloadOffset: number;
+  payloadLength: number;
+}
+
+/** What the fast summary decode gives for the packet list. */
+export interface PacketSummary {
+  src: string;
+  dst: string;
+  protocol: string;
+  info: string;
+  mark: PacketRow['mark'];
+  flow: FlowInfo | null;
+}
+
+/** A field's values by Wireshark name, as tshark prints them (all occurrences, outermost first). */
+export type FieldLookup = (name: string) => readonly string[] | undefined;
