@@ -19,6 +19,7 @@ export const ERRNO = {
   EMFILE: { code: 24, text: 'Too many open files: the lab allows at most 1024 sockets at once.' },
   EPIPE: { code: 32, text: 'Broken pipe: this socket can no longer send (it was shut down for writing or the peer is gone).' },
   ENAMETOOLONG: { code: 36, text: 'File name too long: a Unix socket path holds at most 107 bytes.' },
+  EPROTO: { code: 71, text: 'Protocol error: this option or operation does not fit the protocol (for example a multicast membership on a TCP socket).' },
   ENOSYS: { code: 38, text: 'Function not implemented.' },
   ENOTSOCK: { code: 88, text: 'Socket operation on non-socket.' },
   EDESTADDRREQ: { code: 89, text: 'Destination address required: an unconnected datagram socket needs sendto() with an address.' },

@@ -76,7 +76,8 @@ export const SHUT_HOW = ['SHUT_RD', 'SHUT_WR', 'SHUT_RDWR'] as const;
 export const ShutHow = z.enum(SHUT_HOW);
 export type ShutHow = z.infer<typeof ShutHow>;
 
-export const BLOCKING_CALLS = ['accept', 'recv', 'recvfrom', 'connect'] as const;
+/** 'send' blocks while the kernel's send buffer is full (a stream whose peer does not read). */
+export const BLOCKING_CALLS = ['accept', 'recv', 'recvfrom', 'connect', 'send'] as const;
 export const BlockingCall = z.enum(BLOCKING_CALLS);
 export type BlockingCall = z.infer<typeof BlockingCall>;
 
@@ -128,7 +129,14 @@ export type CallError = z.infer<typeof CallError>;
 
 /** A successful call with extra fields (the accepted peer, the bytes read, ...). */
 export function callOk<T extends z.ZodRawShape>(extra: T) {
-  return z.object({ ok: z.literal(true), ret: z.number().int(), callId: z.number().int(), ...extra });
+  return z.object({
+    ok: z.literal(true),
+    ret: z.number().int(),
+    callId: z.number().int(),
+    /** Where the lab's effect differs from C's (see docs/fidelity.md), said for this call. */
+    note: z.string().optional(),
+    ...extra,
+  });
 }
 /** The C-shaped answer of a BSD call: a return value with extras, or -1 with errno. */
 export function callResult<T extends z.ZodRawShape>(extra: T) {

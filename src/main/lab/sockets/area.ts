@@ -1,0 +1,169 @@
+/**
+ * The socket area: every `socket.*` route plus lab.sockets/calls/transcript/reset. Each call is
+ * logged when it starts and when it ends, runs against a real OS socket, and answers as C does
+ * (a value, or -1 with errno and a sentence). The work is split by topic: the descriptor table
+ * (table.ts), stream sockets (stream-setup.ts, stream-io.ts), datagram sockets (datagram.ts),
+ * options (options.ts), the call log and transcripts.
+ */
+import { ERRNO } from '@shared/errno';
+import type { CallName, SockAddr } from '@shared/socket';
+import type { Handlers, LabContext } from '../context';
+import type { SocketArea, SocketAreaRoute } from '../areas';
+import { streamLocalName } from './stream-setup';
+import { createCallLog, summarisePayload } from './calllog';
+import { fail, fromNodeError, succeed, type Outcome } from './errors';
+import { createSocketTable, isFailure, type LabSocket } from './table';
+import { createTranscripts } from './transcript';
+import { createSocketCalls } from './calls';
+
+/** Creates the socket area of a lab: real sockets, the call log, transcripts. */
+export function createSocketArea(ctx: LabContext): SocketArea {
+  const transcripts = createTranscripts(ctx);
+  // A descriptor number handed out again starts with a fresh transcript.
+  const table = createSocketTable(ctx, (fd) => transcripts.forget(fd));
+  const log = createCallLog(ctx);
+  const calls = createSocketCalls({ table, transcripts });
+
+  /** Runs one call: logs it, runs it (never throwing), logs the result, shapes C's answer. */
+  async function run<E extends object>(
+    call: CallName,
+    fd: number | null,
+    args: Record<string, unknown>,
+    body: (callId: number) => Outcome<E> | Promise<Outcome<E>>,
+  ) {
+    const record = log.start(fd, call, args);
+    let outcome: Outcome<E>;
+    try {
+      outcome = await body(record.id);
+    } catch (error) {
+      outcome = fromNodeError(error, call);
+    }
+    log.finish(record, outcome);
+    const sock = fd === null ? undefined : table.get(fd);
+    if (sock) table.notify(sock);
+    if (outcome.failed) {
+      const errno = outcome.errno;
+      return { ok: false as const, ret: -1 as const, errno, code: ERRNO[errno].code, message: outcome.message, callId: record.id };
+    }
+    return {
+      ok: true as const,
+      ret: outcome.ret,
+      callId: record.id,
+      ...(outcome.note ? { note: outcome.note } : {}),
+      ...outcome.extra,
+    };
+  }
+
+  /** Runs a call on an existing descriptor (EBADF when there is none). */
+  function onSocket<E extends object>(
+    call: CallName,
+    fd: number,
+    args: Record<string, unknown>,
+    body: (sock: LabSocket, callId: number) => Outcome<E> | Promise<Outcome<E>>,
+  ) {
+    return run<E>(call, fd, { fd, ...args }, (callId) => {
+      const sock = table.lookup(fd, call);
+      return isFailure(sock) ? sock : body(sock, callId);
+    });
+  }
+
+  const handlers: Handlers<SocketAreaRoute> = {
+    'socket.socket': (input) => run('socket', null, input, () => calls.socket(input.domain, input.type, input.protocol)),
+    'socket.bind': ({ fd, address }) => onSocket('bind', fd, { address }, (sock) => calls.bind(sock, address)),
+    'socket.listen': ({ fd, backlog }) => onSocket('listen', fd, { backlog }, (sock) => calls.listen(sock, backlog)),
+    'socket.accept': ({ fd }) => onSocket('accept', fd, {}, (sock) => calls.accept(sock)),
+    'socket.connect': ({ fd, address }) => onSocket('connect', fd, { address }, (sock) => calls.connect(sock, address)),
+    'socket.send': ({ fd, data, flags }) => {
+      const bytes = Buffer.from(data, 'base64'); // decoded once: payloads can be 16 MiB
+      return onSocket('send', fd, { data: summarisePayload(bytes), flags }, (sock, id) => calls.send(sock, bytes, null, flags, id));
+    },
+    'socket.sendto': ({ fd, data, address, flags }) => {
+      const bytes = Buffer.from(data, 'base64');
+      return onSocket('sendto', fd, { data: summarisePayload(bytes), address, flags }, (sock, id) =>
+        calls.send(sock, bytes, address, flags, id),
+      );
+    },
+    'socket.recv': ({ fd, maxBytes, flags }) =>
+      onSocket('recv', fd, { maxBytes, flags }, async (sock, id) => {
+        const outcome = await calls.recv(sock, maxBytes, flags, id, 'recv');
+        return outcome.failed ? outcome : succeed(outcome.ret, { data: outcome.extra.data }, outcome.note);
+      }),
+    'socket.recvfrom': ({ fd, maxBytes, flags }) =>
+      onSocket('recvfrom', fd, { maxBytes, flags }, (sock, id) => calls.recv(sock, maxBytes, flags, id, 'recvfrom')),
+    'socket.shutdown': ({ fd, how }) => onSocket('shutdown', fd, { how }, (sock) => calls.shutdown(sock, how)),
+    'socket.close': ({ fd }) =>
+      onSocket('close', fd, {}, (sock) => {
+        const note = calls.close(sock);
+        table.abortWaiters(sock, fail('EBADF', `descriptor ${sock.fd} was closed while this call was blocked.`));
+        table.remove(sock);
+        return succeed(0, {}, note);
+      }),
+    'socket.getsockname': ({ fd }) =>
+      onSocket('getsockname', fd, {}, (sock) => succeed(0, { address: localName(sock) })),
+    'socket.getpeername': ({ fd }) =>
+      onSocket('getpeername', fd, {}, (sock) =>
+        sock.state === 'connected' && sock.peer
+          ? succeed(0, { address: sock.peer })
+          : fail('ENOTCONN', `getpeername: descriptor ${fd} is not connected (${sock.state}).`),
+      ),
+    'socket.setsockopt': ({ fd, level, option, value }) =>
+      onSocket('setsockopt', fd, { level: level ?? null, option, value }, (sock) => calls.setsockopt(sock, option, level, value)),
+    'socket.getsockopt': ({ fd, level, option }) =>
+      onSocket('getsockopt', fd, { level: level ?? null, option }, (sock) => calls.getsockopt(sock, option, level)),
+    'socket.fcntl': ({ fd, cmd, nonblock }) =>
+      onSocket('fcntl', fd, { cmd, nonblock: nonblock ?? null }, (sock) => {
+        const O_RDWR = 0o2;
+        const O_NONBLOCK = 0o4000;
+        if (cmd === 'F_GETFL') return succeed(O_RDWR | (sock.nonblocking ? O_NONBLOCK : 0), { nonblock: sock.nonblocking });
+        if (nonblock === undefined) return fail('EINVAL', 'fcntl: F_SETFL needs the flags to set (nonblock true or false).');
+        sock.nonblocking = nonblock;
+        return succeed(0, { nonblock });
+      }),
+    'socket.cancel': ({ fd }) => {
+      const sock = table.get(fd);
+      if (!sock) return { ok: false as const, errno: 'EBADF' as const, code: 9, message: `cancel: descriptor ${fd} is not an open socket.` };
+      const blocked = table.info(sock).blockedIn;
+      const cancelled = table.abortWaiters(sock, fail('EINTR', `${blocked ?? 'call'}: interrupted (cancelled) before the OS answered.`));
+      return { ok: true as const, value: { cancelled: cancelled > 0 } };
+    },
+    'lab.sockets': () => ({ ok: true as const, value: view.sockets() }),
+    'lab.calls': ({ sinceId, limit }) => ({ ok: true as const, value: log.since(sinceId, limit) }),
+    'lab.transcript': ({ fd, limit }) => ({ ok: true as const, value: transcripts.read(fd, limit) }),
+    'lab.reset': async () => {
+      const closed = await closeAll();
+      log.clear();
+      transcripts.clear();
+      return { ok: true as const, value: { closed } };
+    },
+  };
+
+  function localName(sock: LabSocket): SockAddr | null {
+    if (sock.type === 'SOCK_STREAM') return streamLocalName(sock);
+    return sock.local ?? calls.unboundName(sock);
+  }
+
+  async function closeAll(): Promise<number> {
+    const open = table.all();
+    for (const sock of open) {
+      calls.close(sock);
+      table.abortWaiters(sock, fail('EBADF', `descriptor ${sock.fd} was closed by a lab reset.`));
+      table.remove(sock);
+    }
+    // Let Node finish closing handles so ports and paths are free when reset returns.
+    await new Promise((resolve) => setImmediate(resolve));
+    return open.length;
+  }
+
+  const view = {
+    sockets: () => table.all().map((sock) => table.info(sock)),
+    calls: (sinceId = 0) => log.since(sinceId),
+  };
+
+  return {
+    handlers,
+    view,
+    async close() {
+      await closeAll();
+    },
+  };
+}

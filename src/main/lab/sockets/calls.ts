@@ -1,0 +1,101 @@
+/**
+ * Each BSD call, dispatched to the stream or datagram implementation by socket type, with the
+ * checks C makes before either (SOCK_RAW not yet available, AF_UNIX datagrams refused, listen
+ * on a datagram socket, ...).
+ */
+import type { Domain, MsgFlag, OptionValue, Protocol, ShutHow, SockAddr, SockType, SocketOption } from '@shared/socket';
+import { unboundAddress } from './address';
+import {
+  bindDatagram,
+  closeDatagram,
+  connectDatagram,
+  recvDatagram,
+  sendDatagram,
+  shutdownDatagram,
+} from './datagram';
+import { fail, succeed, type Outcome } from './errors';
+import { getOption, setOption } from './options';
+import { acceptStream, bindStream, connectStream, ensureKernelFd, listenStream } from './stream-setup';
+import { closeStream, recvStream, sendStream, shutdownStream } from './stream-io';
+import type { Transcripts } from './transcript';
+import { isFailure, type LabSocket, type SocketTable } from './table';
+
+export interface SocketCallsDeps {
+  table: SocketTable;
+  transcripts: Transcripts;
+}
+
+/** Which protocols each type takes; IPPROTO_IP (0) picks the default. */
+const PROTOCOL_FOR_TYPE: Record<'SOCK_STREAM' | 'SOCK_DGRAM', Protocol> = { SOCK_STREAM: 'IPPROTO_TCP', SOCK_DGRAM: 'IPPROTO_UDP' };
+
+/** The calls of the socket area, bound to one lab's table and transcripts. */
+export function createSocketCalls(deps: SocketCallsDeps) {
+  const { table } = deps;
+
+  function socket(domain: Domain, type: SockType, protocol: Protocol): Outcome {
+    if (type === 'SOCK_RAW') {
+      return fail('ESOCKTNOSUPPORT', 'socket: SOCK_RAW is not available in SockLab yet (raw ICMP/IP sockets come with the raw-socket feature); no socket was created.');
+    }
+    if (domain === 'AF_UNIX' && type === 'SOCK_DGRAM') {
+      return fail('ESOCKTNOSUPPORT', 'socket: AF_UNIX datagram sockets are not available: Node (which SockLab runs on) cannot open them. Use SOCK_STREAM for AF_UNIX, or UDP.');
+    }
+    const expected = PROTOCOL_FOR_TYPE[type];
+    if (protocol !== 'IPPROTO_IP' && (protocol !== expected || domain === 'AF_UNIX')) {
+      return fail('EPROTONOSUPPORT', `socket: ${protocol} does not go with ${domain}/${type}${domain === 'AF_UNIX' ? ' (AF_UNIX takes protocol 0)' : ` (use ${expected} or 0)`}.`);
+    }
+    const sock = table.open(domain, type, protocol === 'IPPROTO_IP' && domain !== 'AF_UNIX' ? expected : protocol);
+    if (isFailure(sock)) return sock;
+    if (type === 'SOCK_STREAM') {
+      const made = ensureKernelFd(sock, 'socket');
+      if (made) {
+        table.remove(sock);
+        return made;
+      }
+    }
+    table.notify(sock);
+    return succeed(sock.fd);
+  }
+
+  return {
+    socket,
+    bind: (sock: LabSocket, address: SockAddr) =>
+      sock.type === 'SOCK_STREAM' ? bindStream(sock, address) : bindDatagram(deps, sock, address),
+    listen: (sock: LabSocket, backlog: number): Outcome | Promise<Outcome> =>
+      sock.type === 'SOCK_STREAM'
+        ? listenStream(sock, backlog, table)
+        : fail('EOPNOTSUPP', `listen: descriptor ${sock.fd} is a datagram socket; only stream sockets listen for connections.`),
+    accept: (sock: LabSocket): Outcome<{ peer: SockAddr | null }> | Promise<Outcome<{ peer: SockAddr | null }>> =>
+      sock.type === 'SOCK_STREAM'
+        ? acceptStream(sock, table, sock.nonblocking)
+        : fail('EOPNOTSUPP', `accept: descriptor ${sock.fd} is a datagram socket; there are no connections to accept.`),
+    connect: (sock: LabSocket, address: SockAddr) =>
+      sock.type === 'SOCK_STREAM' ? connectStream(sock, address, table, sock.nonblocking) : connectDatagram(deps, sock, address),
+    /** send (address null) and sendto; on a stream socket the address is ignored, as Linux does. */
+    send: (sock: LabSocket, data: Buffer, address: SockAddr | null, flags: MsgFlag[], callId: number) =>
+      sock.type === 'SOCK_STREAM' ? sendStream(deps, sock, data, flags, callId) : sendDatagram(deps, sock, data, address, callId),
+    /** recv and recvfrom; a stream socket reports no source address (Linux leaves it empty). */
+    async recv(
+      sock: LabSocket,
+      maxBytes: number,
+      flags: MsgFlag[],
+      callId: number,
+      call: 'recv' | 'recvfrom',
+    ): Promise<Outcome<{ data: string; from: SockAddr | null }>> {
+      if (sock.type === 'SOCK_DGRAM') return recvDatagram(deps, sock, maxBytes, flags, callId, call);
+      const outcome = await recvStream(deps, sock, maxBytes, flags, callId);
+      return outcome.failed ? outcome : succeed(outcome.ret, { data: outcome.extra.data, from: null }, outcome.note);
+    },
+    shutdown: (sock: LabSocket, how: ShutHow) =>
+      sock.type === 'SOCK_STREAM' ? shutdownStream(deps, sock, how) : shutdownDatagram(deps, sock, how),
+    /** Releases the OS socket; returns a note when the close reset the connection. */
+    close: (sock: LabSocket): string | undefined => {
+      if (sock.type === 'SOCK_STREAM') return closeStream(sock);
+      closeDatagram(sock);
+      return undefined;
+    },
+    setsockopt: (sock: LabSocket, option: SocketOption, level: string | undefined, value: OptionValue) =>
+      setOption(sock, option, level, value),
+    getsockopt: (sock: LabSocket, option: SocketOption, level: string | undefined) => getOption(sock, option, level),
+    unboundName: (sock: LabSocket) => unboundAddress(sock.domain),
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * The descriptor table: lab sockets by number (3 and up, lowest free number first, as a fresh
+ * C process hands them out), what each one holds, the snapshot the UI sees, and the wait
+ * mechanism blocking calls use (a poll re-run whenever the socket changes, cancellable).
+ */
+import type { Socket as DgramSocket } from 'node:dgram';
+import type { Server, Socket as NetSocket } from 'node:net';
+import type { ErrnoName } from '@shared/errno';
+import type {
+  BlockingCall,
+  Counters,
+  Domain,
+  OptionValue,
+  Protocol,
+  SockAddr,
+  SockType,
+  SocketInfo,
+  SocketState,
+} from '@shared/socket';
+import type { LabContext } from '../context';
+import { monoUs } from '../context';
+import { fail, type CallFailure } from './errors';
+import { kernelBytesWaiting } from './libc';
+
+/** A connection the kernel completed that accept() has not taken yet. */
+export interface PendingConnection {
+  conn: NetSocket;
+  peer: SockAddr | null;
+  since: number;
+  error: ErrnoName | null;
+}
+
+export interface Datagram {
+  data: Buffer;
+  from: SockAddr | null;
+}
+
+interface Waiter {
+  call: BlockingCall;
+  poll: () => boolean;
+  abort: (failure: CallFailure) => void;
+}
+
+export interface LabSocket {
+  fd: number;
+  domain: Domain;
+  type: SockType;
+  protocol: Protocol;
+  state: SocketState;
+  local: SockAddr | null;
+  peer: SockAddr | null;
+  nonblocking: boolean;
+  options: Record<string, OptionValue>;
+  backlog: number | null;
+  shutRd: boolean;
+  shutWr: boolean;
+  pendingError: ErrnoName | null;
+  pendingMessage: string | null;
+  counters: Counters;
+  acceptedFrom: number | null;
+  createdAtUs: number;
+  /** Stream: the kernel socket made with libc at socket(), until Node takes it at listen/connect. */
+  kernelFd: number | null;
+  server: Server | null;
+  acceptQueue: PendingConnection[];
+  conn: NetSocket | null;
+  /** Stream: the lab has started reading (first recv); until then the kernel buffers fill. */
+  reading: boolean;
+  /** Stream: end of stream reached in the lab's buffer (the peer's FIN was consumed). */
+  eof: boolean;
+  dgram: DgramSocket | null;
+  datagrams: Datagram[];
+  datagramBytes: number;
+  datagramsDropped: number;
+  waiters: Set<Waiter>;
+}
+
+/** Linux's default SO_RCVBUF for UDP here (net.core.rmem_default), used to bound the lab's queue. */
+export const DEFAULT_DGRAM_QUEUE_BYTES = 212_992;
+
+export interface SocketTable {
+  /** Allocates the lowest free descriptor, or EMFILE past options.maxSockets. */
+  open(domain: Domain, type: SockType, protocol: Protocol): LabSocket | CallFailure;
+  get(fd: number): LabSocket | undefined;
+  /** The socket, or EBADF naming the call. */
+  lookup(fd: number, call: string): LabSocket | CallFailure;
+  remove(sock: LabSocket): void;
+  all(): LabSocket[];
+  /** Re-runs the waiters of a socket and schedules one 'socket.changed' event. */
+  notify(sock: LabSocket): void;
+  /** Waits until poll() returns true, showing the socket as blocked in `call`. */
+  block(sock: LabSocket, call: BlockingCall, poll: () => boolean): Promise<CallFailure | null>;
+  /** Ends every blocked call of a socket with the given failure; returns how many. */
+  abortWaiters(sock: LabSocket, failure: CallFailure): number;
+  info(sock: LabSocket): SocketInfo;
+}
+
+/** Whether a value is a failure rather than a result. */
+export function isFailure(value: unknown): value is CallFailure {
+  return typeof value === 'object' && value !== null && (value as { failed?: unknown }).failed === true;
+}
+
+/** Creates the descriptor table for one lab; `onOpen` hears of each descriptor handed out. */
+export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void = () => undefined): SocketTable {
+  const sockets = new Map<number, LabSocket>();
+  const changed = new Set<LabSocket>();
+  let flushScheduled = false;
+
+  function flushChanges(): void {
+    flushScheduled = false;
+    for (const sock of changed) if (sockets.get(sock.fd) === sock) ctx.emit('socket.changed', table.info(sock));
+    changed.clear();
+  }
+
+  const table: SocketTable = {
+    open(domain, type, protocol) {
+      if (sockets.size >= ctx.options.maxSockets) {
+        return fail('EMFILE', `socket: the lab already has ${sockets.size} sockets open, its limit (maxSockets = ${ctx.options.maxSockets}); close some first.`);
+      }
+      let fd = 3;
+      while (sockets.has(fd)) fd++;
+      const sock: LabSocket = {
+        fd,
+        domain,
+        type,
+        protocol,
+        state: 'created',
+        local: null,
+        peer: null,
+        nonblocking: false,
+        options: {},
+        backlog: null,
+        shutRd: false,
+        shutWr: false,
+        pendingError: null,
+        pendingMessage: null,
+        counters: { bytesSent: 0, bytesReceived: 0, sendCalls: 0, recvCalls: 0, datagramsSent: 0, datagramsReceived: 0 },
+        acceptedFrom: null,
+        createdAtUs: monoUs(),
+        kernelFd: null,
+        server: null,
+        acceptQueue: [],
+        conn: null,
+        reading: false,
+        eof: false,
+        dgram: null,
+        datagrams: [],
+        datagramBytes: 0,
+        datagramsDropped: 0,
+        waiters: new Set(),
+      };
+      sockets.set(fd, sock);
+      onOpen(fd);
+      return sock;
+    },
+    get: (fd) => sockets.get(fd),
+    lookup(fd, call) {
+      return sockets.get(fd) ?? fail('EBADF', `${call}: descriptor ${fd} is not an open socket in this lab.`);
+    },
+    remove(sock) {
+      sockets.delete(sock.fd);
+      sock.state = 'closed';
+      ctx.emit('socket.removed', { fd: sock.fd });
+    },
+    all: () => [...sockets.values()].sort((a, b) => a.fd - b.fd),
+    notify(sock) {
+      for (const waiter of [...sock.waiters]) if (waiter.poll()) sock.waiters.delete(waiter);
+      changed.add(sock);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        queueMicrotask(flushChanges);
+      }
+    },
+    block(sock, call, poll) {
+      if (poll()) return Promise.resolve(null);
+      return new Promise<CallFailure | null>((resolve) => {
+        const waiter: Waiter = {
+          call,
+          poll: () => {
+            if (!poll()) return false;
+            resolve(null);
+            return true;
+          },
+          abort: (failure) => resolve(failure),
+        };
+        sock.waiters.add(waiter);
+        table.notify(sock);
+      }).finally(() => table.notify(sock));
+    },
+    abortWaiters(sock, failure) {
+      const waiters = [...sock.waiters];
+      sock.waiters.clear();
+      for (const waiter of waiters) waiter.abort(failure);
+      if (waiters.length > 0) table.notify(sock);
+      return waiters.length;
+    },
+    info(sock) {
+      const first = sock.waiters.values().next();
+      return {
+        fd: sock.fd,
+        domain: sock.domain,
+        type: sock.type,
+        protocol: sock.protocol,
+        state: sock.state,
+        local: sock.local,
+        peer: sock.peer,
+        nonblocking: sock.nonblocking,
+        options: { ...sock.options },
+        backlog: sock.backlog,
+        acceptQueue: sock.acceptQueue.map((p) => ({ peer: p.peer, since: p.since })),
+        bytesWaiting: bytesWaiting(sock),
+        datagramsWaiting: sock.datagrams.length,
+        shutRd: sock.shutRd,
+        shutWr: sock.shutWr,
+        peerClosed: peerClosed(sock),
+        pendingError: sock.pendingError,
+        blockedIn: first.done ? null : first.value.call,
+        counters: { ...sock.counters },
+        acceptedFrom: sock.acceptedFrom,
+        tcpState: null,
+        createdAtUs: sock.createdAtUs,
+      };
+    },
+  };
+  return table;
+}
+
+/** The real descriptor Node holds for a handle (Unix only), or null. */
+export function handleFd(owner: unknown): number | null {
+  if (typeof owner !== 'object' || owner === null) return null;
+  const handle = (owner as { _handle?: { fd?: unknown } | null })._handle;
+  return typeof handle?.fd === 'number' && handle.fd >= 0 ? handle.fd : null;
+}
+
+/** Bytes a reader would get: those Node already read into its buffer plus those still in the kernel. */
+function bytesWaiting(sock: LabSocket): number {
+  if (sock.type === 'SOCK_DGRAM') return sock.datagramBytes;
+  if (!sock.conn || sock.conn.destroyed) return 0;
+  return sock.conn.readableLength + kernelBytesWaiting(handleFd(sock.conn));
+}
+
+/**
+ * Whether the peer's FIN has arrived. Node has no public flag for "EOF received but data still
+ * buffered" before 'end', so this reads the readable state's `ended` (documented Node field).
+ */
+export function peerClosed(sock: LabSocket): boolean {
+  if (sock.eof) return true;
+  const state = (sock.conn as unknown as { _readableState?: { ended?: boolean } } | null)?._readableState;
+  return state?.ended === true;
+}
