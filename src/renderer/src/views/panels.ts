@@ -1,0 +1,18 @@
+/**
+ * The tabs of the bottom dock. A new view (the packet list, for one) is one more entry here.
+ */
+import type { Component } from 'vue';
+import TranscriptView from '@renderer/components/TranscriptView.vue';
+import CallLog from '@renderer/components/CallLog.vue';
+
+export interface DockTab {
+  id: string;
+  /** i18n key of the tab's title. */
+  labelKey: string;
+  component: Component;
+}
+
+export const DOCK_TABS: readonly DockTab[] = [
+  { id: 'transcript', labelKey: 'tabs.transcript', component: TranscriptView },
+  { id: 'calls', labelKey: 'tabs.callLog', component: CallLog },
+];
