@@ -25,9 +25,4 @@ export type EventPayload<E extends EventName> = z.infer<Events[E]>;
 export type EventEnvelope = { [E in EventName]: { name: E; payload: EventPayload<E> } }[EventName];
 export const EVENT_NAMES = Object.keys(events) as EventName[];
 
-/** How long transports gather events before sending one batch. */
-export const EVENT_BATCH_MS = 16;
-
-/** The one IPC channel for requests and the one for event batches. */
-export const INVOKE_CHANNEL = 'socklab:invoke';
-export const EVENT_CHANNEL = 'socklab:events';
+export { EVENT_BATCH_MS, EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/**
+ * First step of `npm start` and `npm test`: makes sure this machine has what SockLab needs.
+ * - system packages (Debian/Ubuntu): libpcap-dev (to build `cap`), a C++ toolchain and python3
+ *   (node-gyp), tshark (reference decoder in tests), chromium (end-to-end tests). As root they
+ *   are installed (`apt-get update` once, then `apt-get install -y`); otherwise the exact command
+ *   is printed and setup carries on with what can be done.
+ * - node_modules: `npm ci` when it is missing or older than package-lock.json, with
+ *   ELECTRON_SKIP_BINARY_DOWNLOAD=1 unless set otherwise (the Electron binary often cannot be
+ *   fetched; `npm start` then runs web mode and says how to get it).
+ * Silent and quick when everything is in place. Plain Node, no dependencies: it runs before them.
+ */
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Whether an executable named `name` is on PATH. */
+function onPath(name) {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** What SockLab needs from the system: the package that provides it and how to tell it is there. */
+const SYSTEM_NEEDS = [
+  { pkg: 'libpcap-dev', why: 'to build the capture addon (cap)', present: () => existsSync('/usr/include/pcap.h') || existsSync('/usr/include/pcap/pcap.h') },
+  { pkg: 'build-essential', why: 'to compile native addons', present: () => onPath('g++') && onPath('make') },
+  { pkg: 'python3', why: 'for node-gyp', present: () => onPath('python3') },
+  { pkg: 'tshark', why: 'the reference decoder the tests compare with', present: () => onPath('tshark') },
+  { pkg: 'chromium', why: 'the browser the end-to-end tests drive', present: () => existsSync('/usr/bin/chromium') },
+];
+
+function run(command, args, env = process.env) {
+  const result = spawnSync(command, args, { stdio: 'inherit', env, cwd: root });
+  return result.status === 0;
+}
+
+/** Installs missing system packages when possible; returns false when something is still missing. */
+function ensureSystemPackages() {
+  if (process.platform !== 'linux') return true;
+  const missing = SYSTEM_NEEDS.filter((need) => !need.present());
+  if (missing.length === 0) return true;
+  const pkgs = missing.map((need) => need.pkg);
+  for (const need of missing) console.log(`setup: ${need.pkg} is missing (${need.why})`);
+  if (!onPath('apt-get')) {
+    console.log(`setup: no apt-get here: install the equivalent of ${pkgs.join(', ')} with your package manager.`);
+    return false;
+  }
+  const install = ['install', '-y', '--no-install-recommends', ...pkgs];
+  if (process.getuid?.() !== 0) {
+    console.log(`setup: not root, so not installing. Run:\n  sudo apt-get update && sudo apt-get ${install.join(' ')}`);
+    return false;
+  }
+  // tshark asks (through debconf) whether non-root users may capture: answer with the default.
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  console.log(`setup: apt-get ${install.join(' ')}`);
+  if (!run('apt-get', ['update'], env) || !run('apt-get', install, env)) {
+    console.log('setup: apt-get failed (see above); continuing with what is installed.');
+    return false;
+  }
+  return true;
+}
+
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs `npm ci` when node_modules is missing or older than the lock file. */
+function ensureNodeModules() {
+  const lock = mtime(join(root, 'package-lock.json'));
+  // npm writes node_modules/.package-lock.json at the end of every install.
+  const installed = mtime(join(root, 'node_modules', '.package-lock.json'));
+  if (installed !== null && (lock === null || installed >= lock)) return true;
+  console.log(installed === null ? 'setup: node_modules is missing: npm ci' : 'setup: package-lock.json changed: npm ci');
+  const env = { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: process.env.ELECTRON_SKIP_BINARY_DOWNLOAD ?? '1' };
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  if (!run(npm, ['ci'], env)) {
+    console.error('setup: npm ci failed (see above).');
+    return false;
+  }
+  return true;
+}
+
+const systemReady = ensureSystemPackages();
+const modulesReady = ensureNodeModules();
+if (!modulesReady) process.exit(1);
+if (!systemReady) console.log('setup: continuing; the parts that need the missing packages will say so.');
