@@ -45,3 +45,16 @@ export interface PacketSummary {
 
 /** A field's values by Wireshark name, as tshark prints them (all occurrences, outermost first). */
 export type FieldLookup = (name: string) => readonly string[] | undefined;
+
+/** Value types of declared fields, so display filters can type their literals. */
+export type FieldType = 'protocol' | 'uint' | 'bool' | 'ipv4' | 'ipv6' | 'ether' | 'bytes' | 'string' | 'time';
+
+/** Optional facts about the frame that only the capture knows (for the frame.* fields). */
+export interface FrameMeta {
+  /** Frame number, from 1. */
+  number?: number;
+  /** Arrival since the Unix epoch in nanoseconds (kept exact for frame.time_epoch). */
+  tsNs?: bigint;
+  /** Length on the wire; defaults to the captured length. */
+  origLen?: number;
+}

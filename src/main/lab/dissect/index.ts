@@ -1,0 +1,88 @@
+/**
+ * SockLab's dissectors: pure functions over a frame's bytes that never throw. One set of field
+ * declarations feeds the detail tree (`dissect`), the field lookup of display filters and the
+ * CLI (`fieldValues`, `fieldLookup`) and the fast packet-list summary (`summarize`).
+ */
+import './arp';
+import './icmp';
+import './icmpv6';
+import './ipv4';
+import './ipv6';
+import './tcp';
+import './udp';
+import './tunnels';
+import { Ctx } from './context';
+import { FIELD_TABLE, type FieldDecl } from './fields';
+import { frameFields } from './frame';
+import { dissectLink } from './link';
+import { NullSink, type Sink, TreeSink, ValuesSink } from './sink';
+import type { TcpSequenceState } from './tcp-state';
+import type { FieldLookup, FieldNode, FieldType, FrameMeta, PacketSummary } from './types';
+
+export { FIELD_TABLE, type FieldDecl } from './fields';
+export { formatEpoch } from './frame';
+export { toTsharkRecord } from './record';
+export { TcpSequenceState } from './tcp-state';
+export * from './types';
+
+/** Runs the link-layer dissector into `sink`; an unexpected bug becomes a marked node. */
+function run(frame: Uint8Array, linkType: number, sink: Sink, meta: FrameMeta, tcpState: TcpSequenceState | null = null): Ctx {
+  const ctx = new Ctx(frame, sink);
+  ctx.tcpState = tcpState;
+  try {
+    dissectLink(ctx, linkType, meta.origLen ?? frame.length);
+  } catch (err) {
+    // The dissectors are written not to throw; if one does, the packet is still shown.
+    ctx.problem(`[Dissector bug: ${err instanceof Error ? err.message : String(err)}]`, 0, frame.length);
+  }
+  return ctx;
+}
+
+/** The full field tree of a frame, with byte ranges, tshark-style values and severities. */
+export function dissect(frame: Uint8Array, linkType: number, meta: FrameMeta = {}): FieldNode[] {
+  const sink = new TreeSink();
+  frameFields(sink, frame.length, meta);
+  run(frame, linkType, sink, meta);
+  return sink.roots;
+}
+
+/**
+ * The packet-list columns, the colouring mark and the transport flow, without building a tree.
+ * With a `TcpSequenceState` (fed packets in arrival order) the Info column shows relative TCP
+ * sequence numbers and scaled windows, as Wireshark does; without one, the raw values.
+ */
+export function summarize(frame: Uint8Array, linkType: number, meta: FrameMeta = {}, tcpState: TcpSequenceState | null = null): PacketSummary {
+  const ctx = run(frame, linkType, new NullSink(), meta, tcpState);
+  if (ctx.src === '' && ctx.macAt >= 0) ctx.addresses(ctx.r.mac(ctx.macAt + 6), ctx.r.mac(ctx.macAt));
+  return { src: ctx.src, dst: ctx.dst, protocol: ctx.protocol || 'Unknown', info: ctx.info, mark: ctx.mark, flow: ctx.flow };
+}
+
+/**
+ * Every field's values by Wireshark name, outermost first, as tshark prints them. Protocols
+ * (`tcp`, `icmp`) map to `['']`; `_ws.malformed` is present when something was malformed.
+ */
+export function fieldValues(frame: Uint8Array, linkType: number, meta: FrameMeta = {}): Map<string, string[]> {
+  const sink = new ValuesSink();
+  frameFields(sink, frame.length, meta);
+  run(frame, linkType, sink, meta);
+  return sink.values;
+}
+
+/** `fieldValues` as a lookup function. */
+export function fieldLookup(frame: Uint8Array, linkType: number, meta: FrameMeta = {}): FieldLookup {
+  const values = fieldValues(frame, linkType, meta);
+  return (name) => values.get(name);
+}
+
+/** The type of each declared field, for typing display-filter literals. */
+export function fieldType(name: string): FieldType | undefined {
+  return FIELD_TABLE.get(name)?.type;
+}
+
+/** All declared fields (after every protocol module has loaded). */
+export function allFields(): readonly FieldDecl[] {
+  return [...FIELD_TABLE.values()];
+}
+
+/** Field name → value type, for the display filter engine. */
+export const FIELD_TYPES: ReadonlyMap<string, FieldType> = new Map([...FIELD_TABLE].map(([name, decl]) => [name, decl.type]));
