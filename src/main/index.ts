@@ -20,10 +20,7 @@ app.on('web-contents-created', (_event, contents) => lockDownContents(contents))
 
 void app.whenReady().then(() => {
   hardenSession(session.defaultSession, { devServer: devServerUrl !== null });
-  // The capture area takes a launcher function (capture/area.ts launcherFrom); LabOptions does
-  // not name that type yet, hence the cast.
-  const captureLauncher = utilityProcessLauncher as unknown as LabOptions['captureLauncher'];
-  const lab = createLab({ mode: 'electron', captureLauncher });
+  const lab = createLab({ mode: 'electron', captureLauncher: utilityProcessLauncher });
   const windows = createAppWindows(createAppUrlCheck({ devServerUrl: devServerUrl ?? undefined, rendererDir }));
   registerLabIpc({ ipcMain, lab, windows });
   const stopEvents = forwardEventsToWindows(lab, windows);

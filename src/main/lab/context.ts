@@ -4,6 +4,7 @@
  */
 import type { EventName, EventPayload } from '@shared/events';
 import type { ParsedInput, RouteName, RouteOutput } from '@shared/routes';
+import type { CaptureLauncher } from './capture/launcher';
 
 /** Handlers for a set of routes: each takes the already-validated input. */
 export type Handlers<K extends RouteName> = {
@@ -19,8 +20,11 @@ export interface LabOptions {
   callLogLimit?: number;
   /** How the lab is being run, as reported by lab.info. */
   mode?: 'electron' | 'web' | 'headless';
-  /** How to start the capture process; defaults to a forked Node process. */
-  captureLauncher?: 'fork' | 'none';
+  /**
+   * How to start the capture process: a forked Node process (default), none (no capture), or a
+   * launcher the host passes in (Electron's main uses `utilityProcess.fork`).
+   */
+  captureLauncher?: 'fork' | 'none' | CaptureLauncher;
 }
 
 export interface LabContext {

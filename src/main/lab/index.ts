@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { LabApi } from '@shared/api';
+import { refusal } from '@shared/refusal';
 import type { EventName, EventPayload } from '@shared/events';
 import { invalidInput, isRouteName, routes, type RouteInput, type RouteName, type RouteOutput } from '@shared/routes';
 import { createCaptureArea } from './capture/area';
@@ -46,16 +47,18 @@ export function createLab(options: LabOptions = {}): Lab {
   };
 
   async function invoke<N extends RouteName>(name: N, input: RouteInput<N>): Promise<RouteOutput<N>> {
-    if (!isRouteName(name)) return unknownRoute(name) as RouteOutput<N>;
+    if (!isRouteName(name)) {
+      return refusal(name, 'EINVAL', `Unknown request "${name}": the lab has no such route.`) as RouteOutput<N>;
+    }
     const parsed = routes[name].input.safeParse(input ?? {});
-    if (!parsed.success) return refusal(name, invalidInput(name, parsed.error)) as RouteOutput<N>;
+    if (!parsed.success) return refusal(name, 'EINVAL', invalidInput(name, parsed.error).message) as RouteOutput<N>;
     const handler = handlers[name] as (input: unknown) => Promise<RouteOutput<N>> | RouteOutput<N>;
     try {
       return await handler(parsed.data);
     } catch (error) {
       // A handler that throws is a lab bug; the student still gets an answer, never a crash.
       const message = error instanceof Error ? error.message : String(error);
-      return refusal(name, { errno: 'EINVAL', code: 22, message: `Internal lab error in ${name}: ${message}` }) as RouteOutput<N>;
+      return refusal(name, 'EINVAL', `Internal lab error in ${name}: ${message}`) as RouteOutput<N>;
     }
   }
 
@@ -73,17 +76,4 @@ export function createLab(options: LabOptions = {}): Lab {
       events.removeAllListeners();
     },
   };
-}
-
-type Refusal = { errno: 'EINVAL'; code: number; message: string };
-
-/** The error shape a route answers with: a C-style -1 for BSD calls, a result otherwise. */
-function refusal(name: string, error: Refusal) {
-  return name.startsWith('socket.') && name !== 'socket.cancel'
-    ? { ok: false as const, ret: -1 as const, callId: 0, ...error }
-    : { ok: false as const, ...error };
-}
-
-function unknownRoute(name: string) {
-  return refusal(name, { errno: 'EINVAL', code: 22, message: `Unknown request "${name}": the lab has no such route.` });
 }
