@@ -34,6 +34,8 @@ export const CaptureStatus = z.object({
   /** Set when capture cannot run: what happened and what to do about it. */
   error: z.string().nullable(),
   permissionHint: z.string().nullable(),
+  /** Where the held packets came from: the interface captured on, or the imported file's name. */
+  source: z.string().nullable(),
 });
 export type CaptureStatus = z.infer<typeof CaptureStatus>;
 
@@ -41,7 +43,7 @@ export type CaptureStatus = z.infer<typeof CaptureStatus>;
 export const PacketRow = z.object({
   /** Frame number, from 1, stable for the packet's life in the store. */
   no: z.number().int(),
-  /** Arrival on CLOCK_MONOTONIC, microseconds (compares with CallRecord times). */
+  /** Arrival on CLOCK_MONOTONIC, microseconds (compares with CallRecord times); 0 for imported packets. */
   monoUs: z.number(),
   /** Arrival since the Unix epoch, microseconds. */
   tsUs: z.number(),
@@ -98,6 +100,8 @@ export const StreamSegment = z.object({
   direction: z.enum(['a-to-b', 'b-to-a']),
   no: z.number().int(),
   data: Bytes,
+  /** TCP: bytes of this direction the capture never saw just before this segment (a gap). */
+  missingBefore: z.number().int().min(0).optional(),
 });
 export const FollowedStream = z.object({
   protocol: z.enum(['tcp', 'udp']),
@@ -132,7 +136,11 @@ export const captureRoutes = {
       filter: z.string().max(4096).default(''),
       fd: z.number().int().nullable().default(null),
     }),
-    result(z.object({ total: z.number().int(), rows: z.array(PacketRow) })),
+    /**
+     * pending: held packets the display filter has not examined yet. A filter over many packets
+     * is applied in slices so the lab keeps answering; ask again while pending > 0 (total grows).
+     */
+    result(z.object({ total: z.number().int(), pending: z.number().int(), rows: z.array(PacketRow) })),
   ),
   'capture.packet': defineRoute(z.object({ no: frameNo }), result(PacketDetail)),
   /** Checks a display filter; the error names the position of the problem. */
@@ -144,6 +152,7 @@ export const captureRoutes = {
   'capture.export': defineRoute(z.object({ filter: z.string().max(4096).default('') }), result(z.object({ pcapng: Bytes }))),
   'capture.import': defineRoute(
     z.object({ name: z.string().max(255), data: Bytes }),
-    result(z.object({ packets: z.number().int() })),
+    /** problems: what was wrong in the file (packets before a fatal problem are still imported). */
+    result(z.object({ packets: z.number().int(), problems: z.array(z.string()) })),
   ),
 } as const;

@@ -1,0 +1,163 @@
+/**
+ * The capture area: every `capture.*` route. Live capture runs in its own process (session.ts,
+ * client.ts, worker.ts); packets are kept in a bounded ring store (store.ts) and decoded when
+ * asked for: rows for the list (views.ts), the field tree of one packet, streams, pcapng.
+ * Plain Node; never imports electron.
+ */
+import type { CaptureArea, SocketView } from '../areas';
+import type { LabContext } from '../context';
+import { dissect, summarize } from '../dissect';
+import { compileFilter } from '../filter';
+import { followStream, payloadOf, type StreamPacket } from '../flows/follow';
+import { readCapture, writePcapng } from '../pcap';
+import { captureFailure } from './errors';
+import { listInterfaces } from './interfaces';
+import { forkLauncher, type CaptureLauncher } from './launcher';
+import { CaptureSession } from './session';
+import { PacketStore, type StoredPacket } from './store';
+import { SocketTies } from './ties';
+import { buildRow, frameMeta, PacketViews } from './views';
+
+export type { CaptureLauncher } from './launcher';
+
+/** Capture settings a lab may give; the lab options (captureLauncher, ...) are read too. */
+export interface CaptureAreaOptions {
+  /** How to start the capture process; null switches live capture off. */
+  launcher?: CaptureLauncher | null;
+  /** Most packets the ring store holds (default 1,000,000). */
+  maxPackets?: number;
+  /** Most captured bytes the ring store holds (default 1 GiB). */
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_PACKETS = 1_000_000;
+export const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * The launcher from the lab options: a function (Electron's utilityProcess launcher) is used
+ * as is, 'none' switches live capture off, anything else forks a Node process.
+ */
+function launcherFrom(ctx: LabContext, options: CaptureAreaOptions): CaptureLauncher | null {
+  if (options.launcher !== undefined) return options.launcher;
+  const chosen: unknown = ctx.options.captureLauncher;
+  if (typeof chosen === 'function') return chosen as CaptureLauncher;
+  return chosen === 'none' ? null : forkLauncher;
+}
+
+/** A positive whole number from the options or lab options, else the default. */
+function limit(given: number | undefined, ctx: LabContext, key: string, fallback: number): number {
+  const fromLab: unknown = (ctx.options as unknown as Record<string, unknown>)[key];
+  const value = given ?? (typeof fromLab === 'number' ? fromLab : fallback);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** Creates the capture area of a lab: nothing runs until capture starts or a file is imported. */
+export function createCaptureArea(ctx: LabContext, sockets: SocketView, options: CaptureAreaOptions = {}): CaptureArea {
+  const store = new PacketStore({
+    maxPackets: limit(options.maxPackets, ctx, 'captureMaxPackets', DEFAULT_MAX_PACKETS),
+    maxBytes: limit(options.maxBytes, ctx, 'captureMaxBytes', DEFAULT_MAX_BYTES),
+  });
+  const ties = new SocketTies(sockets);
+  const views = new PacketViews(store, ties);
+  const session = new CaptureSession(ctx, store, views, ties, launcherFrom(ctx, options));
+
+  const ok = <T>(value: T) => ({ ok: true as const, value });
+  const noFrame = (no: number) =>
+    captureFailure(
+      'EINVAL',
+      store.held === 0
+        ? `There is no packet ${no}: no packets are held.`
+        : `There is no packet ${no}: packets ${store.firstNo}–${store.nextNo - 1} are held (older ones were dropped when the store filled).`,
+    );
+
+  /** The stream packets of frame `no`'s conversation (same transport, same two endpoints). */
+  function conversationOf(no: number): StreamPacket[] {
+    const chosen = store.get(no);
+    const flow = chosen && summarize(chosen.data, chosen.linkType, frameMeta(chosen)).flow;
+    if (!flow) return chosen ? [{ no, flow: null, payload: new Uint8Array(0) }] : [];
+    const ends = new Set([`${flow.src}|${flow.srcPort}|${flow.dst}|${flow.dstPort}`, `${flow.dst}|${flow.dstPort}|${flow.src}|${flow.srcPort}`]);
+    const packets: StreamPacket[] = [];
+    for (const packet of store.packets()) {
+      const f = summarize(packet.data, packet.linkType, frameMeta(packet)).flow;
+      if (f && f.proto === flow.proto && ends.has(`${f.src}|${f.srcPort}|${f.dst}|${f.dstPort}`)) {
+        packets.push({ no: packet.no, flow: f, payload: payloadOf(packet.data, f) });
+      }
+    }
+    return packets;
+  }
+
+  return {
+    handlers: {
+      'capture.interfaces': async () => {
+        const client = session.processClient();
+        if (client === null) return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
+        const devices = await client.devices();
+        if (!devices.ok) return captureFailure('EINVAL', `Could not list capture interfaces: ${devices.message}`);
+        return ok(listInterfaces(devices.value));
+      },
+      'capture.start': (input) => session.start(input.iface, input.filter, input.bufferMB * 1024 * 1024),
+      'capture.stop': () => session.stop(),
+      'capture.status': () => ok(session.status()),
+      'capture.clear': () => {
+        session.resetStore();
+        session.emitStatus();
+        return ok(session.status());
+      },
+      'capture.rows': (input) => {
+        const answer = views.window(input.offset, input.limit, input.filter, input.fd);
+        if (!answer.ok) return captureFailure('EINVAL', `Display filter error at character ${answer.position + 1}: ${answer.error}`);
+        return ok({ total: answer.total, pending: answer.pending, rows: answer.rows });
+      },
+      'capture.packet': (input) => {
+        const packet = store.get(input.no);
+        if (packet === null) return noFrame(input.no);
+        ties.refresh();
+        return ok({ row: buildRow(packet, ties), data: base64(packet.data), tree: dissect(packet.data, packet.linkType, frameMeta(packet)) });
+      },
+      'capture.checkFilter': (input) => {
+        const compiled = compileFilter(input.filter);
+        return ok(compiled.ok ? { valid: true, error: null, position: null } : { valid: false, error: compiled.error, position: compiled.position });
+      },
+      'capture.follow': (input) => {
+        if (!store.has(input.no)) return noFrame(input.no);
+        return followStream(conversationOf(input.no), input.no);
+      },
+      'capture.export': (input) => {
+        const selected = views.select(input.filter);
+        if (!selected.ok) return captureFailure('EINVAL', `Display filter error at character ${selected.position + 1}: ${selected.error}`);
+        const packets = selected.frames.map((no) => store.get(no)).filter((p): p is StoredPacket => p !== null);
+        const linkTypes = new Set(packets.map((p) => p.linkType));
+        if (linkTypes.size > 1) {
+          return captureFailure('EINVAL', `These packets come from links of different types (${[...linkTypes].join(', ')}); export one kind at a time with a display filter.`);
+        }
+        const pcapng = writePcapng(
+          packets.map((p) => ({ data: p.data, tsNs: BigInt(Math.round(p.tsUs)) * 1000n, origLen: p.len })),
+          { ifaceName: session.source ?? 'socklab', linkType: packets[0]?.linkType ?? session.linkType ?? 1, snapLen: 65535 },
+        );
+        return ok({ pcapng: base64(pcapng) });
+      },
+      'capture.import': async (input) => {
+        if (session.running) return captureFailure('EINVAL', 'Stop the capture before opening a file: the file replaces the packets held.');
+        const read = readCapture(Buffer.from(input.data, 'base64'));
+        const problems = read.errors.map((e) => `${e.message} (at byte ${e.offset})`);
+        if (read.format === null || (read.packets.length === 0 && problems.length > 0)) {
+          return captureFailure('EINVAL', `"${input.name}" could not be read: ${problems.join('; ') || 'no packets'}`);
+        }
+        session.resetStore();
+        for (const p of read.packets) {
+          store.append(0, p.tsUs, p.origLen, p.linkType, p.data);
+          session.packets += 1;
+          session.bytes += p.origLen;
+        }
+        Object.assign(session, { iface: null, filter: '', source: input.name, linkType: read.packets[0]?.linkType ?? null, error: null, permissionHint: null });
+        session.emitStatus();
+        return ok({ packets: read.packets.length, problems });
+      },
+    },
+    close: () => session.close(),
+  };
+}

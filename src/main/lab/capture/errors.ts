@@ -1,0 +1,63 @@
+/**
+ * cap's errors are plain Errors with libpcap's text and no code. This maps them onto errno
+ * values with a sentence a student can act on, keeping libpcap's own words where they help
+ * (a capture filter's syntax error is shown as libpcap wrote it).
+ */
+import { ERRNO, type ErrnoName } from '@shared/errno';
+import { privilegeHint } from '../privilege';
+
+export interface CaptureFailure {
+  ok: false;
+  errno: ErrnoName;
+  code: number;
+  message: string;
+}
+
+/** A failed capture route: errno, its number, and the sentence. */
+export function captureFailure(errno: ErrnoName, message: string): CaptureFailure {
+  return { ok: false, errno, code: ERRNO[errno].code, message };
+}
+
+/** The command that grants capture rights to this program (even if this process has them). */
+export function capturePermissionHint(): string {
+  return privilegeHint() ?? `sudo setcap cap_net_raw,cap_net_admin=eip ${process.execPath}   (or run SockLab with sudo)`;
+}
+
+/** A mapped start failure, plus the permission hint when permission is what is missing. */
+export interface StartFailure extends CaptureFailure {
+  permissionHint: string | null;
+}
+
+/** Maps cap's message for a failed open() on `iface` with capture filter `filter`. */
+export function mapStartError(raw: string, iface: string, filter: string): StartFailure {
+  const text = raw.trim();
+  const failure = (errno: ErrnoName, message: string, permissionHint: string | null = null): StartFailure => ({
+    ...captureFailure(errno, message),
+    permissionHint,
+  });
+  if (/operation not permitted|permission denied|you don't have permission/i.test(text)) {
+    const hint = capturePermissionHint();
+    return failure('EPERM', `Capturing needs permission to read raw packets (CAP_NET_RAW), which SockLab does not have (libpcap: "${text}"). Run: ${hint}. The rest of the lab keeps working without it.`, hint);
+  }
+  if (/can't parse filter expression|syntax error|illegal|unknown host|invalid|not supported on/i.test(text) && filter.trim() !== '') {
+    return failure('EINVAL', `The capture filter "${filter}" is not valid BPF: ${text}`);
+  }
+  if (/no such device|doesn't exist|not found/i.test(text)) {
+    return failure('EINVAL', `There is no capture interface named "${iface}" (libpcap: "${text}"). Pick one from the interface list.`);
+  }
+  if (/not up|network is down/i.test(text)) {
+    return failure('ENETDOWN', `The interface "${iface}" is down (libpcap: "${text}"). Bring it up, or capture on another.`);
+  }
+  return failure('EINVAL', `Capture could not start on "${iface}": ${text}`);
+}
+
+/** Maps a failure to load cap itself (missing, or built for another Node/Electron ABI). */
+export function mapLoadError(raw: string): CaptureFailure | null {
+  if (/Cannot find module 'cap'|cap\.node/i.test(raw)) {
+    return captureFailure('ENOSYS', `The packet capture library (cap) is not installed or not built: ${raw.trim()}. Run "npm install" (in Electron: "npx electron-builder install-app-deps").`);
+  }
+  if (/NODE_MODULE_VERSION|was compiled against a different/i.test(raw)) {
+    return captureFailure('ENOSYS', `The packet capture library (cap) was built for another Node or Electron version. Rebuild it: "npm rebuild cap" (in Electron: "npx electron-builder install-app-deps").`);
+  }
+  return null;
+}

@@ -1,0 +1,224 @@
+/**
+ * The live side of the capture area: starts and stops capture in the capture process, takes its
+ * packet batches into the ring store, pushes new rows and the status to the UI a few times a
+ * second, and turns the capture process's death into a status error (capture can start again).
+ */
+import type { CaptureStatus, PacketRow } from '@shared/capture';
+import type { LabContext } from '../context';
+import { CaptureClient } from './client';
+import { captureFailure, mapLoadError, mapStartError, type CaptureFailure } from './errors';
+import type { CaptureLauncher } from './launcher';
+import { decodeBatch } from './protocol';
+import type { PacketStore } from './store';
+import { buildRow, type PacketViews } from './views';
+import type { SocketTies } from './ties';
+
+/** How often new rows go to the UI while packets arrive. */
+const PUSH_MS = 20;
+/** Most rows in one push; when more arrived, only the newest go (the list fetches the rest). */
+export const MAX_PUSHED_ROWS = 300;
+/** How often the status goes to the UI while capturing. */
+const STATUS_MS = 250;
+
+/** pcap link type numbers for cap's link type names. */
+function linkTypeOf(linkName: string): number | null {
+  const named: Record<string, number> = { NULL: 0, ETHERNET: 1, RAW: 101, LINKTYPE_LINUX_SLL: 113, IEEE802_11_RADIO: 127 };
+  if (linkName in named) return named[linkName];
+  const unknown = /Unknown linktype (\d+)/.exec(linkName);
+  return unknown ? Number(unknown[1]) : null;
+}
+
+type Answer<T> = { ok: true; value: T } | CaptureFailure;
+
+export class CaptureSession {
+  running = false;
+  iface: string | null = null;
+  filter = '';
+  linkType: number | null = null;
+  /** Interface captured on, or the name of the imported file. */
+  source: string | null = null;
+  packets = 0;
+  bytes = 0;
+  error: string | null = null;
+  permissionHint: string | null = null;
+
+  private client: CaptureClient | null = null;
+  /** Batches that arrive between asking to start and hearing it started. */
+  private early: Uint8Array[] | null = null;
+  private pushFrom = 1;
+  private pushTimer: NodeJS.Timeout | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private rateSamples: { at: number; packets: number }[] = [];
+  /** Start and stop run one at a time, in order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private ctx: LabContext,
+    private store: PacketStore,
+    private views: PacketViews,
+    private ties: SocketTies,
+    private launcher: CaptureLauncher | null,
+  ) {}
+
+  status(): CaptureStatus {
+    return {
+      running: this.running,
+      iface: this.iface,
+      filter: this.filter,
+      linkType: this.linkType,
+      packets: this.packets,
+      bytes: this.bytes,
+      evicted: this.store.evicted,
+      held: this.store.held,
+      rate: this.rate(),
+      error: this.error,
+      permissionHint: this.permissionHint,
+      source: this.source,
+    };
+  }
+
+  emitStatus(): void {
+    this.ctx.emit('capture.status', this.status());
+  }
+
+  /** The capture process client, created on first use; null when capture is switched off. */
+  processClient(): CaptureClient | null {
+    if (this.launcher === null) return null;
+    this.client ??= new CaptureClient(
+      { onBatch: (data) => this.onBatch(data), onDeath: (reason) => this.onDeath(reason) },
+      this.launcher,
+    );
+    return this.client;
+  }
+
+  /** Starts capturing on `iface`, stopping a capture already running; the store starts empty. */
+  start(iface: string, filter: string, bufferBytes: number): Promise<Answer<CaptureStatus>> {
+    return this.serially(async () => {
+      const client = this.processClient();
+      if (client === null) return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
+      if (this.running) await this.stopNow();
+      this.early = [];
+      const opened = await client.start(iface, filter, bufferBytes);
+      const early = this.early;
+      this.early = null;
+      if (!opened.ok) {
+        const failure: CaptureFailure & { permissionHint?: string | null } =
+          mapLoadError(opened.message) ?? mapStartError(opened.message, iface, filter);
+        this.error = failure.message;
+        this.permissionHint = failure.permissionHint ?? null;
+        this.emitStatus();
+        return failure;
+      }
+      this.resetStore();
+      Object.assign(this, { running: true, iface, filter, source: iface, linkType: linkTypeOf(opened.value), error: null, permissionHint: null });
+      for (const batch of early) this.onBatch(batch);
+      this.pushTimer = setInterval(() => this.pushRows(), PUSH_MS);
+      this.statusTimer = setInterval(() => this.emitStatus(), STATUS_MS);
+      this.emitStatus();
+      return { ok: true, value: this.status() };
+    });
+  }
+
+  /** Stops capturing; the packets stay in the store. */
+  stop(): Promise<Answer<CaptureStatus>> {
+    return this.serially(async () => {
+      const stopped = await this.stopNow();
+      this.emitStatus();
+      if (!stopped.ok) return stopped;
+      return { ok: true, value: this.status() };
+    });
+  }
+
+  /** Empties the store and the counters; capture, if running, goes on. */
+  resetStore(): void {
+    this.store.clear();
+    this.views.reset();
+    this.packets = 0;
+    this.bytes = 0;
+    this.pushFrom = 1;
+    this.rateSamples = [];
+  }
+
+  /** Stops capture and ends the capture process. */
+  async close(): Promise<void> {
+    await this.serially(() => this.stopNow());
+    this.client?.close();
+    this.client = null;
+  }
+
+  private async stopNow(): Promise<Answer<null>> {
+    if (!this.running) return { ok: true, value: null };
+    const answer = (await this.client?.stop()) ?? { ok: true as const, value: null };
+    this.halt();
+    if (!answer.ok) {
+      this.error = answer.message;
+      return captureFailure('EINVAL', `Capture stopped, but the capture process said: ${answer.message}`);
+    }
+    return { ok: true, value: null };
+  }
+
+  /** Marks capture stopped and sends the rows not pushed yet. */
+  private halt(): void {
+    this.running = false;
+    if (this.pushTimer) clearInterval(this.pushTimer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.pushTimer = this.statusTimer = null;
+    this.pushRows();
+    this.rateSamples = [];
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private onBatch(data: Uint8Array): void {
+    if (this.early !== null) {
+      this.early.push(data);
+      return;
+    }
+    if (!this.running) return;
+    const linkType = this.linkType ?? 1;
+    decodeBatch(data, (monoUs, tsUs, len, bytes) => {
+      this.store.append(monoUs, tsUs, len, linkType, bytes);
+      this.packets += 1;
+      this.bytes += len;
+    });
+  }
+
+  private onDeath(reason: string): void {
+    this.client = null;
+    if (!this.running && this.early === null) return;
+    this.halt();
+    this.error = `${reason}. Capture stopped; start it again to go on.`;
+    this.emitStatus();
+  }
+
+  /** Pushes rows for packets that arrived since the last push (the newest MAX_PUSHED_ROWS). */
+  private pushRows(): void {
+    const end = this.store.nextNo;
+    if (end <= this.pushFrom) return;
+    const from = Math.max(this.pushFrom, end - MAX_PUSHED_ROWS, this.store.firstNo);
+    this.pushFrom = end;
+    this.ties.refresh();
+    const rows: PacketRow[] = [];
+    for (let no = from; no < end; no++) {
+      const packet = this.store.get(no);
+      if (packet) rows.push(buildRow(packet, this.ties));
+    }
+    if (rows.length > 0) this.ctx.emit('capture.packets', { rows });
+  }
+
+  /** Packets per second over about the last second. */
+  private rate(): number {
+    if (!this.running) return 0;
+    const now = performance.now();
+    const last = this.rateSamples[this.rateSamples.length - 1];
+    if (last === undefined || now - last.at >= 100) this.rateSamples.push({ at: now, packets: this.packets });
+    while (this.rateSamples.length > 2 && now - this.rateSamples[1].at >= 1000) this.rateSamples.shift();
+    const first = this.rateSamples[0];
+    const elapsed = now - first.at;
+    return elapsed > 0 ? Math.round(((this.packets - first.packets) * 1000) / elapsed) : 0;
+  }
+}

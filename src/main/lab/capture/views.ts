@@ -1,0 +1,154 @@
+/**
+ * Rows for the packet list: a packet's summary row, and windows over all held packets or over
+ * those a display filter (and optionally a socket) selects. A filtered view remembers which
+ * frames matched and only examines packets that arrived since, so scrolling a filtered list
+ * of a million packets does not decode them all again.
+ */
+import type { PacketRow } from '@shared/capture';
+import { fieldLookup, summarize } from '../dissect';
+import type { FrameMeta } from '../dissect/types';
+import { compileFilter } from '../filter';
+import type { PacketStore, StoredPacket } from './store';
+import type { SocketTies } from './ties';
+
+/** The frame.* facts the dissector needs about a stored packet. */
+export function frameMeta(packet: StoredPacket): FrameMeta {
+  return { number: packet.no, tsNs: BigInt(Math.round(packet.tsUs)) * 1000n, origLen: packet.len };
+}
+
+/** The packet-list row of a stored packet. */
+export function buildRow(packet: StoredPacket, ties: SocketTies): PacketRow {
+  const summary = summarize(packet.data, packet.linkType, frameMeta(packet));
+  return {
+    no: packet.no,
+    monoUs: packet.monoUs,
+    tsUs: packet.tsUs,
+    caplen: packet.data.length,
+    len: packet.len,
+    src: summary.src,
+    dst: summary.dst,
+    protocol: summary.protocol,
+    info: summary.info,
+    mark: summary.mark,
+    fds: ties.fdsOf(summary.flow),
+    // Which call caused a packet is decided by the flows layer (a later issue).
+    callId: null,
+    cause: null,
+  };
+}
+
+/** `pending`: held packets the filter has not examined yet (0 when `total` is exact). */
+export type ViewAnswer = { ok: true; total: number; pending: number; rows: PacketRow[] } | { ok: false; error: string; position: number };
+
+/**
+ * How long one rows request may spend examining packets with a display filter. Decoding every
+ * field of a million packets takes tens of seconds; the lab must keep answering meanwhile, so a
+ * request examines what it can and says how many are left (the next request goes on).
+ */
+const SCAN_BUDGET_MS = 150;
+
+interface FilteredView {
+  key: string;
+  test: (packet: StoredPacket) => boolean;
+  /** Matching frame numbers, ascending; entries below `start` index are evicted ones. */
+  matches: number[];
+  start: number;
+  /** Next frame number to examine. */
+  scanned: number;
+  /** SocketTies generation the fd test was computed with. */
+  generation: number;
+}
+
+/** How many filtered views are remembered (the UI uses one or two at a time). */
+const VIEW_CACHE = 4;
+
+export class PacketViews {
+  private views: FilteredView[] = [];
+
+  constructor(
+    private store: PacketStore,
+    private ties: SocketTies,
+  ) {}
+
+  /** Forgets every remembered match (after clear, import or a new capture). */
+  reset(): void {
+    this.views = [];
+  }
+
+  /** Rows `offset .. offset+limit` of the packets `filter` and `fd` select. */
+  window(offset: number, limit: number, filter: string, fd: number | null): ViewAnswer {
+    const store = this.store;
+    this.ties.refresh();
+    if (filter.trim() === '' && fd === null) {
+      const total = store.held;
+      const rows: PacketRow[] = [];
+      for (let no = store.firstNo + offset; no < store.nextNo && rows.length < limit; no++) {
+        const packet = store.get(no);
+        if (packet) rows.push(buildRow(packet, this.ties));
+      }
+      return { ok: true, total, pending: 0, rows };
+    }
+    const view = this.view(filter, fd);
+    if (!view.ok) return view;
+    const { matches, start, scanned } = this.update(view.value, SCAN_BUDGET_MS);
+    const total = matches.length - start;
+    const rows: PacketRow[] = [];
+    for (let i = start + offset; i < matches.length && rows.length < limit; i++) {
+      const packet = store.get(matches[i]);
+      if (packet) rows.push(buildRow(packet, this.ties));
+    }
+    return { ok: true, total, pending: store.nextNo - Math.max(scanned, store.firstNo), rows };
+  }
+
+  /** Frame numbers `filter` selects among the held packets (for export). */
+  select(filter: string): { ok: true; frames: number[] } | { ok: false; error: string; position: number } {
+    const view = this.view(filter, null);
+    if (!view.ok) return view;
+    const { matches, start } = this.update(view.value, Infinity);
+    return { ok: true, frames: matches.slice(start) };
+  }
+
+  private view(filter: string, fd: number | null): { ok: true; value: FilteredView } | { ok: false; error: string; position: number } {
+    const key = `${fd ?? ''}|${filter}`;
+    const known = this.views.find((v) => v.key === key);
+    if (known) {
+      // The fd test depends on which sockets exist; redo it when they changed.
+      if (fd === null || known.generation === this.ties.generation) return { ok: true, value: known };
+      this.views = this.views.filter((v) => v !== known);
+    }
+    const compiled = compileFilter(filter);
+    if (!compiled.ok) return { ok: false, error: compiled.error, position: compiled.position };
+    const byFields = filter.trim() === '' ? null : compiled.test;
+    const test = (packet: StoredPacket): boolean => {
+      if (fd !== null && !this.ties.fdsOf(summarize(packet.data, packet.linkType, frameMeta(packet)).flow).includes(fd)) return false;
+      return byFields === null || byFields(fieldLookup(packet.data, packet.linkType, frameMeta(packet)));
+    };
+    const view: FilteredView = { key, test, matches: [], start: 0, scanned: 1, generation: this.ties.generation };
+    this.views.unshift(view);
+    if (this.views.length > VIEW_CACHE) this.views.pop();
+    return { ok: true, value: view };
+  }
+
+  /** Drops evicted matches and examines packets not examined yet, for at most `budgetMs`. */
+  private update(view: FilteredView, budgetMs: number): FilteredView {
+    const store = this.store;
+    while (view.start < view.matches.length && view.matches[view.start] < store.firstNo) view.start++;
+    // Compact now and then so evicted matches do not pile up.
+    if (view.start > 65536 && view.start * 2 > view.matches.length) {
+      view.matches = view.matches.slice(view.start);
+      view.start = 0;
+    }
+    const deadline = performance.now() + budgetMs;
+    let no = Math.max(view.scanned, store.firstNo);
+    for (; no < store.nextNo; no++) {
+      const packet = store.get(no);
+      if (packet && view.test(packet)) view.matches.push(no);
+      if ((no & 255) === 0 && performance.now() > deadline) {
+        no++;
+        break;
+      }
+    }
+    view.scanned = no;
+    return view;
+  }
+}
