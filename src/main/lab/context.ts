@@ -30,6 +30,11 @@ export interface LabOptions {
 export interface LabContext {
   readonly options: Required<LabOptions>;
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
+  /**
+   * TCP state per descriptor as inferred from captured packets: written by the capture area,
+   * merged by the facade into every socket snapshot (SocketInfo.tcpState).
+   */
+  readonly tcpStates: Map<number, string>;
 }
 
 export const DEFAULT_OPTIONS: Required<LabOptions> = {

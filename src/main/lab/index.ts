@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { LabApi } from '@shared/api';
 import { refusal } from '@shared/refusal';
 import type { EventName, EventPayload } from '@shared/events';
+import type { SocketInfo } from '@shared/socket';
 import { invalidInput, isRouteName, routes, type RouteInput, type RouteName, type RouteOutput } from '@shared/routes';
 import { createCaptureArea } from './capture/area';
 import { DEFAULT_OPTIONS, type Handlers, type LabContext, type LabOptions } from './context';
@@ -24,9 +25,13 @@ export type { LabOptions };
 export function createLab(options: LabOptions = {}): Lab {
   const events = new EventEmitter();
   events.setMaxListeners(0);
+  const tcpStates = new Map<number, string>();
+  const withTcpState = (info: SocketInfo): SocketInfo => ({ ...info, tcpState: tcpStates.get(info.fd) ?? info.tcpState });
   const ctx: LabContext = {
     options: { ...DEFAULT_OPTIONS, ...options },
-    emit: (name, payload) => events.emit(name, payload),
+    tcpStates,
+    emit: (name, payload) =>
+      events.emit(name, name === 'socket.changed' ? withTcpState(payload as SocketInfo) : payload),
   };
   const sockets = createSocketArea(ctx);
   const capture = createCaptureArea(ctx, sockets.view);
@@ -34,6 +39,10 @@ export function createLab(options: LabOptions = {}): Lab {
   const handlers: Handlers<RouteName> = {
     ...sockets.handlers,
     ...capture.handlers,
+    'lab.sockets': async (input) => {
+      const answer = await sockets.handlers['lab.sockets'](input);
+      return answer.ok ? { ok: true as const, value: answer.value.map(withTcpState) } : answer;
+    },
     'lab.info': () => ({
       ok: true as const,
       value: {
