@@ -6,6 +6,8 @@
 import { createI18n } from 'vue-i18n';
 import { en, type Messages } from './en';
 import { zhCN } from './zh-CN';
+import { packetsEn } from './packets.en';
+import { packetsZhCN } from './packets.zh-CN';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -15,7 +17,10 @@ export function resolveLocale(tag: string): Locale {
   return tag.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 }
 
-export const messages: Record<Locale, Messages> = { en, 'zh-CN': zhCN };
+export const messages: Record<Locale, Messages> = {
+  en: { ...en, ...packetsEn },
+  'zh-CN': { ...zhCN, ...packetsZhCN },
+};
 
 export const i18n = createI18n<[Messages], Locale, false>({
   legacy: false,

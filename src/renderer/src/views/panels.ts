@@ -4,15 +4,19 @@
 import type { Component } from 'vue';
 import TranscriptView from '@renderer/components/TranscriptView.vue';
 import CallLog from '@renderer/components/CallLog.vue';
+import PacketsView from './PacketsView.vue';
 
 export interface DockTab {
   id: string;
   /** i18n key of the tab's title. */
   labelKey: string;
   component: Component;
+  /** data-testid of the tab button, when not `tab-<id>`. */
+  testId?: string;
 }
 
 export const DOCK_TABS: readonly DockTab[] = [
   { id: 'transcript', labelKey: 'tabs.transcript', component: TranscriptView },
   { id: 'calls', labelKey: 'tabs.callLog', component: CallLog },
+  { id: 'packets', labelKey: 'packets.tab', component: PacketsView, testId: 'packets-tab' },
 ];

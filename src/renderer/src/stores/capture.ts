@@ -1,0 +1,178 @@
+/**
+ * Live capture: the interface list, the capture settings typed in the toolbar, the status the
+ * lab pushes (packets, bytes, rate, held, evicted, errors, the permission hint), and opening
+ * and saving capture files. It subscribes to the capture events once and hands packet rows to
+ * the packet list.
+ */
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { CaptureInterface, CaptureStatus } from '@shared/capture';
+import { useLabApi } from '@renderer/api/inject';
+import { downloadBytes } from '@renderer/components/packets/download';
+import { exportFileName, sortInterfaces } from '@renderer/components/packets/packetFormat';
+import { fromWire, toWire } from '@renderer/components/packets/wire';
+import { useLabStore } from './lab';
+import { usePacketListStore } from './packetList';
+import { usePacketDetailStore } from './packetDetail';
+
+/** What the lab reports before anything was captured. */
+export const IDLE_STATUS: CaptureStatus = {
+  running: false,
+  iface: null,
+  filter: '',
+  linkType: null,
+  packets: 0,
+  bytes: 0,
+  evicted: 0,
+  held: 0,
+  rate: 0,
+  error: null,
+  permissionHint: null,
+  source: null,
+};
+
+/** A file's outcome for the toolbar: how many packets, and what was wrong in it. */
+export interface FileOutcome {
+  name: string;
+  packets: number;
+  problems: string[];
+}
+
+export const useCaptureStore = defineStore('capture', () => {
+  const api = useLabApi();
+  const lab = useLabStore();
+  const list = usePacketListStore();
+  const detail = usePacketDetailStore();
+
+  const status = shallowRef<CaptureStatus>(IDLE_STATUS);
+  const interfaces = shallowRef<readonly CaptureInterface[]>([]);
+  const iface = ref('');
+  const captureFilter = ref('');
+  const bufferMB = ref(64);
+  const busy = ref(false);
+  /** The last start/stop/clear/list failure, as the lab worded it (libpcap's text included). */
+  const actionError = ref<string | null>(null);
+  const fileError = ref<string | null>(null);
+  const fileOutcome = shallowRef<FileOutcome | null>(null);
+  let unsubscribers: Array<() => void> = [];
+
+  /** The exact command to get capture rights: the capture status's, else the lab's own. */
+  const permissionHint = computed(
+    () => status.value.permissionHint ?? (lab.info && !lab.info.privileged ? lab.info.privilegeHint : null),
+  );
+  /** What to show in the error line: a failed action, else the error the capture stopped with. */
+  const captureError = computed(() => actionError.value ?? status.value.error);
+
+  function applyStatus(next: CaptureStatus): void {
+    status.value = next;
+    list.onStatus(next);
+  }
+
+  /** Subscribes to capture events (once) and loads the interfaces, the status and the list. */
+  async function connect(): Promise<void> {
+    if (unsubscribers.length > 0) return;
+    unsubscribers = [
+      api.on('capture.status', applyStatus),
+      api.on('capture.packets', ({ rows }) => list.onPackets(rows)),
+    ];
+    const [ifaces, current] = await Promise.all([api.invoke('capture.interfaces', {}), api.invoke('capture.status', {})]);
+    if (ifaces.ok) {
+      interfaces.value = sortInterfaces(ifaces.value);
+      if (!iface.value) iface.value = interfaces.value[0]?.name ?? '';
+    } else {
+      actionError.value = ifaces.message;
+    }
+    if (current.ok) applyStatus(current.value);
+    list.resetView();
+  }
+
+  function disconnect(): void {
+    for (const off of unsubscribers) off();
+    unsubscribers = [];
+  }
+
+  async function act(run: () => Promise<{ ok: true; value: CaptureStatus } | { ok: false; message: string }>, fresh: boolean): Promise<boolean> {
+    busy.value = true;
+    try {
+      const answer = await run();
+      if (!answer.ok) {
+        actionError.value = answer.message;
+        return false;
+      }
+      actionError.value = null;
+      if (fresh) {
+        list.resetData();
+        void detail.select(null);
+      }
+      applyStatus(answer.value);
+      return true;
+    } catch (cause) {
+      actionError.value = cause instanceof Error ? cause.message : String(cause);
+      return false;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  /** capture.start on the chosen interface; the lab empties its store for the new capture. */
+  function start(): Promise<boolean> {
+    fileOutcome.value = null;
+    return act(() => api.invoke('capture.start', { iface: iface.value, filter: captureFilter.value, bufferMB: bufferMB.value }), true);
+  }
+  function stop(): Promise<boolean> {
+    return act(() => api.invoke('capture.stop', {}), false);
+  }
+  function clear(): Promise<boolean> {
+    return act(() => api.invoke('capture.clear', {}), true);
+  }
+
+  /** Saves the packets the display filter shows (all when none is applied) as a pcapng download. */
+  async function exportPcapng(): Promise<boolean> {
+    fileError.value = null;
+    const answer = await api.invoke('capture.export', { filter: list.filter });
+    if (!answer.ok) {
+      fileError.value = answer.message;
+      return false;
+    }
+    downloadBytes(fromWire(answer.value.pcapng), exportFileName());
+    return true;
+  }
+
+  /** Opens a pcap or pcapng file: its packets replace the held ones, to inspect without capturing. */
+  async function importFile(name: string, bytes: Uint8Array): Promise<boolean> {
+    fileError.value = null;
+    fileOutcome.value = null;
+    const answer = await api.invoke('capture.import', { name, data: toWire(bytes) });
+    if (!answer.ok) {
+      fileError.value = answer.message;
+      return false;
+    }
+    fileOutcome.value = { name, packets: answer.value.packets, problems: answer.value.problems };
+    list.resetData();
+    void detail.select(null);
+    const current = await api.invoke('capture.status', {});
+    if (current.ok) applyStatus(current.value);
+    return true;
+  }
+
+  return {
+    status,
+    interfaces,
+    iface,
+    captureFilter,
+    bufferMB,
+    busy,
+    actionError,
+    captureError,
+    permissionHint,
+    fileError,
+    fileOutcome,
+    connect,
+    disconnect,
+    start,
+    stop,
+    clear,
+    exportPcapng,
+    importFile,
+  };
+});
