@@ -3,7 +3,7 @@
  * batches (see `EVENT_BATCH_MS`), so a flood of data cannot swamp the renderer.
  */
 import { z } from 'zod';
-import { CallRecord, Fd, SocketInfo, TranscriptEntry } from './socket';
+import { CallRecord, Fd, PingReply, SocketInfo, TranscriptEntry } from './socket';
 import { CaptureStatus, PacketRow } from './capture';
 
 export const events = {
@@ -17,6 +17,8 @@ export const events = {
   'transcript.appended': TranscriptEntry,
   'capture.status': CaptureStatus,
   'capture.packets': z.object({ rows: z.array(PacketRow) }),
+  /** A live echo reply of a running raw.ping (its identifier tells runs apart). */
+  'ping.reply': PingReply,
 } as const;
 
 export type Events = typeof events;

@@ -8,10 +8,12 @@ import {
   Bytes,
   CallRecord,
   Domain,
+  ErrnoName,
   Fd,
   MsgFlag,
   OptionLevel,
   OptionValue,
+  PingReply,
   Protocol,
   ShutHow,
   SockAddr,
@@ -102,7 +104,60 @@ export const labRoutes = {
   ),
 } as const;
 
-export const routes = { ...socketRoutes, ...labRoutes, ...captureRoutes } as const;
+const RawFamily = z.enum(['AF_INET', 'AF_INET6']);
+const wholeNumber = (name: string, min: number, max: number) =>
+  z
+    .number()
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} is at least ${min}`)
+    .max(max, `${name} is at most ${max}`);
+
+/** Raw sockets beyond the BSD calls: the ping view and the ICMP builder (see docs/raw-sockets.md). */
+export const rawRoutes = {
+  /** ping over a real raw socket: count echo requests intervalMs apart; needs CAP_NET_RAW (EPERM). */
+  'raw.ping': defineRoute(
+    z.object({
+      family: RawFamily.default('AF_INET'),
+      /** A numeric address (127.0.0.1, ::1): no name resolution, as ping -n. */
+      target: z.string().max(128),
+      count: wholeNumber('count', 1, 100).default(4),
+      intervalMs: wholeNumber('intervalMs', 10, 60_000).default(1000),
+      /** How long a reply may take before that request counts as lost. */
+      timeoutMs: wholeNumber('timeoutMs', 1, 60_000).default(1000),
+      /** Bytes after the 8-byte echo header (ping's default is 56). */
+      payloadSize: wholeNumber('payloadSize', 0, 65_000).default(56),
+    }),
+    result(
+      z.object({
+        target: z.string(),
+        identifier: z.number().int(),
+        transmitted: z.number().int(),
+        received: z.number().int(),
+        /** 0-100. */
+        lossPercent: z.number(),
+        /** Microseconds; null when no reply came. */
+        rtt: z.object({ min: z.number(), avg: z.number(), max: z.number(), mdev: z.number() }).nullable(),
+        replies: z.array(PingReply),
+        /** Requests sendto() refused (ping's "+N errors"). */
+        errors: z.array(z.object({ sequence: z.number().int(), errno: ErrnoName, message: z.string() })),
+      }),
+    ),
+  ),
+  /** Builds an ICMP echo-style message; the checksum is computed (ICMPv6: 0, the kernel fills it). */
+  'raw.buildIcmp': defineRoute(
+    z.object({
+      family: RawFamily.default('AF_INET'),
+      type: wholeNumber('type', 0, 255),
+      code: wholeNumber('code', 0, 255).default(0),
+      identifier: wholeNumber('identifier', 0, 0xffff).default(0),
+      sequence: wholeNumber('sequence', 0, 0xffff).default(0),
+      payload: Bytes.default(''),
+    }),
+    result(z.object({ data: Bytes, checksum: z.number().int() })),
+  ),
+} as const;
+
+export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes } as const;
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;

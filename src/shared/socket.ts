@@ -95,6 +95,10 @@ export const SOCKET_OPTIONS = {
   IP_ADD_MEMBERSHIP: 'IPPROTO_IP',
   IP_DROP_MEMBERSHIP: 'IPPROTO_IP',
   IP_HDRINCL: 'IPPROTO_IP',
+  /** Hop limit of unicast IPv6 packets (IPv6's IP_TTL). */
+  IPV6_UNICAST_HOPS: 'IPPROTO_IPV6',
+  /** Offset of the checksum a raw IPv6 socket computes (-1: none); fixed at 2 on ICMPv6 sockets. */
+  IPV6_CHECKSUM: 'IPPROTO_IPV6',
 } as const;
 export type SocketOption = keyof typeof SOCKET_OPTIONS;
 export const SocketOption = z.enum(Object.keys(SOCKET_OPTIONS) as [SocketOption, ...SocketOption[]]);
@@ -242,3 +246,20 @@ export const TranscriptEntry = z.object({
   monoUs: z.number(),
 });
 export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
+
+/** One echo reply of a ping run (raw.ping's replies and the 'ping.reply' event). */
+export const PingReply = z.object({
+  /** The echo identifier of the run: tells concurrent pings apart. */
+  identifier: z.number().int().min(0).max(0xffff),
+  sequence: z.number().int().min(0).max(0xffff),
+  /** Round trip in microseconds, sendto() to recvfrom() returning. */
+  rttUs: z.number(),
+  /** IPv4 TTL of the reply; null over ICMPv6 (the hop limit is not in what recvfrom returns). */
+  ttl: z.number().int().nullable(),
+  /** ICMP message bytes (header + payload), as ping prints "64 bytes from ...". */
+  bytes: z.number().int(),
+  from: z.string(),
+  /** A second reply to the same request (ping's "DUP!"), not counted in the statistics. */
+  duplicate: z.boolean(),
+});
+export type PingReply = z.infer<typeof PingReply>;

@@ -12,12 +12,12 @@ import { describe, expect, it } from 'vitest';
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
 
-function runAsNobody(body: string): unknown {
+function runAsNobody(body: string, modulePath = 'src/main/lab/raw/index.ts'): unknown {
   const dir = mkdtempSync(join(tmpdir(), 'socklab-raw-'));
   try {
     chmodSync(dir, 0o755);
     const script = join(dir, 'probe.mts');
-    const raw = resolve('src/main/lab/raw/index.ts');
+    const raw = resolve(modulePath);
     writeFileSync(script, `import * as raw from ${JSON.stringify(raw)};\nconsole.log(JSON.stringify(await (async () => { ${body} })()));\n`);
     chmodSync(script, 0o644);
     const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
@@ -48,5 +48,29 @@ describe.skipIf(!isRoot)('without CAP_NET_RAW', () => {
       return { v6, checksum: raw.buildIcmpEcho({ type: 8, code: 0, identifier: 1, sequence: 1, payload: Buffer.alloc(0) }).checksum };
     `);
     expect(result).toMatchObject({ v6: { ok: false, errno: 'EPERM' }, checksum: 0xf7fd });
+  });
+
+  it('through the lab: socket(SOCK_RAW) and raw.ping answer EPERM with the command; UDP still works', () => {
+    const result = runAsNobody(
+      `
+      const lab = raw.createLab({ captureLauncher: 'none' });
+      const socket = await lab.invoke('socket.socket', { domain: 'AF_INET', type: 'SOCK_RAW', protocol: 'IPPROTO_ICMP' });
+      const ping = await lab.invoke('raw.ping', { family: 'AF_INET', target: '127.0.0.1', count: 1, intervalMs: 10, timeoutMs: 100, payloadSize: 8 });
+      const udp = await lab.invoke('socket.socket', { domain: 'AF_INET', type: 'SOCK_DGRAM' });
+      const info = await lab.invoke('lab.info', {});
+      await lab.close();
+      return { socket, ping, udp, info };
+    `,
+      'src/main/lab/index.ts',
+    );
+    expect(result).toMatchObject({
+      socket: { ok: false, ret: -1, errno: 'EPERM' },
+      ping: { ok: false, errno: 'EPERM' },
+      udp: { ok: true, ret: 3 },
+      info: { ok: true, value: { privileged: false } },
+    });
+    const { socket, ping, info } = result as { socket: { message: string }; ping: { message: string }; info: { value: { privilegeHint: string } } };
+    expect(socket.message).toContain(info.value.privilegeHint);
+    expect(ping.message).toContain('setcap cap_net_raw');
   });
 });

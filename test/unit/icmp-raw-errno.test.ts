@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERRNO } from '@shared/errno';
-import { labFailure, libcFailure } from '../../src/main/lab/raw/libc';
+import { labFailure, libcFailure } from '../../src/main/lab/libc';
 
 /**
  * The kernel's errno numbers as raw sockets meet them, mapped to names (the real EPERM, from a

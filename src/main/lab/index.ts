@@ -12,6 +12,7 @@ import { invalidInput, isRouteName, routes, type RouteInput, type RouteName, typ
 import { createCaptureArea } from './capture/area';
 import { DEFAULT_OPTIONS, type Handlers, type LabContext, type LabOptions } from './context';
 import { privilegeHint } from './privilege';
+import { createRawArea } from './raw/area';
 import { createSocketArea } from './sockets/area';
 
 export interface Lab extends LabApi {
@@ -30,15 +31,25 @@ export function createLab(options: LabOptions = {}): Lab {
   const ctx: LabContext = {
     options: { ...DEFAULT_OPTIONS, ...options },
     tcpStates,
-    emit: (name, payload) =>
-      events.emit(name, name === 'socket.changed' ? withTcpState(payload as SocketInfo) : payload),
+    emit: (name, payload) => {
+      // A descriptor number is handed out again: the next socket on it starts without a badge.
+      if (name === 'socket.removed') tcpStates.delete((payload as EventPayload<'socket.removed'>).fd);
+      events.emit(name, name === 'socket.changed' ? withTcpState(payload as SocketInfo) : payload);
+    },
   };
   const sockets = createSocketArea(ctx);
   const capture = createCaptureArea(ctx, sockets.view);
+  const raw = createRawArea(ctx);
 
   const handlers: Handlers<RouteName> = {
     ...sockets.handlers,
     ...capture.handlers,
+    ...raw.handlers,
+    'lab.reset': async (input) => {
+      const answer = await sockets.handlers['lab.reset'](input);
+      capture.labReset();
+      return answer;
+    },
     'lab.sockets': async (input) => {
       const answer = await sockets.handlers['lab.sockets'](input);
       return answer.ok ? { ok: true as const, value: answer.value.map(withTcpState) } : answer;
@@ -80,6 +91,7 @@ export function createLab(options: LabOptions = {}): Lab {
     invoke,
     on,
     async close() {
+      await raw.close();
       await capture.close();
       await sockets.close();
       events.removeAllListeners();

@@ -32,5 +32,6 @@ export {
   type ParseResult,
   type ParsedEcho,
 } from './icmp';
-export { ping, type PingOptions, type PingReply, type PingSendError, type PingSummary } from './ping';
-export { RAW_OPTION_NUMBERS, libcFailure, rawLibcAvailable } from './libc';
+export { nextPingIdentifier, ping, type PingOptions, type PingReply, type PingSendError, type PingSummary } from './ping';
+export { libcAvailable, libcFailure } from '../libc';
+export { createRawArea, type RawArea, type RawRouteName } from './area';

@@ -7,9 +7,8 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ErrnoName } from '@shared/errno';
-import { fromSockaddr, toSockaddr } from '../sockets/address';
 import { ICMPV6_TYPE, ICMP_TYPE, buildIcmpEcho, buildIcmpv6Echo, echoPayload, parseIcmpFromIpv4, parseIcmpv6 } from './icmp';
-import { labFailure, sysRealtimeNs } from './libc';
+import { fromSockaddr, labFailure, sysRealtimeNs, toSockaddr } from '../libc';
 import { RAW_MAX_BYTES, openRawSocket, type RawAddress, type RawDomain, type RawResult } from './raw-socket';
 
 export interface PingOptions {
@@ -88,6 +87,12 @@ export interface RttStats {
 
 let runCounter = 0;
 
+/** A fresh echo identifier per run (iputils uses its pid), so concurrent pings never mix. */
+export function nextPingIdentifier(): number {
+  runCounter = (runCounter + 1) & 0xffff;
+  return (process.pid + runCounter * 0x9e37) & 0xffff;
+}
+
 /** Runs a ping and resolves with its summary, or with the errno that stopped it from starting. */
 export async function ping(options: PingOptions): Promise<RawResult<PingSummary>> {
   const invalid = checkOptions(options);
@@ -102,8 +107,7 @@ export async function ping(options: PingOptions): Promise<RawResult<PingSummary>
   const opened = openRawSocket(options.family, v4 ? 'IPPROTO_ICMP' : 'IPPROTO_ICMPV6');
   if (!opened.ok) return opened;
   const socket = opened.value;
-  runCounter = (runCounter + 1) & 0xffff;
-  const identifier = options.identifier ?? ((process.pid + runCounter * 0x9e37) & 0xffff);
+  const identifier = options.identifier ?? nextPingIdentifier();
   const payload = echoPayload(options.payloadSize);
   const timeoutNs = BigInt(options.timeoutMs) * 1_000_000n;
   const sentAtNs = new Map<number, bigint>();

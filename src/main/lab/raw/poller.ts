@@ -18,7 +18,7 @@ import {
   sysEventfdSignal,
   sysPollAsync,
   type LibcResult,
-} from './libc';
+} from '../libc';
 
 type Waiter = (revents: number) => void;
 

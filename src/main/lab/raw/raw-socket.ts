@@ -12,9 +12,9 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { IPPROTO, type Inet6Addr, type InetAddr, type Protocol } from '@shared/socket';
 import { privilegeHint } from '../privilege';
-import { fromSockaddr, toSockaddr } from '../sockets/address';
 import {
   LINUX,
+  fromSockaddr,
   labFailure,
   sysBind,
   sysConnect,
@@ -25,11 +25,15 @@ import {
   sysSendto,
   sysSetIntOption,
   sysSetNonblocking,
-  sysSocketRaw,
+  sysShutdown,
+  sysSockNameBytes,
+  sysSocket,
+  toSockaddr,
+  type IntOption,
   type LibcFailure,
   type LibcResult,
   type RawOption,
-} from './libc';
+} from '../libc';
 import { readinessPoller } from './poller';
 
 export type RawDomain = 'AF_INET' | 'AF_INET6';
@@ -86,14 +90,33 @@ export class RawSocket {
     return this.pending.size;
   }
 
-  /** sendto(fd, bytes, MSG_DONTWAIT, address): bytes sent, or the kernel's errno. */
-  sendto(bytes: Uint8Array, address: RawAddress): RawResult<number> {
+  /**
+   * sendto(fd, bytes, MSG_DONTWAIT, address): bytes sent, or the kernel's errno. A null address
+   * is send() on a connected socket (unconnected: the kernel answers EDESTADDRREQ).
+   */
+  sendto(bytes: Uint8Array, address: RawAddress | null): RawResult<number> {
     if (!this.open) return closedFailure('sendto');
-    const sockaddr = encodeAddress(address, 'sendto');
-    if (!sockaddr.ok) return sockaddr;
+    const sockaddr = address ? encodeAddress(address, 'sendto') : null;
+    if (sockaddr && !sockaddr.ok) return sockaddr;
     // MSG_DONTWAIT: a raw send queues at once; if the send buffer were ever full we answer
     // EAGAIN instead of freezing Node's event loop (C would block there).
-    return sysSendto(this.fd, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), LINUX.MSG_DONTWAIT, sockaddr.value);
+    const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return sysSendto(this.fd, data, LINUX.MSG_DONTWAIT, sockaddr ? sockaddr.value : null);
+  }
+
+  /** getsockname(): the kernel's view (for raw IPv4 the "port" is the protocol number). */
+  localAddress(): RawResult<RawAddress | null> {
+    if (!this.open) return closedFailure('getsockname');
+    const name = sysSockNameBytes(this.fd);
+    if (!name.ok) return name;
+    const address = fromSockaddr(name.value);
+    return { ok: true, value: address && address.family !== 'AF_UNIX' ? address : null };
+  }
+
+  /** shutdown(how): the kernel's answer (ENOTCONN when not connected; Linux sets the flags anyway). */
+  shutdown(how: 'SHUT_RD' | 'SHUT_WR' | 'SHUT_RDWR'): RawResult<0> {
+    if (!this.open) return closedFailure('shutdown');
+    return sysShutdown(this.fd, LINUX[how]);
   }
 
   /**
@@ -113,13 +136,13 @@ export class RawSocket {
   }
 
   /** setsockopt with an int value (IP_HDRINCL, IP_TTL, IPV6_UNICAST_HOPS, SO_RCVBUF, ...). */
-  setsockopt(option: RawOption, value: number): RawResult<0> {
+  setsockopt(option: IntOption, value: number): RawResult<0> {
     if (!this.open) return closedFailure('setsockopt');
     return sysSetIntOption(this.fd, option, value);
   }
 
   /** getsockopt of an int option: the kernel's value (IP_HDRINCL reads 1 on IPPROTO_RAW). */
-  getsockopt(option: RawOption): RawResult<number> {
+  getsockopt(option: IntOption): RawResult<number> {
     if (!this.open) return closedFailure('getsockopt');
     return sysGetIntOption(this.fd, option);
   }
@@ -216,7 +239,7 @@ export class RawSocket {
  * or CAP_NET_RAW the kernel answers EPERM; the message then says the exact command to run.
  */
 export function openRawSocket(domain: RawDomain, protocol: Protocol): RawResult<RawSocket> {
-  const fd = sysSocketRaw(LINUX[domain], IPPROTO[protocol]);
+  const fd = sysSocket(LINUX[domain], LINUX.SOCK_RAW, IPPROTO[protocol]);
   if (!fd.ok) {
     if (fd.errno === 'EPERM' || fd.errno === 'EACCES') {
       const hint = privilegeHint();

@@ -79,6 +79,16 @@ export function checkExpectations(outcome: Outcome, expect: Expect | undefined, 
     if (!got) failed(`data should be ${describeBytes(wanted)}, but no data came back`);
     else if (!got.equals(wanted)) failed(`data should be ${describeBytes(wanted)}, but it is ${describeBytes(got)}`);
   }
+  if (expect.dataHexAt !== undefined) {
+    const { offset, hex } = expect.dataHexAt;
+    const wanted = parseHex(hex);
+    const got = typeof outcome.extras.data === 'string' ? Buffer.from(outcome.extras.data, 'base64') : null;
+    const seen = got?.subarray(offset, offset + wanted.length);
+    if (!got) failed(`data at offset ${offset} should be ${describeBytes(wanted)}, but no data came back`);
+    else if (!seen || !seen.equals(wanted)) {
+      failed(`data at offset ${offset} should be ${describeBytes(wanted)}, but it is ${seen && seen.length > 0 ? describeBytes(seen) : `missing (only ${got.length} bytes came back)`}`);
+    }
+  }
   for (const field of ['peer', 'from', 'address'] as const) {
     if (expect[field] !== undefined) failed(matchAddress(outcome.extras[field], expect[field], lookup, field));
   }

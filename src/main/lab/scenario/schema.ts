@@ -76,6 +76,11 @@ export const Expect = z.strictObject({
   /** Received bytes as text (escapes \r \n \t \0 \\ \xHH), or as hex. */
   data: z.string().optional(),
   dataHex: z.string().optional(),
+  /**
+   * Received bytes at an offset, as hex: for packets where only some bytes are fixed (a raw
+   * socket's ICMP type after a 20-byte IPv4 header: { offset: 20, hex: "00" }).
+   */
+  dataHexAt: z.strictObject({ offset: z.number().int().min(0).max(65535), hex: z.string() }).optional(),
   /** accept's peer, recvfrom's sender, getsockname/getpeername's address. */
   peer: AddressMatch.optional(),
   from: AddressMatch.optional(),

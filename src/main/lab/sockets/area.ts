@@ -15,6 +15,7 @@ import { fail, fromNodeError, succeed, type Outcome } from './errors';
 import { createSocketTable, isFailure, type LabSocket } from './table';
 import { createTranscripts } from './transcript';
 import { createSocketCalls } from './calls';
+import { decodeWireBytes } from './wire-bytes';
 
 /** Creates the socket area of a lab: real sockets, the call log, transcripts. */
 export function createSocketArea(ctx: LabContext): SocketArea {
@@ -74,11 +75,11 @@ export function createSocketArea(ctx: LabContext): SocketArea {
     'socket.accept': ({ fd }) => onSocket('accept', fd, {}, (sock) => calls.accept(sock)),
     'socket.connect': ({ fd, address }) => onSocket('connect', fd, { address }, (sock) => calls.connect(sock, address)),
     'socket.send': ({ fd, data, flags }) => {
-      const bytes = Buffer.from(data, 'base64'); // decoded once: payloads can be 16 MiB
+      const bytes = decodeWireBytes(data); // decoded once: payloads can be 16 MiB
       return onSocket('send', fd, { data: summarisePayload(bytes), flags }, (sock, id) => calls.send(sock, bytes, null, flags, id));
     },
     'socket.sendto': ({ fd, data, address, flags }) => {
-      const bytes = Buffer.from(data, 'base64');
+      const bytes = decodeWireBytes(data);
       return onSocket('sendto', fd, { data: summarisePayload(bytes), address, flags }, (sock, id) =>
         calls.send(sock, bytes, address, flags, id),
       );
@@ -92,11 +93,11 @@ export function createSocketArea(ctx: LabContext): SocketArea {
       onSocket('recvfrom', fd, { maxBytes, flags }, (sock, id) => calls.recv(sock, maxBytes, flags, id, 'recvfrom')),
     'socket.shutdown': ({ fd, how }) => onSocket('shutdown', fd, { how }, (sock) => calls.shutdown(sock, how)),
     'socket.close': ({ fd }) =>
-      onSocket('close', fd, {}, (sock) => {
-        const note = calls.close(sock);
+      onSocket('close', fd, {}, async (sock) => {
+        const closing = calls.close(sock);
         table.abortWaiters(sock, fail('EBADF', `descriptor ${sock.fd} was closed while this call was blocked.`));
         table.remove(sock);
-        return succeed(0, {}, note);
+        return succeed(0, {}, await closing);
       }),
     'socket.getsockname': ({ fd }) =>
       onSocket('getsockname', fd, {}, (sock) => succeed(0, { address: localName(sock) })),
@@ -114,10 +115,13 @@ export function createSocketArea(ctx: LabContext): SocketArea {
       onSocket('fcntl', fd, { cmd, nonblock: nonblock ?? null }, (sock) => {
         const O_RDWR = 0o2;
         const O_NONBLOCK = 0o4000;
+        if (cmd === 'F_SETFL' && nonblock === undefined) return fail('EINVAL', 'fcntl: F_SETFL needs the flags to set (nonblock true or false).');
+        // A raw socket's flags live on its own kernel descriptor; the others' in the lab.
+        const kernel = calls.fcntl(sock, cmd === 'F_SETFL' ? nonblock : undefined);
+        if (kernel) return kernel;
         if (cmd === 'F_GETFL') return succeed(O_RDWR | (sock.nonblocking ? O_NONBLOCK : 0), { nonblock: sock.nonblocking });
-        if (nonblock === undefined) return fail('EINVAL', 'fcntl: F_SETFL needs the flags to set (nonblock true or false).');
-        sock.nonblocking = nonblock;
-        return succeed(0, { nonblock });
+        sock.nonblocking = nonblock === true;
+        return succeed(0, { nonblock: sock.nonblocking });
       }),
     'socket.cancel': ({ fd }) => {
       const sock = table.get(fd);
@@ -139,16 +143,23 @@ export function createSocketArea(ctx: LabContext): SocketArea {
 
   function localName(sock: LabSocket): SockAddr | null {
     if (sock.type === 'SOCK_STREAM') return streamLocalName(sock);
+    if (sock.raw) {
+      // The kernel's own answer (for raw IPv4 the "port" is the protocol number).
+      const name = sock.raw.localAddress();
+      if (name.ok && name.value) return name.value;
+    }
     return sock.local ?? calls.unboundName(sock);
   }
 
   async function closeAll(): Promise<number> {
     const open = table.all();
+    const closing: Array<Promise<unknown> | unknown> = [];
     for (const sock of open) {
-      calls.close(sock);
+      closing.push(calls.close(sock));
       table.abortWaiters(sock, fail('EBADF', `descriptor ${sock.fd} was closed by a lab reset.`));
       table.remove(sock);
     }
+    await Promise.all(closing); // raw sockets close once the poller's worker lets go of them
     // Let Node finish closing handles so ports and paths are free when reset returns.
     await new Promise((resolve) => setImmediate(resolve));
     return open.length;

@@ -1,7 +1,7 @@
 /**
  * Each BSD call, dispatched to the stream or datagram implementation by socket type, with the
- * checks C makes before either (SOCK_RAW not yet available, AF_UNIX datagrams refused, listen
- * on a datagram socket, ...).
+ * checks C makes before any (AF_UNIX datagrams refused, listen on a datagram socket, ...).
+ * SOCK_RAW sockets are real kernel raw sockets (raw.ts).
  */
 import type { Domain, MsgFlag, OptionValue, Protocol, ShutHow, SockAddr, SockType, SocketOption } from '@shared/socket';
 import { unboundAddress } from './address';
@@ -15,6 +15,16 @@ import {
 } from './datagram';
 import { fail, succeed, type Outcome } from './errors';
 import { getOption, setOption } from './options';
+import {
+  bindRaw,
+  closeRaw,
+  connectRaw,
+  fcntlRaw,
+  openLabRaw,
+  recvRaw,
+  sendRaw,
+  shutdownRaw,
+} from './raw';
 import { acceptStream, bindStream, connectStream, ensureKernelFd, listenStream } from './stream-setup';
 import { closeStream, recvStream, sendStream, shutdownStream } from './stream-io';
 import type { Transcripts } from './transcript';
@@ -33,9 +43,7 @@ export function createSocketCalls(deps: SocketCallsDeps) {
   const { table } = deps;
 
   function socket(domain: Domain, type: SockType, protocol: Protocol): Outcome {
-    if (type === 'SOCK_RAW') {
-      return fail('ESOCKTNOSUPPORT', 'socket: SOCK_RAW is not available in SockLab yet (raw ICMP/IP sockets come with the raw-socket feature); no socket was created.');
-    }
+    if (type === 'SOCK_RAW') return openLabRaw(table, domain, protocol);
     if (domain === 'AF_UNIX' && type === 'SOCK_DGRAM') {
       return fail('ESOCKTNOSUPPORT', 'socket: AF_UNIX datagram sockets are not available: Node (which SockLab runs on) cannot open them. Use SOCK_STREAM for AF_UNIX, or UDP.');
     }
@@ -58,21 +66,27 @@ export function createSocketCalls(deps: SocketCallsDeps) {
 
   return {
     socket,
-    bind: (sock: LabSocket, address: SockAddr) =>
-      sock.type === 'SOCK_STREAM' ? bindStream(sock, address) : bindDatagram(deps, sock, address),
+    bind: (sock: LabSocket, address: SockAddr) => {
+      if (sock.type === 'SOCK_RAW') return bindRaw(sock, address);
+      return sock.type === 'SOCK_STREAM' ? bindStream(sock, address) : bindDatagram(deps, sock, address);
+    },
     listen: (sock: LabSocket, backlog: number): Outcome | Promise<Outcome> =>
       sock.type === 'SOCK_STREAM'
         ? listenStream(sock, backlog, table)
-        : fail('EOPNOTSUPP', `listen: descriptor ${sock.fd} is a datagram socket; only stream sockets listen for connections.`),
+        : fail('EOPNOTSUPP', `listen: descriptor ${sock.fd} is a ${kind(sock)} socket; only stream sockets listen for connections.`),
     accept: (sock: LabSocket): Outcome<{ peer: SockAddr | null }> | Promise<Outcome<{ peer: SockAddr | null }>> =>
       sock.type === 'SOCK_STREAM'
         ? acceptStream(sock, table, sock.nonblocking)
-        : fail('EOPNOTSUPP', `accept: descriptor ${sock.fd} is a datagram socket; there are no connections to accept.`),
-    connect: (sock: LabSocket, address: SockAddr) =>
-      sock.type === 'SOCK_STREAM' ? connectStream(sock, address, table, sock.nonblocking) : connectDatagram(deps, sock, address),
+        : fail('EOPNOTSUPP', `accept: descriptor ${sock.fd} is a ${kind(sock)} socket; there are no connections to accept.`),
+    connect: (sock: LabSocket, address: SockAddr) => {
+      if (sock.type === 'SOCK_RAW') return connectRaw(sock, address);
+      return sock.type === 'SOCK_STREAM' ? connectStream(sock, address, table, sock.nonblocking) : connectDatagram(deps, sock, address);
+    },
     /** send (address null) and sendto; on a stream socket the address is ignored, as Linux does. */
-    send: (sock: LabSocket, data: Buffer, address: SockAddr | null, flags: MsgFlag[], callId: number) =>
-      sock.type === 'SOCK_STREAM' ? sendStream(deps, sock, data, flags, callId) : sendDatagram(deps, sock, data, address, callId),
+    send: (sock: LabSocket, data: Buffer, address: SockAddr | null, flags: MsgFlag[], callId: number) => {
+      if (sock.type === 'SOCK_RAW') return sendRaw(deps, sock, data, address, callId);
+      return sock.type === 'SOCK_STREAM' ? sendStream(deps, sock, data, flags, callId) : sendDatagram(deps, sock, data, address, callId);
+    },
     /** recv and recvfrom; a stream socket reports no source address (Linux leaves it empty). */
     async recv(
       sock: LabSocket,
@@ -82,13 +96,20 @@ export function createSocketCalls(deps: SocketCallsDeps) {
       call: 'recv' | 'recvfrom',
     ): Promise<Outcome<{ data: string; from: SockAddr | null }>> {
       if (sock.type === 'SOCK_DGRAM') return recvDatagram(deps, sock, maxBytes, flags, callId, call);
+      if (sock.type === 'SOCK_RAW') return recvRaw(deps, sock, maxBytes, flags, callId, call);
       const outcome = await recvStream(deps, sock, maxBytes, flags, callId);
       return outcome.failed ? outcome : succeed(outcome.ret, { data: outcome.extra.data, from: null }, outcome.note);
     },
-    shutdown: (sock: LabSocket, how: ShutHow) =>
-      sock.type === 'SOCK_STREAM' ? shutdownStream(deps, sock, how) : shutdownDatagram(deps, sock, how),
-    /** Releases the OS socket; returns a note when the close reset the connection. */
-    close: (sock: LabSocket): string | undefined => {
+    shutdown: (sock: LabSocket, how: ShutHow) => {
+      if (sock.type === 'SOCK_RAW') return shutdownRaw(deps, sock, how);
+      return sock.type === 'SOCK_STREAM' ? shutdownStream(deps, sock, how) : shutdownDatagram(deps, sock, how);
+    },
+    /**
+     * Releases the OS socket; returns a note when the close reset the connection. A raw socket
+     * closes once the poller's worker thread lets go of it: the promise says when.
+     */
+    close: (sock: LabSocket): string | undefined | Promise<string | undefined> => {
+      if (sock.type === 'SOCK_RAW') return closeRaw(sock);
       if (sock.type === 'SOCK_STREAM') return closeStream(sock);
       closeDatagram(sock);
       return undefined;
@@ -96,6 +117,12 @@ export function createSocketCalls(deps: SocketCallsDeps) {
     setsockopt: (sock: LabSocket, option: SocketOption, level: string | undefined, value: OptionValue) =>
       setOption(sock, option, level, value),
     getsockopt: (sock: LabSocket, option: SocketOption, level: string | undefined) => getOption(sock, option, level),
+    /** fcntl on a raw socket goes to its kernel descriptor; null for the others (the lab keeps the flag). */
+    fcntl: (sock: LabSocket, nonblock: boolean | undefined) => (sock.type === 'SOCK_RAW' ? fcntlRaw(sock, nonblock) : null),
     unboundName: (sock: LabSocket) => unboundAddress(sock.domain),
   };
+}
+
+function kind(sock: LabSocket): string {
+  return sock.type === 'SOCK_RAW' ? 'raw' : 'datagram';
 }

@@ -13,6 +13,7 @@ import { applyStoredOptions } from './options';
 import { takePending } from './stream-setup';
 import type { Transcripts } from './transcript';
 import { DEFAULT_DGRAM_QUEUE_BYTES, type LabSocket, type SocketTable } from './table';
+import { encodeWireBytes } from './wire-bytes';
 
 export interface DatagramIo {
   table: SocketTable;
@@ -188,7 +189,7 @@ export async function recvDatagram(
     io.transcripts.append(sock.fd, 'in', kept, datagram.from, callId);
   }
   io.table.notify(sock);
-  return succeed(kept.length, { data: kept.toString('base64'), from: datagram.from });
+  return succeed(kept.length, { data: encodeWireBytes(kept), from: datagram.from });
 }
 
 /** shutdown() on a UDP socket: Linux allows it on a connected socket and only sets flags. */

@@ -8,7 +8,8 @@ import type { Socket as DgramSocket } from 'node:dgram';
 import type { OptionValue, SocketOption } from '@shared/socket';
 import { SOCKET_OPTIONS } from '@shared/socket';
 import { fail, fromNodeError, kernelFailure, succeed, type CallFailure, type Outcome } from './errors';
-import { getIntOption, getLinger, setIntOption, setLinger, type IntOption } from './libc';
+import { sysGetIntOption, sysGetLinger, sysSetIntOption, sysSetLinger, type IntOption } from '../libc';
+import { getRawOption, rawLevelMismatch, setRawOption } from './raw';
 import { handleFd, type LabSocket } from './table';
 
 /** Linux defaults, reported (and said to be defaults) before a UDP socket has a kernel descriptor. */
@@ -21,6 +22,8 @@ const LINUX_DEFAULTS: Partial<Record<SocketOption, OptionValue>> = {
   SO_LINGER: { onoff: false, linger: 0 },
   IP_TTL: 64,
   IP_MULTICAST_TTL: 1,
+  IPV6_UNICAST_HOPS: 64,
+  IPV6_CHECKSUM: -1,
 };
 
 /** The kernel descriptor behind a lab socket, wherever Node keeps it; null if none yet. */
@@ -44,9 +47,13 @@ function misfit(sock: LabSocket, option: SocketOption, level: string | undefined
     return fail('ENOPROTOOPT', `${call}: ${option} lives at level ${expected}, not ${level}.`);
   }
   if (option === 'IP_HDRINCL') return fail('ENOPROTOOPT', `${call}: IP_HDRINCL exists only for SOCK_RAW sockets.`);
+  if (option === 'IPV6_CHECKSUM') return fail('ENOPROTOOPT', `${call}: IPV6_CHECKSUM exists only for SOCK_RAW sockets.`);
   if (expected === 'SOL_SOCKET') return null;
   if (sock.domain === 'AF_UNIX') {
     return fail('EOPNOTSUPP', `${call}: ${option} is an ${expected} option; an AF_UNIX socket has no ${expected === 'IPPROTO_TCP' ? 'TCP' : 'IP'} layer.`);
+  }
+  if (expected === 'IPPROTO_IPV6' && sock.domain !== 'AF_INET6') {
+    return fail('ENOPROTOOPT', `${call}: ${option} is an IPv6 option; this is an ${sock.domain} socket.`);
   }
   if (option === 'TCP_NODELAY' && sock.type !== 'SOCK_STREAM') {
     return fail('ENOPROTOOPT', `${call}: TCP_NODELAY is a TCP option; this is a ${sock.type} socket.`);
@@ -82,13 +89,14 @@ function applyOption(sock: LabSocket, fd: number, option: SocketOption, value: O
   }
   const result =
     option === 'SO_LINGER'
-      ? setLinger(fd, (value as { onoff: boolean }).onoff, (value as { linger: number }).linger)
-      : setIntOption(fd, option as IntOption, value as number);
+      ? sysSetLinger(fd, (value as { onoff: boolean }).onoff, (value as { linger: number }).linger)
+      : sysSetIntOption(fd, option as IntOption, value as number);
   return result.ok ? succeed(0) : kernelFailure(result.errno, 'setsockopt', `(${option})`);
 }
 
 /** setsockopt(level, option, value). */
 export function setOption(sock: LabSocket, option: SocketOption, level: string | undefined, value: OptionValue): Outcome {
+  if (sock.raw) return rawLevelMismatch(option, level, 'setsockopt') ?? setRawOption(sock, option, value);
   const bad = misfit(sock, option, level, 'setsockopt') ?? valueShapeError(option, value);
   if (bad) return bad;
   const fd = kernelFdOf(sock);
@@ -119,6 +127,7 @@ export function applyStoredOptions(sock: LabSocket): CallFailure | null {
 
 /** getsockopt(level, option): the kernel's value when there is a descriptor. */
 export function getOption(sock: LabSocket, option: SocketOption, level: string | undefined): Outcome<{ value: OptionValue }> {
+  if (sock.raw) return rawLevelMismatch(option, level, 'getsockopt') ?? getRawOption(sock, option);
   const bad = misfit(sock, option, level, 'getsockopt');
   if (bad) return bad;
   if (option === 'IP_ADD_MEMBERSHIP' || option === 'IP_DROP_MEMBERSHIP') {
@@ -130,9 +139,9 @@ export function getOption(sock: LabSocket, option: SocketOption, level: string |
     return succeed(0, { value }, 'Node has not opened the kernel socket yet (UDP before bind/connect/send): this is the kept value or Linux\'s default, not read from the kernel.');
   }
   if (option === 'SO_LINGER') {
-    const linger = getLinger(fd);
+    const linger = sysGetLinger(fd);
     return linger.ok ? succeed(0, { value: linger.value }) : kernelFailure(linger.errno, 'getsockopt', '(SO_LINGER)');
   }
-  const read = getIntOption(fd, option as IntOption);
+  const read = sysGetIntOption(fd, option as IntOption);
   return read.ok ? succeed(0, { value: read.value }) : kernelFailure(read.errno, 'getsockopt', `(${option})`);
 }

@@ -11,9 +11,10 @@ import { Socket as NetSocket } from 'node:net';
 import type { MsgFlag, ShutHow } from '@shared/socket';
 import { fail, fromNodeError, succeed, type CallFailure, type Outcome } from './errors';
 import { takePending } from './stream-setup';
-import { closeFd, recvNow, shutdownRead } from './libc';
+import { LINUX, sysClose, sysRecvNow, sysShutdown } from '../libc';
 import type { Transcripts } from './transcript';
 import { handleFd, isFailure, peerClosed, type LabSocket, type SocketTable } from './table';
+import { encodeWireBytes } from './wire-bytes';
 
 export interface StreamIo {
   table: SocketTable;
@@ -117,7 +118,7 @@ function readNow(sock: LabSocket, maxBytes: number, flags: MsgFlag[]): Buffer | 
 function appendKernelBytes(sock: LabSocket, head: Buffer, maxBytes: number): Buffer | 'eof' | CallFailure {
   const fd = handleFd(sock.conn);
   if (fd === null) return head;
-  const more = recvNow(fd, maxBytes - head.length);
+  const more = sysRecvNow(fd, maxBytes - head.length);
   if (more.ok) {
     if (more.value.length === 0) {
       sock.eof = true;
@@ -161,7 +162,7 @@ export async function recvStream(
     sock.counters.bytesReceived += result.length;
     io.transcripts.append(sock.fd, 'in', result, null, callId);
   }
-  return succeed(result.length, { data: result.toString('base64') });
+  return succeed(result.length, { data: encodeWireBytes(result) });
 }
 
 /** shutdown(how) on a stream socket. */
@@ -178,7 +179,7 @@ export function shutdownStream(io: StreamIo, sock: LabSocket, how: ShutHow): Out
     sock.shutRd = true;
     // Node has no SHUT_RD; the kernel gets the real shutdown(2) on Node's descriptor.
     const fd = handleFd(sock.conn);
-    const done = fd === null ? null : shutdownRead(fd);
+    const done = fd === null ? null : sysShutdown(fd, LINUX.SHUT_RD);
     note = done?.ok
       ? 'SHUT_RD sends no packet (as on Linux): recv() returns what is already buffered, then 0.'
       : 'SHUT_RD: the lab stops returning data (recv gives 0 once its buffer is empty), but the kernel could not be told; no packet is sent either way.';
@@ -197,7 +198,7 @@ export function shutdownStream(io: StreamIo, sock: LabSocket, how: ShutHow): Out
  */
 export function closeStream(sock: LabSocket): string | undefined {
   if (sock.kernelFd !== null) {
-    closeFd(sock.kernelFd);
+    sysClose(sock.kernelFd);
     sock.kernelFd = null;
   }
   if (sock.server) {

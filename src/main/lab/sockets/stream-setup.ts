@@ -7,16 +7,16 @@
 import { Server, Socket as NetSocket } from 'node:net';
 import type { SockAddr } from '@shared/socket';
 import { monoUs } from '../context';
-import { checkAddress, describe, fromNode, fromSockaddr, toSockaddr, unboundAddress } from './address';
+import { checkAddress, describe, fromNode, unboundAddress } from './address';
 import { errnoOf, fail, fromNodeError, kernelFailure, succeed, type Outcome } from './errors';
-import { bindFd, closeFd, openStreamSocket, sockNameBytes } from './libc';
+import { AF, LINUX, fromSockaddr, sysBind, sysClose, sysSockNameBytes, sysSocket, toSockaddr } from '../libc';
 import { applyStoredOptions } from './options';
 import { handleFd, isFailure, type LabSocket, type SocketTable } from './table';
 
 /** Makes the kernel socket for a stream lab socket (also after a failed connect released it). */
 export function ensureKernelFd(sock: LabSocket, call: string): Outcome | null {
   if (sock.kernelFd !== null) return null;
-  const opened = openStreamSocket(sock.domain);
+  const opened = sysSocket(AF[sock.domain], LINUX.SOCK_STREAM, 0);
   if (!opened.ok) return kernelFailure(opened.errno, call, 'The kernel refused to create the socket.');
   sock.kernelFd = opened.value;
   const applied = applyStoredOptions(sock);
@@ -32,7 +32,7 @@ export function bindStream(sock: LabSocket, address: SockAddr): Outcome {
   if (bad) return bad;
   const made = ensureKernelFd(sock, 'bind');
   if (made) return made;
-  const bound = bindFd(sock.kernelFd as number, toSockaddr(address));
+  const bound = sysBind(sock.kernelFd as number, toSockaddr(address));
   if (!bound.ok) return kernelFailure(bound.errno, 'bind', bindDetail(bound.errno, address));
   sock.local = kernelName(sock) ?? address;
   sock.state = 'bound';
@@ -49,7 +49,7 @@ function bindDetail(errno: string, address: SockAddr): string {
 /** The address the kernel reports for the socket's own descriptor. */
 function kernelName(sock: LabSocket): SockAddr | null {
   if (sock.kernelFd === null) return null;
-  const name = sockNameBytes(sock.kernelFd);
+  const name = sysSockNameBytes(sock.kernelFd);
   return name.ok ? fromSockaddr(name.value) : null;
 }
 
@@ -180,7 +180,7 @@ export async function connectStream(
   }
   if (sock.kernelFd !== null) {
     // Node opens its own socket for connect; the lab's is released and its address reused.
-    closeFd(sock.kernelFd);
+    sysClose(sock.kernelFd);
     sock.kernelFd = null;
     if (local) note = `Node connects with a new kernel socket bound to ${describe(local)} (the bind() socket was released just before).`;
   }

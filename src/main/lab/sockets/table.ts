@@ -20,7 +20,8 @@ import type {
 import type { LabContext } from '../context';
 import { monoUs } from '../context';
 import { fail, type CallFailure } from './errors';
-import { kernelBytesWaiting } from './libc';
+import { sysBytesWaiting } from '../libc';
+import type { RawSocket } from '../raw';
 
 /** A connection the kernel completed that accept() has not taken yet. */
 export interface PendingConnection {
@@ -72,6 +73,8 @@ export interface LabSocket {
   datagrams: Datagram[];
   datagramBytes: number;
   datagramsDropped: number;
+  /** SOCK_RAW: the kernel raw socket (../raw), from socket() to close(). */
+  raw: RawSocket | null;
   waiters: Set<Waiter>;
 }
 
@@ -90,6 +93,11 @@ export interface SocketTable {
   notify(sock: LabSocket): void;
   /** Waits until poll() returns true, showing the socket as blocked in `call`. */
   block(sock: LabSocket, call: BlockingCall, poll: () => boolean): Promise<CallFailure | null>;
+  /**
+   * Shows the socket as blocked in `call` while something outside the table waits (a raw
+   * socket's receive); `onAbort` hears cancel/close. Returns the function that ends the hold.
+   */
+  hold(sock: LabSocket, call: BlockingCall, onAbort: (failure: CallFailure) => void): () => void;
   /** Ends every blocked call of a socket with the given failure; returns how many. */
   abortWaiters(sock: LabSocket, failure: CallFailure): number;
   info(sock: LabSocket): SocketInfo;
@@ -147,6 +155,7 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
         datagrams: [],
         datagramBytes: 0,
         datagramsDropped: 0,
+        raw: null,
         waiters: new Set(),
       };
       sockets.set(fd, sock);
@@ -186,6 +195,14 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
         sock.waiters.add(waiter);
         table.notify(sock);
       }).finally(() => table.notify(sock));
+    },
+    hold(sock, call, onAbort) {
+      const waiter: Waiter = { call, poll: () => false, abort: onAbort };
+      sock.waiters.add(waiter);
+      table.notify(sock);
+      return () => {
+        if (sock.waiters.delete(waiter)) table.notify(sock);
+      };
     },
     abortWaiters(sock, failure) {
       const waiters = [...sock.waiters];
@@ -235,8 +252,10 @@ export function handleFd(owner: unknown): number | null {
 /** Bytes a reader would get: those Node already read into its buffer plus those still in the kernel. */
 function bytesWaiting(sock: LabSocket): number {
   if (sock.type === 'SOCK_DGRAM') return sock.datagramBytes;
+  // A raw socket: FIONREAD gives the size of the next queued packet (Linux), 0 when none.
+  if (sock.raw) return sock.raw.closed ? 0 : sysBytesWaiting(sock.raw.fd);
   if (!sock.conn || sock.conn.destroyed) return 0;
-  return sock.conn.readableLength + kernelBytesWaiting(handleFd(sock.conn));
+  return sock.conn.readableLength + sysBytesWaiting(handleFd(sock.conn));
 }
 
 /**

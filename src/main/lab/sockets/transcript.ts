@@ -7,6 +7,7 @@
 import type { SockAddr, TranscriptEntry } from '@shared/socket';
 import type { LabContext } from '../context';
 import { monoUs } from '../context';
+import { encodeWireBytes, wireByteLength } from './wire-bytes';
 
 /** Most bytes one entry keeps (its head); `length` still gives the whole chunk's size. */
 const ENTRY_PREVIEW_BYTES = 64 * 1024;
@@ -36,7 +37,7 @@ export function createTranscripts(ctx: LabContext): Transcripts {
       const entry: TranscriptEntry = {
         fd,
         direction,
-        data: kept.toString('base64'),
+        data: encodeWireBytes(kept),
         length: data.length,
         addr,
         callId,
@@ -48,7 +49,7 @@ export function createTranscripts(ctx: LabContext): Transcripts {
       tail.bytes += kept.length;
       let drop = 0;
       while (tail.bytes > budget && drop < tail.entries.length - 1) {
-        tail.bytes -= Buffer.byteLength(tail.entries[drop].data, 'base64');
+        tail.bytes -= wireByteLength(tail.entries[drop].data);
         drop++;
       }
       if (drop > 0) tail.entries.splice(0, drop);

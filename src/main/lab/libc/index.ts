@@ -1,0 +1,41 @@
+/**
+ * The lab's one libc binding (koffi): the few C calls Node does not expose, on real kernel
+ * descriptors, for stream sockets (../sockets) and raw sockets (../raw) alike. One errno
+ * mapping (./result), one sockaddr encoding (./sockaddr), one option table (./constants).
+ * Every wrapper returns the kernel's value or its errno by name; none throws.
+ */
+import { libc } from './load';
+
+export { AF, LINUX, OPTION_NUMBERS, POLLFD_SIZE, type IntOption, type RawOption } from './constants';
+export { labFailure, libcFailure, noLibc, type LibcFailure, type LibcResult } from './result';
+export { fromSockaddr, toSockaddr } from './sockaddr';
+export {
+  sysBind,
+  sysBytesWaiting,
+  sysClose,
+  sysConnect,
+  sysGetIntOption,
+  sysGetLinger,
+  sysRecvNow,
+  sysRecvfrom,
+  sysSendto,
+  sysSetIntOption,
+  sysSetLinger,
+  sysSetNonblocking,
+  sysShutdown,
+  sysSockNameBytes,
+  sysSocket,
+} from './sockets';
+export {
+  sysEventfd,
+  sysEventfdDrain,
+  sysEventfdSignal,
+  sysLastReceiveStampNs,
+  sysPollAsync,
+  sysRealtimeNs,
+} from './events';
+
+/** Whether the libc layer loads on this machine. */
+export function libcAvailable(): boolean {
+  return libc() !== null;
+}
