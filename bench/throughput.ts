@@ -1,6 +1,6 @@
 /**
- * Bulk TCP throughput between two lab sockets (send/recv loops through lab.invoke, payloads
- * as base64 as the contract carries them), against plain node:net moving the same bytes in
+ * Bulk TCP throughput between two lab sockets (send/recv loops through lab.invoke: sends carry
+ * raw bytes, answers base64 text, as the contract has them), against plain node:net moving the same bytes in
  * the same run. Goal: the lab reaches at least 80 % of node:net.
  */
 import { once } from 'node:events';
@@ -27,7 +27,8 @@ async function labTransfer(total: number): Promise<{ seconds: number; recvCalls:
   const lab = createLab({ captureLauncher: 'none' });
   try {
     const { server, client, conn } = await labPair(lab);
-    const chunk = Buffer.alloc(CHUNK, 0x61).toString('base64');
+    // Raw bytes, as in-process callers and Electron IPC send them (web mode sends base64 text).
+    const chunk = new Uint8Array(CHUNK).fill(0x61);
     const start = process.hrtime.bigint();
     const sender = (async () => {
       for (let sent = 0; sent < total; sent += CHUNK) await must(lab, 'socket.send', { fd: client, data: chunk });

@@ -2,7 +2,8 @@
 /**
  * First step of `npm start` and `npm test`: makes sure this machine has what SockLab needs.
  * - system packages (Debian/Ubuntu): libpcap-dev (to build `cap`), a C++ toolchain and python3
- *   (node-gyp), tshark (reference decoder in tests), chromium (end-to-end tests). As root they
+ *   (node-gyp), tshark (reference decoder in tests), chromium and fonts-noto-cjk (end-to-end
+ *   tests, Chinese text), tcpdump (bench reference). As root they
  *   are installed (`apt-get update` once, then `apt-get install -y`); otherwise the exact command
  *   is printed and setup carries on with what can be done.
  * - node_modules: `npm ci` when it is missing or older than package-lock.json, with
@@ -36,6 +37,12 @@ const SYSTEM_NEEDS = [
   { pkg: 'python3', why: 'for node-gyp', present: () => onPath('python3') },
   { pkg: 'tshark', why: 'the reference decoder the tests compare with', present: () => onPath('tshark') },
   { pkg: 'chromium', why: 'the browser the end-to-end tests drive', present: () => existsSync('/usr/bin/chromium') },
+  {
+    pkg: 'fonts-noto-cjk',
+    why: 'so the Chinese UI renders in the browser and in screenshots',
+    present: () => existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
+  },
+  { pkg: 'tcpdump', why: 'the reference capture the benches compare with', present: () => onPath('tcpdump') },
 ];
 
 function run(command, args, env = process.env) {

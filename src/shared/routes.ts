@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   Bytes,
+  BytesIn,
   CallRecord,
   Domain,
   ErrnoName,
@@ -46,10 +47,10 @@ export const socketRoutes = {
   ),
   'socket.accept': defineRoute(fdOnly, callResult({ peer: SockAddr.nullable() })),
   'socket.connect': defineRoute(z.object({ fd: Fd, address: SockAddr }), callResult({})),
-  'socket.send': defineRoute(z.object({ fd: Fd, data: Bytes, flags }), callResult({})),
+  'socket.send': defineRoute(z.object({ fd: Fd, data: BytesIn, flags }), callResult({})),
   'socket.recv': defineRoute(z.object({ fd: Fd, maxBytes, flags }), callResult({ data: Bytes })),
   'socket.sendto': defineRoute(
-    z.object({ fd: Fd, data: Bytes, address: SockAddr.nullable().default(null), flags }),
+    z.object({ fd: Fd, data: BytesIn, address: SockAddr.nullable().default(null), flags }),
     callResult({}),
   ),
   'socket.recvfrom': defineRoute(
