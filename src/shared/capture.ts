@@ -115,6 +115,28 @@ export type FollowedStream = z.infer<typeof FollowedStream>;
 
 const frameNo = z.number().int().min(1);
 
+/**
+ * The ladder (sequence) diagram of the conversation a packet is part of, as a standalone SVG
+ * (labels in English; the UI translates the chrome around it).
+ */
+export const LadderPicture = z.object({
+  svg: z.string(),
+  /** The picture's size in SVG user units (its viewBox is `0 0 width height`). */
+  width: z.number(),
+  height: z.number(),
+  /** Left column (the side that opened the conversation) and right column. */
+  conversation: z.object({ a: z.string(), b: z.string(), protocol: z.enum(['tcp', 'udp', 'icmp', 'icmpv6']) }),
+  /**
+   * One entry per packet arrow, top to bottom, in SVG user units: a click at height y (scaled
+   * by height / rendered height) is on packet `no` when top <= y <= bottom. The arrows are also
+   * `<g data-no="N">` elements in the SVG, for hit testing in the DOM.
+   */
+  arrows: z.array(z.object({ no: z.number().int(), top: z.number(), bottom: z.number() })),
+  /** Rows beyond the picture's limit (1000) were left out. */
+  truncated: z.boolean(),
+});
+export type LadderPicture = z.infer<typeof LadderPicture>;
+
 export const captureRoutes = {
   'capture.interfaces': defineRoute(z.object({}), result(z.array(CaptureInterface))),
   'capture.start': defineRoute(
@@ -149,6 +171,10 @@ export const captureRoutes = {
     result(z.object({ valid: z.boolean(), error: z.string().nullable(), position: z.number().int().nullable() })),
   ),
   'capture.follow': defineRoute(z.object({ no: frameNo }), result(FollowedStream)),
+  'capture.ladder': defineRoute(
+    z.object({ no: frameNo, theme: z.enum(['light', 'dark']).default('light') }),
+    result(LadderPicture),
+  ),
   'capture.export': defineRoute(z.object({ filter: z.string().max(4096).default('') }), result(z.object({ pcapng: Bytes }))),
   'capture.import': defineRoute(
     z.object({ name: z.string().max(255), data: Bytes }),

@@ -25,6 +25,7 @@ import {
   callResult,
 } from './socket';
 import { captureRoutes } from './capture';
+import { exerciseRoutes } from './exercise';
 import { defineRoute, result } from './route';
 
 const fdOnly = z.object({ fd: Fd });
@@ -158,7 +159,7 @@ export const rawRoutes = {
   ),
 } as const;
 
-export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes } as const;
+export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes, ...exerciseRoutes } as const;
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;

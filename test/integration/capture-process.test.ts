@@ -29,6 +29,7 @@ function area(options: Parameters<typeof createCaptureArea>[2] = {}) {
   const statuses: CaptureStatus[] = [];
   const ctx: LabContext = {
     options: DEFAULT_OPTIONS,
+    tcpStates: new Map(),
     emit: (name, payload) => {
       if (name === 'capture.status') statuses.push(payload as CaptureStatus);
     },

@@ -60,7 +60,9 @@ describe('capture on lo', () => {
     expect(ack.info).toContain(`${clientPort} → ${port} [ACK]`);
     expect(rows.slice(0, 3).map((r) => r.no)).toEqual([1, 2, 3]);
     // The client is tied by its 4-tuple; the handshake reaches the listener (not accepted yet).
-    expect(syn.fds).toEqual([client, listener].sort((a, b) => a - b));
+    // Sender first (docs/ladder.md), and connect() sent it.
+    expect(syn.fds).toEqual([client, listener]);
+    expect(syn.cause).toBe('call');
     expect(syn.monoUs).toBeGreaterThan(0);
 
     // The same packets through a display filter and a socket filter.

@@ -23,5 +23,7 @@ export interface SocketArea {
 
 export interface CaptureArea {
   handlers: Handlers<CaptureRouteName>;
+  /** The lab was reset: every socket and call is gone, so are the packets' ties to them. */
+  labReset(): void;
   close(): Promise<void>;
 }

@@ -10,6 +10,7 @@ import type { EventName, EventPayload } from '@shared/events';
 import type { SocketInfo } from '@shared/socket';
 import { invalidInput, isRouteName, routes, type RouteInput, type RouteName, type RouteOutput } from '@shared/routes';
 import { createCaptureArea } from './capture/area';
+import { createExerciseArea } from './exercises/area';
 import { DEFAULT_OPTIONS, type Handlers, type LabContext, type LabOptions } from './context';
 import { privilegeHint } from './privilege';
 import { createRawArea } from './raw/area';
@@ -44,6 +45,8 @@ export function createLab(options: LabOptions = {}): Lab {
   const handlers: Handlers<RouteName> = {
     ...sockets.handlers,
     ...capture.handlers,
+    // Exercises read the lab only through its own routes, so they get `invoke`, nothing else.
+    ...createExerciseArea({ invoke }).handlers,
     ...raw.handlers,
     'lab.reset': async (input) => {
       const answer = await sockets.handlers['lab.reset'](input);

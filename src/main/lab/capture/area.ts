@@ -15,7 +15,8 @@ import { listInterfaces } from './interfaces';
 import { forkLauncher, type CaptureLauncher } from './launcher';
 import { CaptureSession } from './session';
 import { PacketStore, type StoredPacket } from './store';
-import { SocketTies } from './ties';
+import { ladderPicture } from './ladder';
+import { CaptureTies } from './ties';
 import { buildRow, frameMeta, PacketViews } from './views';
 
 export type { CaptureLauncher } from './launcher';
@@ -61,7 +62,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
     maxPackets: limit(options.maxPackets, ctx, 'captureMaxPackets', DEFAULT_MAX_PACKETS),
     maxBytes: limit(options.maxBytes, ctx, 'captureMaxBytes', DEFAULT_MAX_BYTES),
   });
-  const ties = new SocketTies(sockets);
+  const ties = new CaptureTies(ctx, sockets);
   const views = new PacketViews(store, ties);
   const session = new CaptureSession(ctx, store, views, ties, launcherFrom(ctx, options));
 
@@ -115,7 +116,6 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
       'capture.packet': (input) => {
         const packet = store.get(input.no);
         if (packet === null) return noFrame(input.no);
-        ties.refresh();
         return ok({ row: buildRow(packet, ties), data: base64(packet.data), tree: dissect(packet.data, packet.linkType, frameMeta(packet)) });
       },
       'capture.checkFilter': (input) => {
@@ -126,6 +126,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         if (!store.has(input.no)) return noFrame(input.no);
         return followStream(conversationOf(input.no), input.no);
       },
+      'capture.ladder': (input) => ladderPicture(input.no, input.theme, store, ties, sockets),
       'capture.export': (input) => {
         const selected = views.select(input.filter);
         if (!selected.ok) return captureFailure('EINVAL', `Display filter error at character ${selected.position + 1}: ${selected.error}`);
@@ -153,11 +154,13 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
           session.packets += 1;
           session.bytes += p.origLen;
         }
+        ties.tieImported(store);
         Object.assign(session, { iface: null, filter: '', source: input.name, linkType: read.packets[0]?.linkType ?? null, error: null, permissionHint: null });
         session.emitStatus();
         return ok({ packets: read.packets.length, problems });
       },
     },
+    labReset: () => ties.reset(),
     close: () => session.close(),
   };
 }

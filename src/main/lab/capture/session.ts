@@ -1,6 +1,7 @@
 /**
  * The live side of the capture area: starts and stops capture in the capture process, takes its
- * packet batches into the ring store, pushes new rows and the status to the UI a few times a
+ * packet batches into the ring store, ties each batch's packets to lab sockets and calls as it
+ * arrives (ties.ts), pushes new rows and the status to the UI a few times a
  * second, and turns the capture process's death into a status error (capture can start again).
  */
 import type { CaptureStatus, PacketRow } from '@shared/capture';
@@ -11,7 +12,7 @@ import type { CaptureLauncher } from './launcher';
 import { decodeBatch } from './protocol';
 import type { PacketStore } from './store';
 import { buildRow, type PacketViews } from './views';
-import type { SocketTies } from './ties';
+import type { CaptureTies } from './ties';
 
 /** How often new rows go to the UI while packets arrive. */
 const PUSH_MS = 20;
@@ -56,7 +57,7 @@ export class CaptureSession {
     private ctx: LabContext,
     private store: PacketStore,
     private views: PacketViews,
-    private ties: SocketTies,
+    private ties: CaptureTies,
     private launcher: CaptureLauncher | null,
   ) {}
 
@@ -129,9 +130,10 @@ export class CaptureSession {
     });
   }
 
-  /** Empties the store and the counters; capture, if running, goes on. */
+  /** Empties the store, its ties and the counters; capture, if running, goes on. */
   resetStore(): void {
     this.store.clear();
+    this.ties.clear();
     this.views.reset();
     this.packets = 0;
     this.bytes = 0;
@@ -180,11 +182,13 @@ export class CaptureSession {
     }
     if (!this.running) return;
     const linkType = this.linkType ?? 1;
+    const firstNew = this.store.nextNo;
     decodeBatch(data, (monoUs, tsUs, len, bytes) => {
       this.store.append(monoUs, tsUs, len, linkType, bytes);
       this.packets += 1;
       this.bytes += len;
     });
+    this.ties.tieArrived(this.store, firstNew);
   }
 
   private onDeath(reason: string): void {
@@ -201,7 +205,6 @@ export class CaptureSession {
     if (end <= this.pushFrom) return;
     const from = Math.max(this.pushFrom, end - MAX_PUSHED_ROWS, this.store.firstNo);
     this.pushFrom = end;
-    this.ties.refresh();
     const rows: PacketRow[] = [];
     for (let no = from; no < end; no++) {
       const packet = this.store.get(no);

@@ -29,6 +29,14 @@ export interface StoredPacket {
   data: Uint8Array;
 }
 
+/** A stored packet's place in its chunk and its facts, filled in place by `locate`. */
+export interface PacketLocation {
+  offset: number;
+  caplen: number;
+  len: number;
+  linkType: number;
+}
+
 export class PacketStore {
   private slots = 0;
   private head = 0; // slot of the oldest packet
@@ -121,6 +129,20 @@ export class PacketStore {
       linkType: this.linkOf[slot],
       data: chunk.subarray(offset, offset + this.caplenOf[slot]),
     };
+  }
+
+  /**
+   * Where frame `no`'s bytes are, without building an object (for scans over every packet):
+   * fills `at` and returns the chunk holding the bytes, or null when the frame is not held.
+   */
+  locate(no: number, at: PacketLocation): Uint8Array | null {
+    if (!this.has(no)) return null;
+    const slot = (this.head + (no - this.firstNo)) % this.slots;
+    at.offset = this.offsetOf[slot];
+    at.caplen = this.caplenOf[slot];
+    at.len = this.lenOf[slot];
+    at.linkType = this.linkOf[slot];
+    return this.chunks[this.chunkOf[slot] - this.chunkBase];
   }
 
   /** Link type of frame `no` (no object built), or -1 when not held. */

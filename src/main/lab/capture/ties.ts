@@ -1,100 +1,147 @@
 /**
- * Ties packets to lab sockets by their endpoints. A packet belongs to a socket when one of its
- * ends is the socket's local address and the other its peer (connected sockets), or, when no
- * connected socket matches that end, when it reaches a socket with no peer on that local
- * address (listening sockets see the handshakes of connections not yet accepted; unconnected
- * UDP sockets see their datagrams). Endpoints of closed sockets are remembered, so the FIN
- * that close() sends still names its descriptor.
+ * Packets tied to lab sockets and calls as they arrive (docs/ladder.md, "Wiring it into
+ * capture"). Ties need packets in capture order with the socket table and call log as they were
+ * when the packets arrived, so each batch is tied once, in the session's batch handler, and the
+ * result is kept beside the ring store (tie-table.ts) for the rows to read. The same pass keeps
+ * each lab socket's TCP state badge (LabContext.tcpStates) up to date.
  */
-import type { SockAddr, SocketInfo } from '@shared/socket';
+import type { SocketInfo } from '@shared/socket';
 import type { SocketView } from '../areas';
-import type { FlowInfo } from '../dissect/types';
+import type { LabContext } from '../context';
+import { summarize } from '../dissect';
+import { icmpFactsOf } from '../flows/icmp-facts';
+import { tcpWindowShiftOf } from '../flows/tcp-state';
+import { createPacketTies, tiePackets, type KnownSocket, type PacketTies, type TiePacketInput } from '../flows/ties';
+import type { PacketStore, StoredPacket } from './store';
+import { TieTable, type RowTie } from './tie-table';
 
-/** How long a refreshed view of the sockets is trusted (rows are built in bursts). */
-const REFRESH_MS = 50;
+export type { RowTie } from './tie-table';
 
-type Proto = 'tcp' | 'udp';
-
-function protoOf(socket: SocketInfo): Proto | null {
-  if (socket.type === 'SOCK_STREAM') return 'tcp';
-  if (socket.type === 'SOCK_DGRAM') return 'udp';
-  return null;
+/** What tying needs of a stored packet: its time, flow, ICMP facts and a SYN's window scale. */
+export function tieInputOf(packet: StoredPacket): TiePacketInput {
+  const flow = summarize(packet.data, packet.linkType).flow;
+  return {
+    monoUs: packet.monoUs,
+    flow,
+    icmp: flow ? icmpFactsOf(packet.data, flow) : null,
+    windowShift: tcpWindowShiftOf(packet.data, packet.linkType, flow),
+  };
 }
 
-/** Addresses as the dissector prints them: IPv4-mapped IPv6 becomes plain IPv4. */
-function normalize(address: string): string {
-  const lower = address.toLowerCase();
-  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
+/**
+ * How late after a call's end its packet may be stamped. The capture process stamps a packet
+ * when its event loop receives it (cap gives no kernel timestamp), so on a busy machine stamps
+ * lag by more than the flows layer's default 250 ms; content (first SYN, first FIN, exact bytes,
+ * exact length and destination) still decides which call within the window.
+ */
+export const CAPTURE_SLACK_US = 2_000_000;
+
+const UNTIED: RowTie = { fds: [], callId: null, cause: null };
+
+/** The lab sockets whose TCP state the badge shows: stream sockets on IPv4/IPv6. */
+function isTcp(socket: SocketInfo): boolean {
+  return socket.type === 'SOCK_STREAM' && socket.domain !== 'AF_UNIX';
 }
 
-function isWildcard(address: string): boolean {
-  return address === '0.0.0.0' || address === '::';
-}
-
-function inet(addr: SockAddr | null): { address: string; port: number } | null {
-  if (addr === null || addr.family === 'AF_UNIX') return null;
-  return { address: normalize(addr.address), port: addr.port };
-}
-
-export class SocketTies {
-  private exact = new Map<string, number>();
-  private unconnected = new Map<string, number>();
-  private refreshedAt = -Infinity;
-  /** Bumped whenever what a packet would be tied to may have changed. */
+/** One capture's ties: the incremental tier, each held packet's tie, and the badge. */
+export class CaptureTies {
+  private ties: PacketTies = createPacketTies({ slackUs: CAPTURE_SLACK_US });
+  private table = new TieTable();
+  /** Every call with an id up to this one was finished when read: it is never read again. */
+  private callsDone = 0;
+  /** Bumped when held packets' ties may have changed (cleared, imported). */
   generation = 0;
 
-  constructor(private view: SocketView) {}
+  constructor(
+    private ctx: LabContext,
+    private view: SocketView,
+  ) {}
 
-  /** Re-reads the lab's sockets when the last read is older than a moment. */
-  refresh(force = false): void {
-    const now = performance.now();
-    if (!force && now - this.refreshedAt < REFRESH_MS) return;
-    this.refreshedAt = now;
-    let changed = false;
-    const remember = (map: Map<string, number>, key: string, fd: number) => {
-      if (map.get(key) !== fd) {
-        map.set(key, fd);
-        changed = true;
-      }
-    };
-    for (const socket of this.view.sockets()) {
-      const proto = protoOf(socket);
-      const local = inet(socket.local);
-      if (proto === null || local === null || local.port === 0) continue;
-      const peer = inet(socket.peer);
-      const localAddress = isWildcard(local.address) ? '*' : local.address;
-      if (peer !== null) remember(this.exact, `${proto}|${local.address}|${local.port}|${peer.address}|${peer.port}`, socket.fd);
-      else remember(this.unconnected, `${proto}|${localAddress}|${local.port}`, socket.fd);
-    }
-    if (changed) this.generation += 1;
+  /** The tie of frame `no` (untied when it was never tied or is no longer held). */
+  tieOf(no: number): RowTie {
+    return this.table.get(no);
   }
 
-  /** Forgets remembered endpoints (a fresh lab). */
-  reset(): void {
-    this.exact.clear();
-    this.unconnected.clear();
+  /** Lab sockets known to the ties, open and recently closed (for the ladder's columns). */
+  knownSockets(): KnownSocket[] {
+    return this.ties.knownSockets();
+  }
+
+  /**
+   * Ties the frames from `fromNo` to the newest, just appended in capture order: first the
+   * socket table and the calls as they are now, then each packet; then the badges.
+   */
+  tieArrived(store: PacketStore, fromNo: number): void {
+    this.table.dropBefore(store.firstNo);
+    const snapshot = this.view.sockets();
+    if (snapshot.length === 0 && this.ties.knownSockets().length === 0) {
+      // No lab socket, open or recently closed: nothing to tie to, so skip decoding the flood.
+      for (let no = Math.max(fromNo, store.firstNo); no < store.nextNo; no++) this.table.set(no, UNTIED);
+      this.ctx.tcpStates.clear();
+      return;
+    }
+    this.ties.updateSockets(snapshot);
+    this.readCalls();
+    const streams = new Map(snapshot.filter(isTcp).map((s) => [s.fd, s]));
+    for (let no = Math.max(fromNo, store.firstNo); no < store.nextNo; no++) {
+      const packet = store.get(no);
+      if (packet === null) continue;
+      const tie = this.ties.tie(tieInputOf(packet));
+      this.table.set(no, tie);
+      // Badge changes are announced packet by packet, so the UI sees every state in order.
+      for (const fd of tie.fds) {
+        const socket = streams.get(fd);
+        if (socket) this.syncState(socket);
+      }
+    }
+    for (const socket of streams.values()) this.syncState(socket);
+    for (const fd of [...this.ctx.tcpStates.keys()]) if (!streams.has(fd)) this.ctx.tcpStates.delete(fd);
+  }
+
+  /**
+   * Ties an imported capture in one go against the lab's sockets and calls, when there are any
+   * (a file from elsewhere has nothing to tie to, and its packets carry no monotonic times, so
+   * only endpoints can match).
+   */
+  tieImported(store: PacketStore): void {
+    const sockets = this.view.sockets();
+    const calls = this.view.calls();
+    if (sockets.length === 0 && calls.length === 0) return;
+    const packets = [...store.packets()];
+    const tied = tiePackets(packets.map(tieInputOf), sockets, calls);
+    tied.forEach((tie, i) => this.table.set(packets[i].no, tie));
     this.generation += 1;
   }
 
-  /** The descriptors of lab sockets a packet with this flow belongs to, ascending. */
-  fdsOf(flow: FlowInfo | null): number[] {
-    if (flow === null || (flow.proto !== 'tcp' && flow.proto !== 'udp')) return [];
-    const found = new Set<number>();
-    const src = normalize(flow.src);
-    const dst = normalize(flow.dst);
-    this.side(flow.proto, src, flow.srcPort, dst, flow.dstPort, found);
-    this.side(flow.proto, dst, flow.dstPort, src, flow.srcPort, found);
-    return [...found].sort((a, b) => a - b);
+  /** Forgets the ties (capture.clear, a new capture, an import); badges stay until packets say otherwise. */
+  clear(): void {
+    this.ties.clear();
+    this.table.clear();
+    this.generation += 1;
   }
 
-  /** The socket whose local end is (address, port) and whose peer is (peerAddress, peerPort). */
-  private side(proto: Proto, address: string, port: number, peerAddress: string, peerPort: number, found: Set<number>): void {
-    const exact = this.exact.get(`${proto}|${address}|${port}|${peerAddress}|${peerPort}`);
-    if (exact !== undefined) {
-      found.add(exact);
-      return;
+  /** A lab reset: every socket is gone, so are their calls and badges. */
+  reset(): void {
+    this.clear();
+    this.ctx.tcpStates.clear();
+  }
+
+  /** Notes calls logged since the last batch, re-reading from the oldest one still running. */
+  private readCalls(): void {
+    let finishedSoFar = true;
+    for (const record of this.view.calls(this.callsDone)) {
+      this.ties.noteCall(record);
+      if (finishedSoFar && record.endMonoUs !== null) this.callsDone = record.id;
+      else finishedSoFar = false;
     }
-    const loose = this.unconnected.get(`${proto}|${address}|${port}`) ?? this.unconnected.get(`${proto}|*|${port}`);
-    if (loose !== undefined) found.add(loose);
+  }
+
+  /** Writes a socket's inferred TCP state for the badge and announces a change. */
+  private syncState(socket: SocketInfo): void {
+    const state = this.ties.tcpState(socket.fd);
+    if (state === null || this.ctx.tcpStates.get(socket.fd) === state) return;
+    this.ctx.tcpStates.set(socket.fd, state);
+    // The facade merges ctx.tcpStates into the snapshot it sends.
+    this.ctx.emit('socket.changed', socket);
   }
 }

@@ -6,10 +6,11 @@
  */
 import type { PacketRow } from '@shared/capture';
 import { fieldLookup, summarize } from '../dissect';
+import { FastFieldReader, fastFieldsCover } from '../dissect/fast-fields';
 import type { FrameMeta } from '../dissect/types';
 import { compileFilter } from '../filter';
-import type { PacketStore, StoredPacket } from './store';
-import type { SocketTies } from './ties';
+import type { PacketLocation, PacketStore, StoredPacket } from './store';
+import type { CaptureTies } from './ties';
 
 /** The frame.* facts the dissector needs about a stored packet. */
 export function frameMeta(packet: StoredPacket): FrameMeta {
@@ -17,7 +18,7 @@ export function frameMeta(packet: StoredPacket): FrameMeta {
 }
 
 /** The packet-list row of a stored packet. */
-export function buildRow(packet: StoredPacket, ties: SocketTies): PacketRow {
+export function buildRow(packet: StoredPacket, ties: Pick<CaptureTies, 'tieOf'>): PacketRow {
   const summary = summarize(packet.data, packet.linkType, frameMeta(packet));
   return {
     no: packet.no,
@@ -30,10 +31,8 @@ export function buildRow(packet: StoredPacket, ties: SocketTies): PacketRow {
     protocol: summary.protocol,
     info: summary.info,
     mark: summary.mark,
-    fds: ties.fdsOf(summary.flow),
-    // Which call caused a packet is decided by the flows layer (a later issue).
-    callId: null,
-    cause: null,
+    // Tied once, when the packet arrived (capture/ties.ts).
+    ...ties.tieOf(packet.no),
   };
 }
 
@@ -49,13 +48,14 @@ const SCAN_BUDGET_MS = 150;
 
 interface FilteredView {
   key: string;
-  test: (packet: StoredPacket) => boolean;
+  /** Whether held frame `no` passes. */
+  test: (no: number) => boolean;
   /** Matching frame numbers, ascending; entries below `start` index are evicted ones. */
   matches: number[];
   start: number;
   /** Next frame number to examine. */
   scanned: number;
-  /** SocketTies generation the fd test was computed with. */
+  /** CaptureTies generation the fd test was computed with. */
   generation: number;
 }
 
@@ -67,7 +67,7 @@ export class PacketViews {
 
   constructor(
     private store: PacketStore,
-    private ties: SocketTies,
+    private ties: CaptureTies,
   ) {}
 
   /** Forgets every remembered match (after clear, import or a new capture). */
@@ -78,7 +78,6 @@ export class PacketViews {
   /** Rows `offset .. offset+limit` of the packets `filter` and `fd` select. */
   window(offset: number, limit: number, filter: string, fd: number | null): ViewAnswer {
     const store = this.store;
-    this.ties.refresh();
     if (filter.trim() === '' && fd === null) {
       const total = store.held;
       const rows: PacketRow[] = [];
@@ -119,9 +118,21 @@ export class PacketViews {
     const compiled = compileFilter(filter);
     if (!compiled.ok) return { ok: false, error: compiled.error, position: compiled.position };
     const byFields = filter.trim() === '' ? null : compiled.test;
-    const test = (packet: StoredPacket): boolean => {
-      if (fd !== null && !this.ties.fdsOf(summarize(packet.data, packet.linkType, frameMeta(packet)).flow).includes(fd)) return false;
-      return byFields === null || byFields(fieldLookup(packet.data, packet.linkType, frameMeta(packet)));
+    const store = this.store;
+    // Filters on common fields read them straight from the stored bytes; the full dissector
+    // decodes only the packets the fast reader declines (and every packet for other fields).
+    const fast = byFields !== null && fastFieldsCover(compiled.fields) ? new FastFieldReader() : null;
+    const at: PacketLocation = { offset: 0, caplen: 0, len: 0, linkType: 0 };
+    const test = (no: number): boolean => {
+      if (fd !== null && !this.ties.tieOf(no).fds.includes(fd)) return false;
+      if (byFields === null) return true;
+      if (fast !== null) {
+        const chunk = store.locate(no, at);
+        if (chunk === null) return false;
+        if (fast.load(chunk, at.offset, at.caplen, at.linkType, at.len)) return byFields(fast.lookup);
+      }
+      const packet = store.get(no);
+      return packet !== null && byFields(fieldLookup(packet.data, packet.linkType, frameMeta(packet)));
     };
     const view: FilteredView = { key, test, matches: [], start: 0, scanned: 1, generation: this.ties.generation };
     this.views.unshift(view);
@@ -141,8 +152,7 @@ export class PacketViews {
     const deadline = performance.now() + budgetMs;
     let no = Math.max(view.scanned, store.firstNo);
     for (; no < store.nextNo; no++) {
-      const packet = store.get(no);
-      if (packet && view.test(packet)) view.matches.push(no);
+      if (view.test(no)) view.matches.push(no);
       if ((no & 255) === 0 && performance.now() > deadline) {
         no++;
         break;
