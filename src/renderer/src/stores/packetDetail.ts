@@ -43,6 +43,11 @@ export const usePacketDetailStore = defineStore('packetDetail', () => {
     return node && node.length > 0 ? { start: node.start, end: node.start + node.length } : null;
   });
 
+  /** Lab sockets the opened packet belongs to: the socket table highlights their rows. */
+  const linkedFds = computed<readonly number[]>(() => packet.value?.row.fds ?? []);
+  /** The call that caused the opened packet, where the lab is certain: the call log highlights it. */
+  const linkedCallId = computed(() => packet.value?.row.callId ?? null);
+
   /** Opens frame `no` (null closes the panes). */
   async function select(no: number | null): Promise<void> {
     selectedNo.value = no;
@@ -127,6 +132,8 @@ export const usePacketDetailStore = defineStore('packetDetail', () => {
     selectedPath,
     selectedField,
     highlight,
+    linkedFds,
+    linkedCallId,
     stream,
     followError,
     select,

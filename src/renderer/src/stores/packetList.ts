@@ -10,7 +10,7 @@
  * cached by that offset and refreshed (throttled) as packets arrive.
  */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import type { CaptureStatus, PacketRow } from '@shared/capture';
 import { useLabApi } from '@renderer/api/inject';
 import { useSocketsStore } from './sockets';
@@ -28,8 +28,13 @@ export const usePacketListStore = defineStore('packetList', () => {
 
   /** The display filter applied to the list (the bar may hold an edited, not yet applied one). */
   const filter = ref('');
-  /** "Only this socket": restrict to packets of the socket selected in the workbench. */
-  const onlySocket = ref(false);
+  /**
+   * "Only this socket": restrict to packets of the socket selected in the workbench. It follows
+   * the selection by default (selecting a socket filters the list to it) until the student
+   * turns it off or on by hand.
+   */
+  const onlySocketChoice = ref<boolean | null>(null);
+  const onlySocket = computed(() => onlySocketChoice.value ?? sockets.selectedFd !== null);
   const fd = computed(() => (onlySocket.value ? sockets.selectedFd : null));
   const filtered = computed(() => filter.value.trim() !== '' || fd.value !== null);
 
@@ -57,6 +62,8 @@ export const usePacketListStore = defineStore('packetList', () => {
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
   let lastRefresh = 0;
   let timeRefAsked = false;
+  /** The socket filter the cached rows were fetched with. */
+  let viewFd: number | null = null;
 
   function keyOf(index: number): number {
     return filtered.value ? index : firstNo.value + index;
@@ -169,6 +176,7 @@ export const usePacketListStore = defineStore('packetList', () => {
 
   /** Forgets every cached row and asks for the top of the view again (filter change, clear). */
   function resetView(): void {
+    viewFd = fd.value;
     generation++;
     rows = new Map();
     stale = new Map();
@@ -257,14 +265,18 @@ export const usePacketListStore = defineStore('packetList', () => {
   }
 
   function setOnlySocket(on: boolean): void {
-    onlySocket.value = on;
+    onlySocketChoice.value = on;
     resetView();
   }
 
-  /** Called when the workbench selection changes while "only this socket" is on. */
+  /** Called when the workbench selection changes: the socket filter may now name another fd. */
   function socketChanged(): void {
-    if (onlySocket.value) resetView();
+    // Also when the filter just switched itself off (the selected socket was closed).
+    if (fd.value !== viewFd) resetView();
   }
+
+  // Here, not only in the filter bar: the selection may change while the Packets tab is hidden.
+  watch(fd, socketChanged);
 
   return {
     filter,

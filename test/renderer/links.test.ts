@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { mount } from '@vue/test-utils';
+import { nextTick } from 'vue';
+import type { CallRecord } from '@shared/socket';
+import SocketTable from '@renderer/components/SocketTable.vue';
+import CallLog from '@renderer/components/CallLog.vue';
+import Workbench from '@renderer/views/Workbench.vue';
+import { useSocketsStore } from '@renderer/stores/sockets';
+import { useCallsStore } from '@renderer/stores/calls';
+import { usePacketDetailStore } from '@renderer/stores/packetDetail';
+import { usePacketListStore } from '@renderer/stores/packetList';
+import { i18n } from '@renderer/i18n';
+import { bytesToBase64 } from '@renderer/lib/bytes';
+import { holdPackets, packetRow, SYN_FRAME, SYN_TREE } from './packetsFake';
+import { settle, setupLab, socketInfo } from './fakeLab';
+
+function callRecord(id: number, fd: number): CallRecord {
+  return {
+    id,
+    fd,
+    call: 'connect',
+    args: {},
+    startMonoUs: id,
+    startWallUs: Date.now() * 1000,
+    endMonoUs: id + 1,
+    durationUs: 1,
+    ret: 0,
+    errno: null,
+    message: null,
+  };
+}
+
+describe('socket table TCP state', () => {
+  it('shows the inferred TCP state as a badge, glossed in Chinese', async () => {
+    const { global } = setupLab();
+    useSocketsStore().setAll([
+      socketInfo({ fd: 3, state: 'connected', tcpState: 'ESTABLISHED' }),
+      socketInfo({ fd: 4, type: 'SOCK_DGRAM' }),
+    ]);
+    const wrapper = mount(SocketTable, { global });
+    expect(wrapper.get('[data-testid="tcp-state-3"]').text()).toBe('ESTABLISHED');
+    expect(wrapper.find('[data-testid="tcp-state-4"]').exists()).toBe(false);
+    i18n.global.locale.value = 'zh-CN';
+    await nextTick();
+    expect(wrapper.get('[data-testid="tcp-state-3"]').text()).toBe('ESTABLISHED（已建立）');
+    i18n.global.locale.value = 'en';
+    useSocketsStore().upsert(socketInfo({ fd: 3, state: 'connected', tcpState: 'CLOSE_WAIT' }));
+    await nextTick();
+    expect(wrapper.get('[data-testid="tcp-state-3"]').text()).toBe('CLOSE_WAIT');
+    wrapper.unmount();
+  });
+});
+
+describe('packets tied to sockets and calls', () => {
+  it('selecting a packet highlights its socket row and the call that caused it', async () => {
+    const { fake, global } = setupLab();
+    fake.respond('capture.packet', (input) => ({
+      ok: true,
+      value: { row: packetRow(input.no, { fds: input.no === 1 ? [4] : [], callId: input.no === 1 ? 8 : null, cause: 'call' }), data: bytesToBase64(SYN_FRAME), tree: SYN_TREE },
+    }));
+    useSocketsStore().setAll([socketInfo({ fd: 3 }), socketInfo({ fd: 4 })]);
+    useCallsStore().setAll([callRecord(7, 3), callRecord(8, 4)]);
+    const table = mount(SocketTable, { global });
+    const log = mount(CallLog, { global });
+    expect(table.find('[data-testid="socket-row-highlighted"]').exists()).toBe(false);
+
+    await usePacketDetailStore().select(1);
+    await settle();
+    expect(table.get('[data-testid="socket-row-4"]').find('[data-testid="socket-row-highlighted"]').exists()).toBe(true);
+    expect(table.get('[data-testid="socket-row-3"]').find('[data-testid="socket-row-highlighted"]').exists()).toBe(false);
+    expect(log.get('[data-testid="call-log-entry-8"]').find('[data-testid="call-log-highlighted"]').exists()).toBe(true);
+    expect(log.findAll('[data-testid="call-log-highlighted"]')).toHaveLength(1);
+
+    // A kernel packet of no lab socket lights nothing.
+    await usePacketDetailStore().select(2);
+    await settle();
+    expect(table.find('[data-testid="socket-row-highlighted"]').exists()).toBe(false);
+    expect(log.find('[data-testid="call-log-highlighted"]').exists()).toBe(false);
+    table.unmount();
+    log.unmount();
+  });
+
+  it('selecting a socket filters the packet list to it until the student turns that off', async () => {
+    const { fake } = setupLab();
+    holdPackets(fake, () => 10, { filtered: (_o, _l, _f, fd) => ({ total: 1, rows: [packetRow(2, { fds: fd === null ? [] : [fd] })] }) });
+    const sockets = useSocketsStore();
+    const list = usePacketListStore();
+    expect(list.fd).toBeNull();
+    sockets.setAll([socketInfo({ fd: 3 }), socketInfo({ fd: 4 })]);
+    expect(list.onlySocket).toBe(true);
+    expect(list.fd).toBe(3);
+    sockets.select(4);
+    await settle();
+    expect(list.fd).toBe(4);
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ fd: 4 });
+    list.setOnlySocket(false);
+    sockets.select(3);
+    await settle();
+    expect(list.fd).toBeNull();
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ fd: null });
+    // The last socket closing drops the filter and the list is asked for again, unfiltered.
+    list.setOnlySocket(true);
+    await settle();
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ fd: 3 });
+    sockets.remove(3);
+    sockets.remove(4);
+    await settle();
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ fd: null });
+  });
+});
+
+describe('dock splitter', () => {
+  it('resizes the dock from the keyboard and remembers the size', async () => {
+    const { global } = setupLab();
+    const wrapper = mount(Workbench, { global, props: { tabs: [] } });
+    const splitter = wrapper.get('[data-testid="dock-splitter"]');
+    expect(splitter.attributes('aria-valuenow')).toBe('48');
+    await splitter.trigger('keydown', { key: 'ArrowUp' });
+    expect(splitter.attributes('aria-valuenow')).toBe('53');
+    expect(localStorage.getItem('socklab.dockFraction')).toBe('0.53');
+    await splitter.trigger('keydown', { key: 'Home' });
+    expect(splitter.attributes('aria-valuenow')).toBe('85');
+    wrapper.unmount();
+    const again = mount(Workbench, { global, props: { tabs: [] } });
+    expect(again.get('[data-testid="dock-splitter"]').attributes('aria-valuenow')).toBe('85');
+    again.unmount();
+  });
+});
