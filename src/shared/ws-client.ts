@@ -30,9 +30,26 @@ export function webSocketUrl(location: { protocol: string; host: string; search:
 type Resolve = (output: unknown) => void;
 
 /**
+ * A refusal made by this client because the connection to the lab is gone: the request never
+ * reached the lab, so its errno is no answer C would give. `transport: true` (additive to the
+ * route's failure shape) lets the UI say "connection lost" instead of explaining the errno.
+ */
+export type TransportRefusal = ReturnType<typeof refusal> & { transport: true };
+
+function transportRefusal(route: string, message: string): TransportRefusal {
+  return { ...refusal(route, 'ECONNRESET', message), transport: true };
+}
+
+/** Whether a route's output is this client's own "connection lost or refused" refusal. */
+export function isTransportRefusal(output: object): boolean {
+  return 'transport' in output && output.transport === true;
+}
+
+/**
  * A LabApi over web mode's WebSocket at `url`. Requests made before the socket opens wait for
  * it; when the connection is refused or lost, every waiting and later request answers
- * ECONNRESET with what to do, as a value like any other failure (nothing throws).
+ * ECONNRESET marked `transport: true`, with what to do, as a value like any other failure
+ * (nothing throws).
  */
 export function createWebSocketLabApi(url: string, WebSocketImpl: WebSocketClass = globalThis.WebSocket as WebSocketClass): LabApi {
   const hub = createEventHub();
@@ -72,13 +89,13 @@ export function createWebSocketLabApi(url: string, WebSocketImpl: WebSocketClass
     unsent.length = 0;
     for (const [id, { name, resolve }] of pending) {
       pending.delete(id);
-      resolve(refusal(name, 'ECONNRESET', closedReason));
+      resolve(transportRefusal(name, closedReason));
     }
   });
 
   return {
     invoke<N extends RouteName>(name: N, input: RouteInput<N>): Promise<RouteOutput<N>> {
-      if (closedReason !== null) return Promise.resolve(refusal(name, 'ECONNRESET', closedReason) as RouteOutput<N>);
+      if (closedReason !== null) return Promise.resolve(transportRefusal(name, closedReason) as RouteOutput<N>);
       const id = nextId++;
       return new Promise<RouteOutput<N>>((resolve) => {
         pending.set(id, { name, resolve: resolve as Resolve });

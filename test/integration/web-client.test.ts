@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket as NodeWebSocket } from 'ws';
 import type { SocketInfo } from '@shared/socket';
-import { createWebSocketLabApi, webSocketUrl, type WebSocketClass } from '@shared/ws-client';
+import { createWebSocketLabApi, isTransportRefusal, webSocketUrl, type WebSocketClass } from '@shared/ws-client';
 import { startWebServer, type WebServer } from '../../src/main/web/server';
 import { openLab } from '../helpers/lab';
 import type { Lab } from '../../src/main/lab/index';
@@ -63,15 +63,17 @@ describe('createWebSocketLabApi', () => {
     expect(await api.invoke('socket.close', { fd: answer.ret })).toMatchObject({ ok: true });
     const invalid = await api.invoke('socket.listen', { fd: -4 });
     expect(invalid).toMatchObject({ ok: false, errno: 'EINVAL', ret: -1 });
+    expect(isTransportRefusal(invalid)).toBe(false); // the lab's own answer, explained as an errno
   });
 
   it('answers ECONNRESET, saying to open the printed URL, when the server refuses the page', async () => {
     const api = createWebSocketLabApi(webSocketUrl(pageLocation('not-the-token')), PageWebSocket);
     const answer = await api.invoke('lab.info', {});
-    expect(answer).toMatchObject({ ok: false, errno: 'ECONNRESET' });
+    expect(answer).toMatchObject({ ok: false, errno: 'ECONNRESET', transport: true });
+    expect(isTransportRefusal(answer)).toBe(true);
     expect((answer as { message: string }).message).toContain('npm run serve');
     // Later requests answer at once, the same way.
-    expect(await api.invoke('socket.close', { fd: 3 })).toMatchObject({ ok: false, ret: -1, errno: 'ECONNRESET' });
+    expect(await api.invoke('socket.close', { fd: 3 })).toMatchObject({ ok: false, ret: -1, errno: 'ECONNRESET', transport: true });
   });
 
   it('resolves requests still waiting when the connection is lost', async () => {
@@ -81,7 +83,7 @@ describe('createWebSocketLabApi', () => {
     expect(await api.invoke('socket.listen', { fd: made.ret, backlog: 1 })).toMatchObject({ ok: true });
     const accepting = api.invoke('socket.accept', { fd: made.ret }); // blocks: nobody connects
     await server.close();
-    expect(await accepting).toMatchObject({ ok: false, errno: 'ECONNRESET', ret: -1 });
+    expect(await accepting).toMatchObject({ ok: false, errno: 'ECONNRESET', ret: -1, transport: true });
     expect((await accepting as { message: string }).message).toContain('lost');
   });
 });

@@ -8,6 +8,10 @@ import { en, type Messages } from './en';
 import { zhCN } from './zh-CN';
 import { packetsEn } from './packets.en';
 import { packetsZhCN } from './packets.zh-CN';
+import { exercisesEn } from './exercises.en';
+import { exercisesZhCN } from './exercises.zh-CN';
+import { flowsEn } from './flows.en';
+import { flowsZhCN } from './flows.zh-CN';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -18,8 +22,8 @@ export function resolveLocale(tag: string): Locale {
 }
 
 export const messages: Record<Locale, Messages> = {
-  en: { ...en, ...packetsEn },
-  'zh-CN': { ...zhCN, ...packetsZhCN },
+  en: { ...en, ...packetsEn, ...exercisesEn, ...flowsEn },
+  'zh-CN': { ...zhCN, ...packetsZhCN, ...exercisesZhCN, ...flowsZhCN },
 };
 
 export const i18n = createI18n<[Messages], Locale, false>({

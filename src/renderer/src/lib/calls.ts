@@ -18,7 +18,12 @@ export interface FlowLane {
 export const FLOW_LANES: Record<FlowLane['id'], FlowLane> = {
   server: { id: 'server', steps: [['bind'], ['listen'], ['accept'], ['recv', 'send'], ['shutdown'], ['close']] },
   client: { id: 'client', steps: [['connect'], ['send', 'recv'], ['shutdown'], ['close']] },
-  datagram: { id: 'datagram', steps: [['bind'], ['sendto', 'recvfrom'], ['connect'], ['send', 'recv'], ['close']] },
+  // listen() and accept() never fit UDP (EOPNOTSUPP) and shutdown() sends nothing, but they stay
+  // offered (dashed) so the student can try them, as the stream lanes offer each other's calls.
+  datagram: {
+    id: 'datagram',
+    steps: [['bind'], ['listen', 'accept'], ['sendto', 'recvfrom'], ['connect'], ['send', 'recv'], ['shutdown'], ['close']],
+  },
   raw: { id: 'raw', steps: [['sendto', 'recvfrom'], ['close']] },
 };
 

@@ -6,6 +6,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { RouteOutput } from '@shared/api';
+import { isTransportRefusal } from '@shared/ws-client';
 import { useLabApi } from '@renderer/api/inject';
 import { useSocketsStore } from './sockets';
 import { useCallsStore } from './calls';
@@ -69,7 +70,8 @@ export const useLabStore = defineStore('lab', () => {
       const failed = [socketList, callList, labInfo].find((r) => !r.ok);
       if (failed && !failed.ok) {
         status.value = 'error';
-        error.value = `${failed.errno}: ${failed.message}`;
+        // A refused or lost connection is not an errno of any call: show the transport's words.
+        error.value = isTransportRefusal(failed) ? failed.message : `${failed.errno}: ${failed.message}`;
         return;
       }
       status.value = 'ready';

@@ -5,6 +5,10 @@ import type { Component } from 'vue';
 import TranscriptView from '@renderer/components/TranscriptView.vue';
 import CallLog from '@renderer/components/CallLog.vue';
 import PacketsView from './PacketsView.vue';
+import ExercisesPanel from '@renderer/components/exercises/ExercisesPanel.vue';
+import ReferencePanel from '@renderer/components/reference/ReferencePanel.vue';
+import LadderView from './LadderView.vue';
+import PingView from './PingView.vue';
 
 export interface DockTab {
   id: string;
@@ -19,4 +23,8 @@ export const DOCK_TABS: readonly DockTab[] = [
   { id: 'transcript', labelKey: 'tabs.transcript', component: TranscriptView },
   { id: 'calls', labelKey: 'tabs.callLog', component: CallLog },
   { id: 'packets', labelKey: 'packets.tab', component: PacketsView, testId: 'packets-tab' },
+  { id: 'exercises', labelKey: 'exercises.tab', component: ExercisesPanel },
+  { id: 'reference', labelKey: 'reference.tab', component: ReferencePanel },
+  { id: 'ladder', labelKey: 'ladder.tab', component: LadderView },
+  { id: 'ping', labelKey: 'ping.tab', component: PingView },
 ];
