@@ -30,6 +30,7 @@ function area(options: Parameters<typeof createCaptureArea>[2] = {}) {
   const ctx: LabContext = {
     options: DEFAULT_OPTIONS,
     tcpStates: new Map(),
+    ownPorts: new Set(),
     emit: (name, payload) => {
       if (name === 'capture.status') statuses.push(payload as CaptureStatus);
     },

@@ -3,7 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { createApp } from 'vue';
 import { createPinia, setActivePinia } from 'pinia';
 import ExercisesPanel from '@renderer/components/exercises/ExercisesPanel.vue';
-import { RECHECK_DEBOUNCE_MS, RECHECK_MAX_WAIT_MS, liveCaptureFilter, useExercisesStore } from '@renderer/stores/exercises';
+import { RECHECK_DEBOUNCE_MS, RECHECK_MAX_WAIT_MS, useExercisesStore } from '@renderer/stores/exercises';
 import { PROGRESS_KEY } from '@renderer/stores/exerciseProgress';
 import { useSocketsStore } from '@renderer/stores/sockets';
 import { usePacketDetailStore } from '@renderer/stores/packetDetail';
@@ -149,11 +149,6 @@ describe('exercise panel', () => {
     fake.emit('capture.packets', { rows: [] });
     await vi.advanceTimersByTimeAsync(step);
     expect(checksAsked(fake)).toBe(2);
-  });
-
-  it('leaves the web page\'s own WebSocket port out of the live capture', () => {
-    expect(liveCaptureFilter('tcp or udp', 41234)).toBe('(tcp or udp) and not tcp port 41234');
-    expect(liveCaptureFilter('tcp or udp', null)).toBe('tcp or udp');
   });
 
   it('reveals hints one at a time', async () => {

@@ -35,6 +35,11 @@ export interface LabContext {
    * merged by the facade into every socket snapshot (SocketInfo.tcpState).
    */
   readonly tcpStates: Map<number, string>;
+  /**
+   * TCP ports of the lab's own transport (web mode's server). Every capture leaves them out,
+   * or capturing on `lo` would capture the UI's own WebSocket, whose events make more packets.
+   */
+  readonly ownPorts: Set<number>;
 }
 
 export const DEFAULT_OPTIONS: Required<LabOptions> = {

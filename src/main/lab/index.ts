@@ -19,6 +19,8 @@ import { createSocketArea } from './sockets/area';
 export interface Lab extends LabApi {
   /** Closes every socket, stops capture, and ends the capture process. */
   close(): Promise<void>;
+  /** Leaves this TCP port (the transport's own) out of every capture started from now on. */
+  hideFromCapture(port: number): void;
 }
 
 export type { LabOptions };
@@ -32,6 +34,7 @@ export function createLab(options: LabOptions = {}): Lab {
   const ctx: LabContext = {
     options: { ...DEFAULT_OPTIONS, ...options },
     tcpStates,
+    ownPorts: new Set<number>(),
     emit: (name, payload) => {
       // A descriptor number is handed out again: the next socket on it starts without a badge.
       if (name === 'socket.removed') tcpStates.delete((payload as EventPayload<'socket.removed'>).fd);
@@ -93,6 +96,7 @@ export function createLab(options: LabOptions = {}): Lab {
   return {
     invoke,
     on,
+    hideFromCapture: (port) => ctx.ownPorts.add(port),
     async close() {
       await raw.close();
       await capture.close();

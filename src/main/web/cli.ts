@@ -65,6 +65,7 @@ export async function serveCli(argv: readonly string[]): Promise<number> {
     console.error(`Cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
+  lab.hideFromCapture(server.port);
   console.log(`SockLab web mode: open ${server.url}`);
 
   return await new Promise<number>((done) => {

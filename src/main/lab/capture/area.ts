@@ -100,7 +100,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         if (!devices.ok) return captureFailure('EINVAL', `Could not list capture interfaces: ${devices.message}`);
         return ok(listInterfaces(devices.value));
       },
-      'capture.start': (input) => session.start(input.iface, input.filter, input.bufferMB * 1024 * 1024),
+      'capture.start': (input) => session.start(input.iface, withoutOwnPorts(input.filter, ctx.ownPorts), input.bufferMB * 1024 * 1024),
       'capture.stop': () => session.stop(),
       'capture.status': () => ok(session.status()),
       'capture.clear': () => {
@@ -163,4 +163,11 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
     labReset: () => ties.reset(),
     close: () => session.close(),
   };
+}
+
+/** The capture filter with the lab's own transport ports left out (see LabContext.ownPorts). */
+export function withoutOwnPorts(filter: string, ports: ReadonlySet<number>): string {
+  if (ports.size === 0) return filter;
+  const own = [...ports].map((port) => `tcp port ${port}`).join(' or ');
+  return filter.trim() === '' ? `not (${own})` : `(${filter}) and not (${own})`;
 }

@@ -9,7 +9,6 @@ import type { z } from 'zod';
 import type { Check, Exercise, ExerciseCheckOutput, exerciseRoutes } from '@shared/exercise';
 import { useLabApi } from '@renderer/api/inject';
 import { useCaptureStore } from './capture';
-import { useLabStore } from './lab';
 import { EMPTY_PROGRESS, mergeResult, readProgress, writeProgress, type ExerciseProgress, type ProgressMap } from './exerciseProgress';
 
 /** Quiet time after the last lab event before re-checking: a burst of packets costs one check. */
@@ -35,23 +34,6 @@ export function needsPackets(checks: readonly Check[]): boolean {
 /** The id a top-level check is shown and saved under (the loader requires ids; the index is a fallback). */
 export function checkKey(check: Check, index: number): string {
   return check.id ?? String(index);
-}
-
-/**
- * The exercise's BPF filter for a live capture. In web mode the page talks to the lab over TCP
- * on loopback: its own WebSocket port is left out, or every event would capture more packets
- * that cause more events.
- */
-export function liveCaptureFilter(filter: string, webPort: number | null): string {
-  return webPort === null ? filter : `(${filter}) and not tcp port ${webPort}`;
-}
-
-/** The port this page was served from (web mode serves page and WebSocket on one port). */
-function pagePort(): number | null {
-  const location = globalThis.location;
-  if (!location || !/^https?:$/.test(location.protocol)) return null;
-  const port = Number(location.port || (location.protocol === 'https:' ? 443 : 80));
-  return Number.isInteger(port) && port > 0 ? port : null;
 }
 
 export const useExercisesStore = defineStore('exercises', () => {
@@ -238,7 +220,8 @@ export const useExercisesStore = defineStore('exercises', () => {
     const capture = useCaptureStore();
     await capture.connect();
     capture.iface = 'lo';
-    capture.captureFilter = liveCaptureFilter(exercise.capture, useLabStore().info?.mode === 'web' ? pagePort() : null);
+    // The lab leaves its own transport port out of every capture (LabContext.ownPorts).
+    capture.captureFilter = exercise.capture;
     const started = await capture.start();
     captureError.value = started ? null : capture.captureError;
     if (started) scheduleCheck();
