@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { EventEnvelope } from '@shared/events';
 import type { WireMessage } from '@shared/wire';
-import { startWebServer, type WebServer } from '../../src/main/web/server';
+import { MAX_FRAME_BYTES, startWebServer, type WebServer } from '../../src/main/web/server';
 import { openLab } from '../helpers/lab';
 import type { Lab } from '../../src/main/lab/index';
 
@@ -198,7 +198,7 @@ describe('web mode limits', () => {
   it('closes a connection that sends an oversized frame, and keeps serving others', async () => {
     const c = await client();
     const closed = new Promise<number>((resolve) => c.ws.once('close', (code) => resolve(code)));
-    c.ws.send('x'.repeat(25 * 1024 * 1024));
+    c.ws.send('x'.repeat(MAX_FRAME_BYTES + 1024));
     expect(await closed).toBe(1009);
     const other = await client();
     expect(await other.invoke('lab.info', {})).toMatchObject({ ok: true, value: { mode: 'web' } });

@@ -37,8 +37,11 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-/** Largest WebSocket frame: a 16 MiB payload as base64 plus the request around it. */
-const MAX_FRAME_BYTES = 24 * 1024 * 1024;
+/**
+ * Largest WebSocket frame: a 100 MB capture file opened in the Packets view, as base64 (4/3 of
+ * it) plus the request around it. Only a page with the token can send frames at all.
+ */
+export const MAX_FRAME_BYTES = 136 * 1024 * 1024;
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Whether `host` keeps the server reachable from this machine only. */
