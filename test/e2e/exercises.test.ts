@@ -4,26 +4,17 @@
  * checks turn green live, then read the exercise in Chinese. Every step fails on any console
  * error, page error or CSP violation it caused.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSession, type E2eSession } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { E2eSession } from './harness';
 import { UI_WAIT_MS, WorkbenchPage, waitFor } from './workbench-page';
+import { useWorkbenchSession } from './workbench-session';
 
 let session: E2eSession;
 let ui: WorkbenchPage;
 
-beforeAll(async () => {
-  session = await startSession({ colorScheme: 'light', locale: 'en-US' });
-  ui = new WorkbenchPage(session.page);
-  await ui.open(session.server.url);
-});
-
-afterEach(() => {
-  if (!session) return;
-  expect(session.unexpectedProblems(), 'console errors, page errors or CSP violations').toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
+useWorkbenchSession((opened, page) => {
+  session = opened;
+  ui = page;
 });
 
 /** The live status of one check of the open exercise: passed, failed or pending. */

@@ -5,9 +5,10 @@
  * the conversation drawn as a ladder, and a short ping over a raw socket. Steps share one page
  * and run in order; each fails on any console error, page error or CSP violation it caused.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSession, type E2eSession } from './harness';
+import { describe, expect, it } from 'vitest';
+import type { E2eSession } from './harness';
 import { UI_WAIT_MS, WorkbenchPage, waitFor } from './workbench-page';
+import { useWorkbenchSession } from './workbench-session';
 
 /** Capture start, packets reaching the list and a two-packet ping may take longer than a click. */
 const CAPTURE_WAIT_MS = 20_000;
@@ -16,19 +17,9 @@ const SYN_FILTER = 'tcp.flags.syn == 1 && tcp.flags.ack == 0';
 let session: E2eSession;
 let ui: WorkbenchPage;
 
-beforeAll(async () => {
-  session = await startSession({ colorScheme: 'light', locale: 'en-US' });
-  ui = new WorkbenchPage(session.page);
-  await ui.open(session.server.url);
-});
-
-afterEach(() => {
-  if (!session) return;
-  expect(session.unexpectedProblems(), 'console errors, page errors or CSP violations').toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
+useWorkbenchSession((opened, page) => {
+  session = opened;
+  ui = page;
 });
 
 /** Text of a test id with whitespace collapsed ('' when absent). */

@@ -6,26 +6,17 @@
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startSession, type E2eSession } from './harness';
+import { describe, expect, it } from 'vitest';
+import { ROOT, type E2eSession } from './harness';
 import { UI_WAIT_MS, WorkbenchPage } from './workbench-page';
+import { useWorkbenchSession } from './workbench-session';
 
 let session: E2eSession;
 let ui: WorkbenchPage;
 
-beforeAll(async () => {
-  session = await startSession({ colorScheme: 'light', locale: 'en-US' });
-  ui = new WorkbenchPage(session.page);
-  await ui.open(session.server.url);
-});
-
-afterEach(() => {
-  if (!session) return;
-  expect(session.unexpectedProblems(), 'console errors, page errors or CSP violations').toEqual([]);
-});
-
-afterAll(async () => {
-  await session?.close();
+useWorkbenchSession((opened, page) => {
+  session = opened;
+  ui = page;
 });
 
 describe('TCP: server and client, by hand', () => {
