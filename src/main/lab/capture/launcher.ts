@@ -22,11 +22,8 @@ export interface CaptureChannel {
 }
 
 /**
- * Starts the capture process from its entry file. Electron's main supplies one like:
- * `(entry) => { const p = utilityProcess.fork(entry, [], { stdio: 'pipe', serviceName: 'SockLab capture' });
- *   return { send: (m) => p.postMessage(m), onMessage: (l) => p.on('message', l),
- *     onExit: (l) => p.on('exit', (code) => l(code, null)), onStderr: (l) => p.stderr?.on('data', (d) => l(String(d))),
- *     kill: () => p.kill() }; }`
+ * Starts the capture process from its entry file: `forkLauncher` below by default; Electron's
+ * main passes `utilityProcessLauncher` (src/main/capture-process.ts).
  */
 export type CaptureLauncher = (entry: string) => CaptureChannel;
 
