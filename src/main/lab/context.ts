@@ -32,7 +32,7 @@ export interface LabContext {
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
   /**
    * TCP state per descriptor as inferred from captured packets: written by the capture area,
-   * merged by the facade into every socket snapshot (SocketInfo.tcpState).
+   * read by the socket area into every socket snapshot (SocketInfo.tcpState).
    */
   readonly tcpStates: Map<number, string>;
   /**

@@ -7,7 +7,6 @@ import { EventEmitter } from 'node:events';
 import type { LabApi } from '@shared/api';
 import { refusal } from '@shared/refusal';
 import type { EventName, EventPayload } from '@shared/events';
-import type { SocketInfo } from '@shared/socket';
 import { invalidInput, isRouteName, routes, type RouteInput, type RouteName, type RouteOutput } from '@shared/routes';
 import { createCaptureArea } from './capture/area';
 import { createExerciseArea } from './exercises/area';
@@ -29,17 +28,11 @@ export type { LabOptions };
 export function createLab(options: LabOptions = {}): Lab {
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  const tcpStates = new Map<number, string>();
-  const withTcpState = (info: SocketInfo): SocketInfo => ({ ...info, tcpState: tcpStates.get(info.fd) ?? info.tcpState });
   const ctx: LabContext = {
     options: { ...DEFAULT_OPTIONS, ...options },
-    tcpStates,
+    tcpStates: new Map<number, string>(),
     ownPorts: new Set<number>(),
-    emit: (name, payload) => {
-      // A descriptor number is handed out again: the next socket on it starts without a badge.
-      if (name === 'socket.removed') tcpStates.delete((payload as EventPayload<'socket.removed'>).fd);
-      events.emit(name, name === 'socket.changed' ? withTcpState(payload as SocketInfo) : payload);
-    },
+    emit: (name, payload) => events.emit(name, payload),
   };
   const sockets = createSocketArea(ctx);
   const capture = createCaptureArea(ctx, sockets.view);
@@ -55,10 +48,6 @@ export function createLab(options: LabOptions = {}): Lab {
       const answer = await sockets.handlers['lab.reset'](input);
       capture.labReset();
       return answer;
-    },
-    'lab.sockets': async (input) => {
-      const answer = await sockets.handlers['lab.sockets'](input);
-      return answer.ok ? { ok: true as const, value: answer.value.map(withTcpState) } : answer;
     },
     'lab.info': () => ({
       ok: true as const,

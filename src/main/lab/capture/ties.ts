@@ -141,7 +141,6 @@ export class CaptureTies {
     const state = this.ties.tcpState(socket.fd);
     if (state === null || this.ctx.tcpStates.get(socket.fd) === state) return;
     this.ctx.tcpStates.set(socket.fd, state);
-    // The facade merges ctx.tcpStates into the snapshot it sends.
-    this.ctx.emit('socket.changed', socket);
+    this.ctx.emit('socket.changed', { ...socket, tcpState: state });
   }
 }

@@ -169,6 +169,8 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
     remove(sock) {
       sockets.delete(sock.fd);
       sock.state = 'closed';
+      // The descriptor number is handed out again: the next socket on it starts without a badge.
+      ctx.tcpStates.delete(sock.fd);
       ctx.emit('socket.removed', { fd: sock.fd });
     },
     all: () => [...sockets.values()].sort((a, b) => a.fd - b.fd),
@@ -234,7 +236,7 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
         blockedIn: first.done ? null : first.value.call,
         counters: { ...sock.counters },
         acceptedFrom: sock.acceptedFrom,
-        tcpState: null,
+        tcpState: ctx.tcpStates.get(sock.fd) ?? null,
         createdAtUs: sock.createdAtUs,
       };
     },
