@@ -7,7 +7,8 @@ import { EventEmitter } from 'node:events';
 import type { LabApi } from '@shared/api';
 import { refusal } from '@shared/refusal';
 import type { EventName, EventPayload } from '@shared/events';
-import { invalidInput, isRouteName, routes, type RouteInput, type RouteName, type RouteOutput } from '@shared/routes';
+import { checkRequest } from '@shared/check-request';
+import type { RouteInput, RouteName, RouteOutput } from '@shared/routes';
 import { createCaptureArea } from './capture/area';
 import { createExerciseArea } from './exercises/area';
 import { DEFAULT_OPTIONS, type Handlers, type LabContext, type LabOptions } from './context';
@@ -62,14 +63,11 @@ export function createLab(options: LabOptions = {}): Lab {
   };
 
   async function invoke<N extends RouteName>(name: N, input: RouteInput<N>): Promise<RouteOutput<N>> {
-    if (!isRouteName(name)) {
-      return refusal(name, 'EINVAL', `Unknown request "${name}": the lab has no such route.`) as RouteOutput<N>;
-    }
-    const parsed = routes[name].input.safeParse(input ?? {});
-    if (!parsed.success) return refusal(name, 'EINVAL', invalidInput(name, parsed.error).message) as RouteOutput<N>;
+    const checked = checkRequest(name, input);
+    if (!checked.ok) return checked.refusal as RouteOutput<N>;
     const handler = handlers[name] as (input: unknown) => Promise<RouteOutput<N>> | RouteOutput<N>;
     try {
-      return await handler(parsed.data);
+      return await handler(checked.input);
     } catch (error) {
       // A handler that throws is a lab bug; the student still gets an answer, never a crash.
       const message = error instanceof Error ? error.message : String(error);

@@ -4,29 +4,9 @@
  * anything, and answers a refusal as a value (never a throw) shaped like the route's output.
  */
 import type { LabApi } from '@shared/api';
+import { checkRequest } from '@shared/check-request';
 import { refusal, type Refusal } from '@shared/refusal';
-import { invalidInput, isRouteName, routes, type RouteInput, type RouteName, type RouteOutput } from '@shared/routes';
-
-/** Longest route name worth echoing back in a message (a hostile name could be megabytes). */
-const MAX_NAME_ECHO = 64;
-
-/** Checks one request; on success returns the parsed input (defaults applied, unknown keys dropped). */
-export function checkRequest(
-  name: unknown,
-  input: unknown,
-): { ok: true; name: RouteName; input: unknown } | { ok: false; refusal: Refusal } {
-  if (typeof name !== 'string' || !isRouteName(name)) {
-    const shown = typeof name === 'string' ? `"${name.slice(0, MAX_NAME_ECHO)}"` : `of type ${typeof name}`;
-    const route = typeof name === 'string' ? name : '';
-    return { ok: false, refusal: refusal(route, 'EINVAL', `Unknown request ${shown}: the lab has no such route.`) };
-  }
-  const parsed = routes[name].input.safeParse(input ?? {});
-  if (!parsed.success) {
-    const { errno, message } = invalidInput(name, parsed.error);
-    return { ok: false, refusal: refusal(name, errno, message) };
-  }
-  return { ok: true, name, input: parsed.data };
-}
+import type { RouteInput, RouteName, RouteOutput } from '@shared/routes';
 
 /** Answers one request from an untrusted side. */
 export type Dispatch = (name: unknown, input: unknown) => Promise<RouteOutput<RouteName> | Refusal>;

@@ -1,5 +1,6 @@
 /** What IPC and web mode share: request validation, event batching, the renderer's CSP. */
-export { checkRequest, createDispatcher, type Dispatch } from './dispatch';
+export { checkRequest } from '@shared/check-request';
+export { createDispatcher, type Dispatch } from './dispatch';
 export { refusal, type Refusal } from '@shared/refusal';
 export {
   createEventBatcher,
