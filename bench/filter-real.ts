@@ -8,8 +8,9 @@ import { fieldValues } from '../src/main/lab/dissect';
 import type { FieldLookup } from '../src/main/lab/dissect/types';
 import { readCapture } from '../src/main/lab/pcap/read';
 import type { CapturedPacket } from '../src/main/lab/pcap/types';
+import { PCAP_FIXTURES } from '../test/helpers/fixtures';
 
-const FIXTURES = '/work/shared/fixtures/pcap';
+const FIXTURES = PCAP_FIXTURES;
 
 /** Every packet of every fixture capture, bytes and link type. */
 export function fixturePackets(): CapturedPacket[] {

@@ -1,5 +1,5 @@
 /** What the preload puts on the page: `window.socklab`, the LabApi (absent in web mode). */
-import type { LabApi } from '../shared/api';
+import type { LabApi } from '@shared/api';
 
 declare global {
   interface Window {

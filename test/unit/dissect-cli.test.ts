@@ -1,11 +1,11 @@
 /** `npm run dissect`: one JSON object per packet, keyed and valued as tshark's fixtures are. */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dissectCli } from '../../src/main/lab/dissect/cli';
+import { PCAP_FIXTURES } from '../helpers/fixtures';
 
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/pcap');
+const FIXTURES = PCAP_FIXTURES;
 
 describe('dissect CLI', () => {
   it('prints each packet with the fields and values tshark printed', async () => {

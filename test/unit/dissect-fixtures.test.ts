@@ -1,14 +1,14 @@
 /**
- * Reference test: SockLab's decode of every capture in ../shared/fixtures/pcap against tshark's
+ * Reference test: SockLab's decode of every capture in test/fixtures/pcap against tshark's
  * own (the *.tshark.json next to each capture), on every field the fixtures carry, outermost
  * occurrence. Prints the agreement figure and the top disagreements.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldValues, toTsharkRecord } from '../../src/main/lab/dissect';
 import { readCapture } from '../../src/main/lab/pcap';
+import { PCAP_FIXTURES } from '../helpers/fixtures';
 
 interface Disagreement {
   file: string;
@@ -78,7 +78,7 @@ function topDisagreements(list: readonly Disagreement[], n = 25): string[] {
     .map(([key, ds]) => `${String(ds.length).padStart(5)}  ${key}  e.g. ${ds[0].file}#${ds[0].packet}: tshark=${ds[0].tshark ?? '-'} socklab=${ds[0].socklab ?? '-'}`);
 }
 
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/pcap');
+const FIXTURES = PCAP_FIXTURES;
 
 /**
  * Known, explained differences. Keep this short and honest.

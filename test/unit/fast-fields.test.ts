@@ -10,8 +10,9 @@ import { fieldValues } from '../../src/main/lab/dissect';
 import { FAST_FIELDS, FastFieldReader, fastFieldsCover } from '../../src/main/lab/dissect/fast-fields';
 import { compileFilter } from '../../src/main/lab/filter';
 import { readCapture } from '../../src/main/lab/pcap/read';
+import { PCAP_FIXTURES } from '../helpers/fixtures';
 
-const FIXTURES = '/work/shared/fixtures/pcap';
+const FIXTURES = PCAP_FIXTURES;
 
 const packets = readdirSync(FIXTURES)
   .filter((name) => /\.pcap(ng)?$/.test(name))

@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { fieldValues } from '../../src/main/lab/dissect';
 import { compileFilter, filterField } from '../../src/main/lab/filter';
 import { readCapture } from '../../src/main/lab/pcap/read';
+import { PCAP_FIXTURES } from '../helpers/fixtures';
 
-const FIXTURES = '/work/shared/fixtures/pcap';
+const FIXTURES = PCAP_FIXTURES;
 
 const decoded = readdirSync(FIXTURES)
   .filter((name) => /\.pcap(ng)?$/.test(name))

@@ -12,8 +12,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileFilter } from '../../src/main/lab/filter';
 import type { FieldLookup } from '../../src/main/lab/dissect/types';
+import { PCAP_FIXTURES } from '../helpers/fixtures';
 
-const FIXTURES = '/work/shared/fixtures/pcap';
+const FIXTURES = PCAP_FIXTURES;
 const AGGREGATOR = '\u001e';
 const run = promisify(execFile);
 

@@ -12,8 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { summarize } from '../../src/main/lab/dissect';
 import { followStreamBytes, payloadOf, type StreamPacket } from '../../src/main/lab/flows/follow';
 import { readCapture } from '../../src/main/lab/pcap/read';
+import { PCAP_FIXTURES } from '../helpers/fixtures';
 
-const FIXTURES = '/work/shared/fixtures/pcap';
+const FIXTURES = PCAP_FIXTURES;
 const run = promisify(execFile);
 
 /**

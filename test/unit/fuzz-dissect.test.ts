@@ -4,13 +4,13 @@
  * never hit their internal safety net ("Dissector bug"), and always finish.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dissect, type FieldNode, fieldValues, LINKTYPE, summarize } from '../../src/main/lab/dissect';
 import { readCapture } from '../../src/main/lab/pcap';
+import { PCAP_FIXTURES } from '../helpers/fixtures';
 
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/pcap');
+const FIXTURES = PCAP_FIXTURES;
 
 /** mulberry32: small, seeded, reproducible. */
 function rng(seed: number): () => number {

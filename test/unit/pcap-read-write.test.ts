@@ -5,13 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatEpoch } from '../../src/main/lab/dissect';
 import { readCapture, writePcapng } from '../../src/main/lab/pcap';
+import { PCAP_FIXTURES } from '../helpers/fixtures';
 
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/pcap');
+const FIXTURES = PCAP_FIXTURES;
 
 /** A pcap file with the given packets, in either byte order and resolution. */
 function pcap(le: boolean, nanos: boolean, linkType: number, packets: { sec: number; frac: number; data: number[]; origLen?: number }[]): Uint8Array {

@@ -1,5 +1,5 @@
 /**
- * `cap` 0.2.1 wrapped so that none of its measured crash paths can be reached (DESIGN.md):
+ * `cap` 0.2.1 wrapped so that none of its measured crash paths can be reached (docs/architecture.md, "Facts about cap"):
  * - the Buffer given to open() is kept referenced while its Cap lives (cap keeps a raw pointer);
  * - a new Cap for every capture (a closed Cap reopens "successfully" but delivers nothing);
  * - close() only after a successful open() (close() after a failed open() aborts), and a Cap
