@@ -8,7 +8,7 @@ const alias = {
 };
 
 /**
- * Four projects, one per kind of test. Integration and e2e tests use real sockets and real
+ * Five projects, one per kind of test (tshark's comparisons apart from the pure unit tests). Integration and e2e tests use real sockets and real
  * capture on loopback, so they run one file at a time to keep ports and captures apart.
  */
 export default defineConfig({
@@ -16,6 +16,8 @@ export default defineConfig({
   test: {
     projects: [
       { resolve: { alias }, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      // Tests that run tshark as the reference: slow, and skipped (with the reason) without it.
+      { resolve: { alias }, test: { name: 'tshark', include: ['test/tshark/**/*.test.ts'], environment: 'node', testTimeout: 120_000 } },
       {
         resolve: { alias },
         test: {

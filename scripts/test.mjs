@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const STAGES = [
-  ['unit', 'renderer'],
+  ['unit', 'tshark', 'renderer'],
   ['integration'],
   ['e2e'],
 ];

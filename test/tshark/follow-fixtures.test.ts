@@ -8,11 +8,12 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { summarize } from '../../src/main/lab/dissect';
 import { followStreamBytes, payloadOf, type StreamPacket } from '../../src/main/lab/flows/follow';
 import { readCapture } from '../../src/main/lab/pcap/read';
 import { PCAP_FIXTURES } from '../helpers/fixtures';
+import { skipWithoutTshark } from '../helpers/tshark';
 
 const FIXTURES = PCAP_FIXTURES;
 const run = promisify(execFile);
@@ -105,6 +106,8 @@ async function compareCapture(name: string): Promise<{ streams: number; bytes: n
 }
 
 describe('followStreamBytes on real captures agrees with tshark', () => {
+  beforeEach(skipWithoutTshark);
+
   it('gives each direction the bytes tshark follows, for every stream', async () => {
     const results = await Promise.all(CAPTURES.map(compareCapture));
     expect(results.flatMap((result) => result.mismatches)).toEqual([]);

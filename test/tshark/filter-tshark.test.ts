@@ -9,10 +9,11 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compileFilter } from '../../src/main/lab/filter';
 import type { FieldLookup } from '../../src/main/lab/dissect/types';
 import { PCAP_FIXTURES } from '../helpers/fixtures';
+import { skipWithoutTshark, TSHARK_MISSING } from '../helpers/tshark';
 
 const FIXTURES = PCAP_FIXTURES;
 const AGGREGATOR = '\u001e';
@@ -41,6 +42,8 @@ let dir = '';
 let frames: Frames;
 
 beforeAll(async () => {
+  // Without tshark there is nothing to compare with: every test below skips with the reason.
+  if (TSHARK_MISSING !== null) return;
   dir = mkdtempSync(join(tmpdir(), 'socklab-filter-'));
   const file = join(dir, 'all.pcapng');
   const captures = readdirSync(FIXTURES).filter((name) => /\.pcap(ng)?$/.test(name)).sort();
@@ -75,6 +78,8 @@ function selected(filter: string): number[] {
 }
 
 describe('compileFilter agrees with tshark on every fixture packet', () => {
+  beforeEach(skipWithoutTshark);
+
   it('counts the same frames as tshark for each filter', async () => {
     const { stdout } = await run('tshark', ['-r', frames.file, '-q', '-z', `io,stat,0,${COUNTED.join(',')}`], { maxBuffer: 1 << 24 });
     const row = stdout.split('\n').find((line) => line.includes('<>'));
