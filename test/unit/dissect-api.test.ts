@@ -82,7 +82,8 @@ describe('dissect', () => {
   });
 
   it('marks truncation with an error node', () => {
-    const tree = dissect(SYN.subarray(0, 40), LINKTYPE.ETHERNET);
+    // Captured 40 of the frame's bytes: the capture cut it short (the wire had them all).
+    const tree = dissect(SYN.subarray(0, 40), LINKTYPE.ETHERNET, { origLen: SYN.length });
     expect(all(tree).some((n) => n.severity === 'error' && /truncated/.test(n.label))).toBe(true);
   });
 });

@@ -5,8 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { fieldValues, toTsharkRecord } from '../../src/main/lab/dissect';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fieldValues, setStrictReads, toTsharkRecord } from '../../src/main/lab/dissect';
 import { readCapture } from '../../src/main/lab/pcap';
 import { PCAP_FIXTURES } from '../helpers/fixtures';
 
@@ -25,6 +25,8 @@ interface Comparison {
   agreeing: number;
   disagreements: Disagreement[];
   readErrors: string[];
+  /** Packets where a dissector read past a layer's end without checking (strict reads). */
+  uncheckedReads: string[];
 }
 
 interface Fixture {
@@ -40,7 +42,7 @@ function compareFixtures(dir: string): Comparison {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Fixture);
   const fields = new Set<string>();
   for (const fx of fixtures) for (const p of fx.packets) for (const k of Object.keys(p)) fields.add(k);
-  const result: Comparison = { files: fixtures.length, packets: 0, compared: 0, agreeing: 0, disagreements: [], readErrors: [] };
+  const result: Comparison = { files: fixtures.length, packets: 0, compared: 0, agreeing: 0, disagreements: [], readErrors: [], uncheckedReads: [] };
   for (const fx of fixtures) {
     const capture = readCapture(readFileSync(join(dir, fx.file)));
     if (capture.packets.length !== fx.packets.length) {
@@ -50,7 +52,9 @@ function compareFixtures(dir: string): Comparison {
       const p = capture.packets[i];
       if (!p) return;
       result.packets++;
-      const ours = toTsharkRecord(fieldValues(p.data, p.linkType, { number: i + 1, tsNs: p.tsNs, origLen: p.origLen }));
+      const values = fieldValues(p.data, p.linkType, { number: i + 1, tsNs: p.tsNs, origLen: p.origLen });
+      if (values.has('_ws.short_read')) result.uncheckedReads.push(`${fx.file}#${i + 1}`);
+      const ours = toTsharkRecord(values);
       for (const field of fields) {
         const theirs = expected[field];
         const mine = ours[field];
@@ -106,6 +110,10 @@ function isKnown(d: Disagreement): boolean {
 }
 
 describe('dissectors against tshark on the reference captures', () => {
+  // Strict reads: a read past a layer's end that no dissector checked shows up, not as zeros.
+  beforeAll(() => setStrictReads(true));
+  afterAll(() => setStrictReads(false));
+
   it('agrees with tshark on every field it decodes', () => {
     expect(existsSync(FIXTURES), `fixtures expected at ${FIXTURES}`).toBe(true);
     const c = compareFixtures(FIXTURES);
@@ -122,6 +130,7 @@ describe('dissectors against tshark on the reference captures', () => {
     );
     expect(c.files).toBeGreaterThan(100);
     expect(c.readErrors).toEqual([]);
+    expect(c.uncheckedReads).toEqual([]);
     expect(unexplained.slice(0, 20)).toEqual([]);
   });
 });

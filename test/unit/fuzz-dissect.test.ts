@@ -1,12 +1,14 @@
 /**
  * Fuzz test: seeded mutations of the reference captures' packets (bit flips, truncation at every
  * length, random bytes, lying length fields). dissect, summarize and fieldValues must never throw,
- * never hit their internal safety net ("Dissector bug"), and always finish.
+ * never hit their internal safety net ("Dissector bug"), and always finish. Reads are strict:
+ * a read past a layer's end that no dissector checked first throws, and shows here as a
+ * `_ws.short_read` node, so a forgotten bounds check fails this test instead of decoding zeros.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { dissect, type FieldNode, fieldValues, LINKTYPE, summarize } from '../../src/main/lab/dissect';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dissect, type FieldNode, fieldValues, LINKTYPE, setStrictReads, summarize } from '../../src/main/lab/dissect';
 import { readCapture } from '../../src/main/lab/pcap';
 import { PCAP_FIXTURES } from '../helpers/fixtures';
 
@@ -37,8 +39,15 @@ function samples(): Sample[] {
   return out;
 }
 
-function hasBug(nodes: readonly FieldNode[]): boolean {
-  return nodes.some((n) => n.label.startsWith('[Dissector bug') || (n.children !== undefined && hasBug(n.children)));
+/** A node that says a dissector failed: its safety net, or a read it did not check. */
+function bugOf(nodes: readonly FieldNode[]): string | null {
+  for (const n of nodes) {
+    if (n.label.startsWith('[Dissector bug')) return 'dissector bug node';
+    if (n.name === '_ws.short_read') return `unchecked read: ${n.label}`;
+    const inner = n.children ? bugOf(n.children) : null;
+    if (inner) return inner;
+  }
+  return null;
 }
 
 /** Runs all three entry points; returns a problem description or null. */
@@ -46,8 +55,8 @@ function exercise(data: Uint8Array, linkType: number): string | null {
   try {
     const tree = dissect(data, linkType, { number: 1, tsNs: 0n, origLen: data.length });
     summarize(data, linkType);
-    fieldValues(data, linkType);
-    return hasBug(tree) ? 'dissector bug node' : null;
+    const values = fieldValues(data, linkType);
+    return bugOf(tree) ?? (values.has('_ws.short_read') ? 'unchecked read in fieldValues' : null);
   } catch (err) {
     return `threw: ${err instanceof Error ? err.message : String(err)}`;
   }
@@ -56,6 +65,9 @@ function exercise(data: Uint8Array, linkType: number): string | null {
 const LINKTYPES = [LINKTYPE.ETHERNET, LINKTYPE.LINUX_SLL, LINKTYPE.LINUX_SLL2, LINKTYPE.NULL, LINKTYPE.RAW, LINKTYPE.IPV4, LINKTYPE.IPV6, 108, 12];
 
 describe('dissector fuzzing', () => {
+  beforeAll(() => setStrictReads(true));
+  afterAll(() => setStrictReads(false));
+
   it('never throws or hangs on mutated, truncated and random packets', () => {
     const base = samples();
     expect(base.length).toBeGreaterThan(1000);

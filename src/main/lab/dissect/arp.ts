@@ -20,6 +20,22 @@ export const ARP = {
   dstProto: field('arp.dst.proto', 'Target protocol address', 'bytes'),
 } as const;
 
+/** The Info column, as Wireshark writes it for ARP and RARP. */
+function arpInfo(op: number, sha = '?', sip = '?', tha = '?', tip = '?'): string {
+  switch (op) {
+    case 1:
+      return `Who has ${tip}? Tell ${sip}`;
+    case 2:
+      return `${sip} is at ${sha}`;
+    case 3:
+      return `Who is ${tha}? Tell ${sha}`;
+    case 4:
+      return `${tha} is at ${tip}`;
+    default:
+      return `ARP opcode ${op}`;
+  }
+}
+
 function dissectArp(ctx: Ctx, off: number, end: number): number {
   const { r, sink } = ctx;
   sink.open(ARP.proto, off, Math.max(0, end - off), 'Address Resolution Protocol');
@@ -73,11 +89,11 @@ function dissectArp(ctx: Ctx, off: number, end: number): number {
     parts.push(n > 0 ? add(o, src) : '');
   }
   sink.close();
-  const [sha, sip, , tip] = parts;
-  const info =
-    op === 1 ? `Who has ${tip ?? '?'}? Tell ${sip ?? '?'}` : op === 2 ? `${sip ?? '?'} is at ${sha ?? '?'}` : `ARP opcode ${op}`;
-  ctx.columns('ARP', info);
+  const [sha, sip, thaText, tip] = parts;
+  ctx.columns(op === 3 || op === 4 ? 'RARP' : 'ARP', arpInfo(op, sha, sip, thaText, tip));
   return Math.min(total, end - off);
 }
 
 ETHERTYPES.set(0x0806, dissectArp);
+// Reverse ARP has ARP's layout (opcodes 3 and 4).
+ETHERTYPES.set(0x8035, dissectArp);

@@ -3,7 +3,7 @@
  * of one protocol to the next (ethertype, ip.proto, ...). Each dissector returns the number of
  * bytes it consumed.
  */
-import { ByteReader } from './reader';
+import { ByteReader, TruncatedError } from './reader';
 import type { Severity, Sink } from './sink';
 import type { TcpSequenceState } from './tcp-state';
 import type { FlowInfo, PacketSummary } from './types';
@@ -63,20 +63,36 @@ export class Ctx {
   }
 
   /** Marks data that is cut short or wrong: a node with a severity, and the row mark. */
-  problem(label: string, start: number, length: number, severity: Severity = 'error'): void {
-    this.sink.note(label, start, Math.max(0, length), severity, severity === 'error' ? '_ws.malformed' : '_ws.expert');
+  problem(label: string, start: number, length: number, severity: Severity = 'error', name?: string): void {
+    this.sink.note(label, start, Math.max(0, length), severity, name ?? (severity === 'error' ? '_ws.malformed' : '_ws.expert'));
     if (severity === 'error') {
       this.setMark('malformed');
       if (!this.quoted && !this.info.includes('[Malformed')) this.info += this.info ? ' [Malformed Packet]' : '[Malformed Packet]';
     }
   }
 
-  /** Checks that `n` bytes at `off` were captured; if not, marks the truncation. */
+  /**
+   * Checks that `n` bytes at `off` are in the current layer; if not, marks the layer: malformed
+   * when the layer below says it holds fewer bytes (as tshark's "[Malformed Packet]"),
+   * truncated when the capture cut it short ("[Packet size limited during capture]").
+   */
   need(off: number, n: number, what: string): boolean {
     if (this.r.has(off, n)) return true;
-    const have = Math.max(0, this.r.length - off);
-    this.problem(`[Packet size limited during capture: ${what} truncated (${have} of ${n} bytes)]`, off, have);
+    this.shortRead(off, n, what);
     return false;
+  }
+
+  /**
+   * The node for `n` bytes at `off` that the layer does not hold (see `need`). `name` tells a
+   * read no dissector checked (`_ws.short_read`, strict mode) from one it did.
+   */
+  shortRead(off: number, n: number, what: string, name = '_ws.malformed'): void {
+    const have = Math.max(0, this.r.limit - off);
+    if (off + n > this.r.reportedEnd) {
+      this.problem(`[Malformed Packet: ${what} needs ${n} bytes, the layer below gives it only ${have}]`, off, have, 'error', name);
+    } else {
+      this.problem(`[Packet size limited during capture: ${what} truncated (${have} of ${n} bytes)]`, off, have, 'error', name);
+    }
   }
 }
 
@@ -98,15 +114,38 @@ export const UDP_PORTS = new Map<number, Dissector>();
 /** Layers deeper than this are shown as undecoded data. */
 export const MAX_DEPTH = 24;
 
-/** Hands the payload on to the registered dissector, if any. */
+/**
+ * Hands the payload on to the registered dissector, if any, with the reader bounded to the
+ * payload: `end` (captured) and `reported` (declared by this layer's header; -1 unknown). A read
+ * past the payload's end that the next dissector did not check (strict mode) ends that layer
+ * with a malformed node, as a bounds exception does in Wireshark.
+ */
 export function handOff(table: Map<number, Dissector>, key: number, ctx: Ctx, off: number, end: number, reported: number): number {
   const next = table.get(key);
   // A layer that its header says is empty is not handed on (tshark shows nothing for it either).
   if (!next || ctx.depth >= MAX_DEPTH || (reported === 0 && off >= end)) return 0;
+  return withinLayer(ctx, off, end, reported, () => next(ctx, off, end, reported));
+}
+
+/** Runs `decode` with the reader bounded to the layer at `off..end` (see `handOff`). */
+export function withinLayer(ctx: Ctx, off: number, end: number, reported: number, decode: () => number): number {
+  const { r, sink } = ctx;
+  const limit = r.limit;
+  const reportedEnd = r.reportedEnd;
+  const depth = sink.depth;
+  r.limit = Math.max(off, Math.min(end, limit));
+  if (reported >= 0) r.reportedEnd = Math.min(reportedEnd, off + reported);
   ctx.depth++;
   try {
-    return next(ctx, off, end, reported);
+    return decode();
+  } catch (err) {
+    if (!(err instanceof TruncatedError)) throw err;
+    ctx.shortRead(err.offset, err.length, ctx.protocol || 'the layer', '_ws.short_read');
+    sink.unwind(depth);
+    return end - off;
   } finally {
     ctx.depth--;
+    r.limit = limit;
+    r.reportedEnd = reportedEnd;
   }
 }

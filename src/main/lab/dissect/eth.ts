@@ -5,6 +5,7 @@ import { field, hex, protocol } from './fields';
 export const ETHERTYPE_NAMES: Readonly<Record<number, string>> = {
   0x0800: 'IPv4',
   0x0806: 'ARP',
+  0x8035: 'RARP',
   0x86dd: 'IPv6',
   0x8100: '802.1Q Virtual LAN',
   0x88a8: '802.1ad Provider Bridge (Q-in-Q)',
@@ -39,14 +40,16 @@ export const QINQ = {
 export function dissectEthernet(ctx: Ctx, off: number, end: number, reported = end - off): number {
   const { r, sink } = ctx;
   // MAC strings cost time; the summary path only needs them when no IP layer follows.
-  const dst = sink.wantsFields ? r.mac(off) : '';
-  const src = sink.wantsFields ? r.mac(off + 6) : '';
-  sink.open(ETH.proto, off, Math.min(14, end - off), `Ethernet II, Src: ${src}, Dst: ${dst}`);
-  if (!ctx.need(off, 14, 'Ethernet header')) {
+  if (!r.has(off, 14)) {
     // Like Wireshark, no address is shown unless the whole 14-byte header was captured.
+    sink.open(ETH.proto, off, Math.max(0, end - off), 'Ethernet II');
+    ctx.need(off, 14, 'Ethernet header');
     sink.close();
     return end - off;
   }
+  const dst = sink.wantsFields ? r.mac(off) : '';
+  const src = sink.wantsFields ? r.mac(off + 6) : '';
+  sink.open(ETH.proto, off, 14, `Ethernet II, Src: ${src}, Dst: ${dst}`);
   sink.field(ETH.dst, off, 6, dst);
   sink.field(ETH.addr, off, 6, dst);
   sink.field(ETH.src, off + 6, 6, src);
@@ -69,12 +72,14 @@ export function dissectEthernet(ctx: Ctx, off: number, end: number, reported = e
 /** 802.1Q tag: TCI then the inner ethertype. */
 function dissectVlan(ctx: Ctx, off: number, end: number, reported: number): number {
   const { r, sink } = ctx;
-  const tci = r.u16(off);
-  sink.open(VLAN.proto, off, Math.min(4, end - off), `802.1Q Virtual LAN, PRI: ${tci >> 13}, DEI: ${(tci >> 12) & 1}, ID: ${tci & 0xfff}`);
-  if (!ctx.need(off, 4, '802.1Q tag')) {
+  if (!r.has(off, 4)) {
+    sink.open(VLAN.proto, off, Math.max(0, end - off), '802.1Q Virtual LAN');
+    ctx.need(off, 4, '802.1Q tag');
     sink.close();
     return end - off;
   }
+  const tci = r.u16(off);
+  sink.open(VLAN.proto, off, 4, `802.1Q Virtual LAN, PRI: ${tci >> 13}, DEI: ${(tci >> 12) & 1}, ID: ${tci & 0xfff}`);
   sink.field(VLAN.priority, off, 2, tci >> 13);
   sink.field(VLAN.dei, off, 2, (tci >> 12) & 1);
   sink.field(VLAN.id, off, 2, tci & 0xfff);
@@ -92,12 +97,14 @@ function dissectVlan(ctx: Ctx, off: number, end: number, reported: number): numb
 /** 802.1ad service tag (Q-in-Q outer tag). */
 function dissectQinQ(ctx: Ctx, off: number, end: number, reported: number): number {
   const { r, sink } = ctx;
-  const tci = r.u16(off);
-  sink.open(QINQ.proto, off, Math.min(4, end - off), `IEEE 802.1ad, ID: ${tci & 0xfff}`);
-  if (!ctx.need(off, 4, '802.1ad tag')) {
+  if (!r.has(off, 4)) {
+    sink.open(QINQ.proto, off, Math.max(0, end - off), 'IEEE 802.1ad');
+    ctx.need(off, 4, '802.1ad tag');
     sink.close();
     return end - off;
   }
+  const tci = r.u16(off);
+  sink.open(QINQ.proto, off, 4, `IEEE 802.1ad, ID: ${tci & 0xfff}`);
   sink.field(QINQ.priority, off, 2, tci >> 13);
   sink.field(QINQ.dei, off, 2, (tci >> 12) & 1);
   sink.field(QINQ.id, off, 2, tci & 0xfff);

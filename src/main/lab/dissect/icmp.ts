@@ -82,7 +82,10 @@ export function dissectQuoted(ctx: Ctx, ethertype: number, off: number, end: num
 function dissectIcmp(ctx: Ctx, off: number, end: number, reported: number): number {
   const { r, sink } = ctx;
   sink.open(ICMP.proto, off, Math.max(0, end - off), 'Internet Control Message Protocol');
-  if (!ctx.need(off, 4, 'ICMP header')) {
+  // An echo's identifier and sequence number are part of its header: like tshark, a shorter
+  // echo shows no field at all, only that it is malformed.
+  const echo = r.has(off, 1) && (r.u8(off) === 0 || r.u8(off) === 8);
+  if (!ctx.need(off, echo ? 8 : 4, echo ? 'ICMP echo header' : 'ICMP header')) {
     sink.close();
     return end - off;
   }

@@ -15,6 +15,7 @@ import { Ctx } from './context';
 import { FIELD_TABLE, type FieldDecl } from './fields';
 import { frameFields } from './frame';
 import { dissectLink } from './link';
+import { TruncatedError } from './reader';
 import { NullSink, type Sink, TreeSink, ValuesSink } from './sink';
 import type { TcpSequenceState } from './tcp-state';
 import type { FieldLookup, FieldNode, FieldType, FrameMeta, PacketSummary } from './types';
@@ -22,6 +23,7 @@ import type { FieldLookup, FieldNode, FieldType, FrameMeta, PacketSummary } from
 export { FIELD_TABLE, type FieldDecl } from './fields';
 export { formatEpoch } from './frame';
 export { toTsharkRecord } from './record';
+export { setStrictReads, TruncatedError } from './reader';
 export { TcpSequenceState } from './tcp-state';
 export * from './types';
 
@@ -29,11 +31,15 @@ export * from './types';
 function run(frame: Uint8Array, linkType: number, sink: Sink, meta: FrameMeta, tcpState: TcpSequenceState | null = null): Ctx {
   const ctx = new Ctx(frame, sink);
   ctx.tcpState = tcpState;
+  const depth = sink.depth;
   try {
     dissectLink(ctx, linkType, meta.origLen ?? frame.length);
   } catch (err) {
-    // The dissectors are written not to throw; if one does, the packet is still shown.
-    ctx.problem(`[Dissector bug: ${err instanceof Error ? err.message : String(err)}]`, 0, frame.length);
+    // A short read in the link layer (strict mode) is a malformed frame; anything else is a bug
+    // (the dissectors are written not to throw), and the packet is still shown.
+    if (err instanceof TruncatedError) ctx.shortRead(err.offset, err.length, 'the link layer', '_ws.short_read');
+    else ctx.problem(`[Dissector bug: ${err instanceof Error ? err.message : String(err)}]`, 0, frame.length);
+    sink.unwind(depth);
   }
   return ctx;
 }

@@ -21,6 +21,7 @@ export const IP_PROTO_NAMES: Readonly<Record<number, string>> = {
   60: 'Destination Options for IPv6',
   103: 'PIM',
   132: 'SCTP',
+  143: 'Ethernet',
 };
 
 export const IP = {
@@ -80,7 +81,7 @@ function options(ctx: Ctx, off: number, end: number): void {
       if (type === 0) break;
       continue;
     }
-    const len = r.u8(o + 1);
+    const len = o + 2 <= end ? r.u8(o + 1) : 0;
     if (o + 2 > end || len < 2 || o + len > end) {
       ctx.problem(`[IP option ${name}: length ${len} is bogus]`, o, end - o);
       return;
@@ -105,7 +106,7 @@ function options(ctx: Ctx, off: number, end: number): void {
  */
 export function dissectIpv4(ctx: Ctx, off: number, end: number, reported: number): number {
   const { r, sink } = ctx;
-  const b0 = r.u8(off);
+  const b0 = r.has(off, 1) ? r.u8(off) : 0;
   const version = b0 >> 4;
   const hlen = (b0 & 15) * 4;
   sink.open(IP.proto, off, Math.max(0, Math.min(hlen || 20, end - off)), 'Internet Protocol Version 4');

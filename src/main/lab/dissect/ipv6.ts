@@ -1,5 +1,6 @@
 /** IPv6 and its extension headers (hop-by-hop, routing, fragment, destination options). */
 import { type Ctx, ETHERTYPES, handOff, IP_PROTOCOLS } from './context';
+import { dissectEthernet } from './eth';
 import { field, hex, protocol } from './fields';
 import { IP, IP_PROTO_NAMES } from './ipv4';
 
@@ -27,6 +28,7 @@ export const IPV6 = {
   optLength: field('ipv6.opt.length', 'Length', 'uint'),
   optPadn: field('ipv6.opt.padn', 'PadN', 'bytes'),
   optRouterAlert: field('ipv6.opt.router_alert', 'Router Alert', 'uint'),
+  optJumbo: field('ipv6.opt.jumbo', 'Payload Length', 'uint'),
   routing: protocol('ipv6.routing', 'Routing Header for IPv6'),
   routingNxt: field('ipv6.routing.nxt', 'Next Header', 'uint', { names: IP_PROTO_NAMES }),
   routingLen: field('ipv6.routing.len', 'Length', 'uint'),
@@ -40,7 +42,30 @@ export const IPV6 = {
   fragIdent: field('ipv6.fraghdr.ident', 'Identification', 'uint', { hexDigits: 8 }),
 } as const;
 
-const OPTION_NAMES: Readonly<Record<number, string>> = { 0: 'Pad1', 1: 'PadN', 5: 'Router Alert', 0xc2: 'Jumbo Payload' };
+const JUMBO_OPTION = 0xc2;
+const OPTION_NAMES: Readonly<Record<number, string>> = { 0: 'Pad1', 1: 'PadN', 5: 'Router Alert', [JUMBO_OPTION]: 'Jumbo Payload' };
+
+/**
+ * The Jumbo Payload length (RFC 2675) of a packet whose payload length is 0: the option sits in
+ * the hop-by-hop header right after the fixed header. Null when there is none.
+ */
+function jumboLength(ctx: Ctx, hop: number): number | null {
+  const { r } = ctx;
+  if (!r.has(hop, 2)) return null;
+  const end = hop + (r.u8(hop + 1) + 1) * 8;
+  if (!r.has(hop, end - hop)) return null;
+  for (let o = hop + 2; o + 2 <= end; ) {
+    const type = r.u8(o);
+    if (type === 0) {
+      o++;
+      continue;
+    }
+    const len = r.u8(o + 1);
+    if (type === JUMBO_OPTION && len === 4 && o + 6 <= end) return r.u32(o + 2);
+    o += 2 + len;
+  }
+  return null;
+}
 
 /** Type-length-value options of hop-by-hop and destination options headers. */
 function tlvOptions(ctx: Ctx, off: number, end: number): void {
@@ -56,8 +81,8 @@ function tlvOptions(ctx: Ctx, off: number, end: number): void {
       o++;
       continue;
     }
-    const len = r.u8(o + 1);
-    if (o + 2 + len > end) {
+    const len = o + 2 <= end ? r.u8(o + 1) : 0;
+    if (o + 2 > end || o + 2 + len > end) {
       ctx.problem(`[IPv6 option ${name}: length ${len} runs past the header]`, o, end - o);
       return;
     }
@@ -66,6 +91,7 @@ function tlvOptions(ctx: Ctx, off: number, end: number): void {
     sink.field(IPV6.optLength, o + 1, 1, len);
     if (type === 1 && len > 0) sink.field(IPV6.optPadn, o + 2, len, r.hexBytes(o + 2, len));
     if (type === 5 && len === 2) sink.field(IPV6.optRouterAlert, o + 2, 2, r.u16(o + 2));
+    if (type === JUMBO_OPTION && len === 4) sink.field(IPV6.optJumbo, o + 2, 4, r.u32(o + 2));
     sink.close();
     o += 2 + len;
   }
@@ -75,7 +101,7 @@ function tlvOptions(ctx: Ctx, off: number, end: number): void {
 function optionsHeader(hop: boolean) {
   return (ctx: Ctx, off: number, end: number, reported: number): number => {
     const { r, sink } = ctx;
-    const len = (r.u8(off + 1) + 1) * 8;
+    const len = r.has(off + 1, 1) ? (r.u8(off + 1) + 1) * 8 : 8;
     sink.open(hop ? IPV6.hopopts : IPV6.dstopts, off, Math.max(0, Math.min(len, end - off)), hop ? 'IPv6 Hop-by-Hop Option' : 'Destination Options for IPv6');
     if (!ctx.need(off, 2, 'IPv6 extension header')) return close(ctx, end - off);
     const nxt = r.u8(off);
@@ -90,7 +116,7 @@ function optionsHeader(hop: boolean) {
 
 function dissectRouting(ctx: Ctx, off: number, end: number, reported: number): number {
   const { r, sink } = ctx;
-  const len = (r.u8(off + 1) + 1) * 8;
+  const len = r.has(off + 1, 1) ? (r.u8(off + 1) + 1) * 8 : 8;
   sink.open(IPV6.routing, off, Math.max(0, Math.min(len, end - off)), 'Routing Header for IPv6');
   if (!ctx.need(off, 4, 'IPv6 routing header')) return close(ctx, end - off);
   const nxt = r.u8(off);
@@ -159,7 +185,11 @@ export function dissectIpv6(ctx: Ctx, off: number, end: number, claimed: number)
   sink.field(IPV6.flow, off + 1, 3, first & 0xfffff);
   const plen = r.u16(off + 4);
   const nxt = r.u8(off + 6);
-  sink.field(IPV6.plen, off + 4, 2, plen);
+  // A jumbogram says 0 here and carries its length in a hop-by-hop Jumbo Payload option.
+  const jumbo = plen === 0 && nxt === 0 ? jumboLength(ctx, off + 40) : null;
+  const payloadLength = jumbo ?? plen;
+  if (jumbo !== null) sink.field(IPV6.plen, off + 4, 2, plen, `0 (Jumbogram: ${jumbo} bytes)`);
+  else sink.field(IPV6.plen, off + 4, 2, plen);
   sink.field(IPV6.nxt, off + 6, 1, nxt);
   sink.field(IPV6.hlim, off + 7, 1, r.u8(off + 7));
   const src = r.ipv6(off + 8);
@@ -168,12 +198,12 @@ export function dissectIpv6(ctx: Ctx, off: number, end: number, claimed: number)
   sink.field(IPV6.addr, off + 8, 16, src);
   sink.field(IPV6.dst, off + 24, 16, dst);
   sink.field(IPV6.addr, off + 24, 16, dst);
-  if (40 + plen > reported) ctx.problem(`[IPv6 payload length exceeds framing length (${reported - 40} bytes)]`, off + 4, 2);
+  if (40 + payloadLength > reported) ctx.problem(`[IPv6 payload length exceeds framing length (${reported - 40} bytes)]`, off + 4, 2);
   sink.close();
   ctx.addresses(src, dst);
   ctx.columns('IPv6', '');
   ctx.net = { family: 6, src, dst, srcOff: off + 8, dstOff: off + 24 };
-  const layerPayload = Math.min(plen, reported - 40);
+  const layerPayload = Math.min(payloadLength, reported - 40);
   next(ctx, nxt, off + 40, Math.min(end, off + 40 + layerPayload), layerPayload);
   return 40 + layerPayload;
 }
@@ -184,3 +214,5 @@ IP_PROTOCOLS.set(0, optionsHeader(true));
 IP_PROTOCOLS.set(60, optionsHeader(false));
 IP_PROTOCOLS.set(43, dissectRouting);
 IP_PROTOCOLS.set(44, dissectFragment);
+// Next header 143: an Ethernet frame (SRv6 L2 services, RFC 8986).
+IP_PROTOCOLS.set(143, (ctx, off, end, reported) => dissectEthernet(ctx, off, end, reported < 0 ? end - off : reported));

@@ -141,6 +141,7 @@ export function dissectLink(ctx: Ctx, linkType: number, wireLen: number): void {
   const end = ctx.r.length;
   // Lengths in headers are checked against the length on the wire, as tshark does.
   const reported = Math.max(wireLen, end);
+  ctx.r.reportedEnd = reported;
   switch (linkType) {
     case LINKTYPE.ETHERNET:
       dissectEthernet(ctx, 0, end, reported);

@@ -1,44 +1,84 @@
 /**
- * A bounds-checked reader over the frame's own bytes (a DataView on the same buffer, no copies).
- * Reads outside the captured bytes return 0 instead of throwing; dissectors check `has()` first
- * and turn a short read into a marked, truncated node.
+ * A bounds-checked reader over the frame's own bytes (a DataView on the same buffer, no copies),
+ * bounded by the layer being decoded, as Wireshark's tvb is: `limit` is where the current
+ * layer's captured bytes end (what its parent says it holds, never past the frame), so an
+ * Ethernet trailer is out of reach of the IP datagram before it. Dissectors check `has()` (or
+ * `Ctx.need`) first and turn a short read into a marked, truncated node.
+ *
+ * A read outside the layer returns 0, or, in strict mode (`setStrictReads`, on in the fuzz and
+ * fixture tests), throws a TruncatedError that the dissector runner turns into a malformed node:
+ * so a forgotten bounds check is found instead of decoding silent zeros.
  */
+
+/** A read past the end of the layer being decoded (strict mode). */
+export class TruncatedError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly length: number,
+    readonly limit: number,
+  ) {
+    super(`reading ${length} byte(s) at ${offset} runs past the end of the layer (byte ${limit})`);
+    this.name = 'TruncatedError';
+  }
+}
+
+let strict = false;
+
+/** Turns strict reads on or off for every reader (tests turn them on). */
+export function setStrictReads(on: boolean): void {
+  strict = on;
+}
+
 export class ByteReader {
   readonly bytes: Uint8Array;
+  /** Captured bytes in the whole frame. */
   readonly length: number;
+  /** Where the current layer's captured bytes end (set by the hand-off to each layer). */
+  limit: number;
+  /** Where the current layer ends by what the layers above declare; Infinity when unknown. */
+  reportedEnd = Infinity;
   private readonly view: DataView;
 
   constructor(bytes: Uint8Array) {
     this.bytes = bytes;
     this.length = bytes.byteLength;
+    this.limit = bytes.byteLength;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  /** True when `n` bytes from `off` were captured. */
+  /** True when `n` bytes from `off` were captured and belong to the current layer. */
   has(off: number, n: number): boolean {
-    return off >= 0 && n >= 0 && off + n <= this.length;
+    return off >= 0 && n >= 0 && off + n <= this.limit;
+  }
+
+  /** Whether a read may go ahead; false (or, in strict mode, a TruncatedError) when not. */
+  private readable(off: number, n: number): boolean {
+    if (this.has(off, n)) return true;
+    if (strict) throw new TruncatedError(off, n, this.limit);
+    return false;
   }
 
   u8(off: number): number {
-    return this.has(off, 1) ? this.view.getUint8(off) : 0;
+    return this.readable(off, 1) ? this.view.getUint8(off) : 0;
   }
 
   u16(off: number, littleEndian = false): number {
-    return this.has(off, 2) ? this.view.getUint16(off, littleEndian) : 0;
+    return this.readable(off, 2) ? this.view.getUint16(off, littleEndian) : 0;
   }
 
   u24(off: number): number {
-    return this.has(off, 3) ? (this.view.getUint8(off) << 16) | this.view.getUint16(off + 1) : 0;
+    return this.readable(off, 3) ? (this.view.getUint8(off) << 16) | this.view.getUint16(off + 1) : 0;
   }
 
   u32(off: number, littleEndian = false): number {
-    return this.has(off, 4) ? this.view.getUint32(off, littleEndian) : 0;
+    return this.readable(off, 4) ? this.view.getUint32(off, littleEndian) : 0;
   }
 
-  /** A view (no copy) of up to `n` captured bytes from `off`. */
+  /** A view (no copy) of up to `n` captured bytes from `off` (all `n` in strict mode). */
   slice(off: number, n: number): Uint8Array {
-    const start = Math.max(0, Math.min(off, this.length));
-    const end = Math.max(start, Math.min(off + n, this.length));
+    if (n > 0) this.readable(off, n);
+    const start = Math.max(0, Math.min(off, this.limit));
+    const end = Math.max(start, Math.min(off + n, this.limit));
     return this.bytes.subarray(start, end);
   }
 

@@ -19,6 +19,10 @@ export interface Sink {
   close(length?: number): void;
   /** An explanatory or expert node: malformed, truncated, offloaded checksum. */
   note(label: string, start: number, length: number, severity: Severity, name?: string): void;
+  /** How many subtrees are open (so a layer cut short by a read error can be closed). */
+  readonly depth: number;
+  /** Closes open subtrees until `depth` remain. */
+  unwind(depth: number): void;
 }
 
 /** Builds the FieldNode tree. */
@@ -62,6 +66,14 @@ export class TreeSink implements Sink {
   note(label: string, start: number, length: number, severity: Severity, name = '_ws.expert'): void {
     this.append({ name, label, start, length, severity });
   }
+
+  get depth(): number {
+    return this.stack.length;
+  }
+
+  unwind(depth: number): void {
+    while (this.stack.length > depth) this.close();
+  }
 }
 
 /** Collects every field's values by name, outermost first. Protocols map to `['']`. */
@@ -89,6 +101,9 @@ export class ValuesSink implements Sink {
     if (severity === 'error') this.put('_ws.malformed', '');
     this.put(name, '');
   }
+
+  readonly depth = 0;
+  unwind(): void {}
 }
 
 /** Records nothing: the summary path only wants the columns. */
@@ -98,4 +113,6 @@ export class NullSink implements Sink {
   open(): void {}
   close(): void {}
   note(): void {}
+  readonly depth = 0;
+  unwind(): void {}
 }

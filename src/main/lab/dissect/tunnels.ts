@@ -41,6 +41,15 @@ export const TUNNEL = {
   nshNextProto: field('nsh.nextproto', 'Next Protocol', 'uint'),
   nshSpi: field('nsh.spi', 'SPI', 'uint'),
   nshSi: field('nsh.si', 'SI', 'uint'),
+  erspan: protocol('erspan', 'Encapsulated Remote Switch Packet ANalysis'),
+  erspanVersion: field('erspan.version', 'Version', 'uint'),
+  erspanVlan: field('erspan.vlan', 'Vlan', 'uint'),
+  erspanSpanId: field('erspan.spanid', 'SpanID', 'uint'),
+  erspanIndex: field('erspan.index', 'Index', 'uint'),
+  erspanTimestamp: field('erspan.timestamp', 'Timestamp', 'uint'),
+  erspanSgt: field('erspan.sgt', 'Security Group Tag', 'uint'),
+  erspanFt: field('erspan.ft', 'Frame Type', 'uint'),
+  erspanO: field('erspan.o', 'Optional Sub headers', 'uint'),
   pim: protocol('pim', 'Protocol Independent Multicast'),
   pimVersion: field('pim.version', 'Version', 'uint'),
   pimType: field('pim.type', 'Type', 'uint'),
@@ -81,6 +90,12 @@ function dissectGre(ctx: Ctx, off: number, end: number, reported: number): numbe
   const proto = r.u16(off + 2);
   sink.field(TUNNEL.greFlags, off, 2, flags);
   sink.field(TUNNEL.greProto, off + 2, 2, proto);
+  // Checksum (with its reserved half), key and sequence number are there when their flag is.
+  const hdr = 4 + (flags & 0x8000 ? 4 : 0) + (flags & 0x2000 ? 4 : 0) + (flags & 0x1000 ? 4 : 0);
+  if (!ctx.need(off, hdr, 'GRE header')) {
+    sink.close();
+    return end - off;
+  }
   let o = off + 4;
   if (flags & 0x8000) {
     sink.field(TUNNEL.greChecksum, o, 2, r.u16(o));
@@ -97,13 +112,15 @@ function dissectGre(ctx: Ctx, off: number, end: number, reported: number): numbe
   sink.close();
   ctx.columns('GRE', `Encapsulated ${proto.toString(16).padStart(4, '0')}`);
   // Version 1 (PPTP) and source routing carry what SockLab does not decode.
-  if ((flags & 7) !== 0 || flags & 0x4000 || !ctx.need(off, o - off, 'GRE header')) return end - off;
+  if ((flags & 7) !== 0 || flags & 0x4000) return end - off;
   const rest = reported < 0 ? -1 : reported - (o - off);
   if (proto === 0x6558) dissectEthernet(ctx, o, end);
   else if (proto === 0x88be) {
     // ERSPAN: type I has no header of its own (no sequence number in GRE); type II has 8 bytes.
-    dissectEthernet(ctx, flags & 0x1000 ? o + 8 : o, end);
-  } else if (proto === 0x883e) {
+    if (flags & 0x1000) dissectErspan(ctx, o, end);
+    else dissectEthernet(ctx, o, end);
+  } else if (proto === 0x22eb) dissectErspan(ctx, o, end);
+  else if (proto === 0x883e) {
     // WCCP redirect header (4 bytes), then the redirected IPv4 packet.
     handOff(ETHERTYPES, 0x0800, ctx, o + 4, end, rest < 0 ? -1 : rest - 4);
   } else if (proto === 0x8909) {
@@ -116,6 +133,50 @@ function dissectGre(ctx: Ctx, off: number, end: number, reported: number): numbe
     sink.close();
     handOff(ETHERTYPES, type, ctx, o + 8, end, rest < 0 ? -1 : rest - 8);
   } else handOff(ETHERTYPES, proto, ctx, o, end, rest);
+  return end - off;
+}
+
+/**
+ * ERSPAN type II (8-byte header) and type III (12 bytes, then 8 more when the O flag says a
+ * platform sub-header follows), then the mirrored Ethernet frame.
+ */
+function dissectErspan(ctx: Ctx, off: number, end: number): number {
+  const { r, sink } = ctx;
+  sink.open(TUNNEL.erspan, off, Math.max(0, Math.min(8, end - off)), 'Encapsulated Remote Switch Packet ANalysis');
+  if (!ctx.need(off, 8, 'ERSPAN header')) {
+    sink.close();
+    return end - off;
+  }
+  const word = r.u16(off);
+  const version = word >> 12;
+  sink.field(TUNNEL.erspanVersion, off, 2, version, `${version === 1 ? 'Type II' : version === 2 ? 'Type III' : 'Unknown'} (${version})`);
+  sink.field(TUNNEL.erspanVlan, off, 2, word & 0xfff);
+  sink.field(TUNNEL.erspanSpanId, off + 2, 2, r.u16(off + 2) & 0x3ff);
+  let hdr = 8;
+  if (version === 2) {
+    if (!ctx.need(off, 12, 'ERSPAN type III header')) {
+      sink.close();
+      return end - off;
+    }
+    const tail = r.u16(off + 10);
+    sink.field(TUNNEL.erspanTimestamp, off + 4, 4, r.u32(off + 4));
+    sink.field(TUNNEL.erspanSgt, off + 8, 2, r.u16(off + 8));
+    sink.field(TUNNEL.erspanFt, off + 10, 2, (tail >> 10) & 0x1f);
+    sink.field(TUNNEL.erspanO, off + 10, 2, tail & 1);
+    hdr = tail & 1 ? 20 : 12;
+    // Frame type 0 is Ethernet; type 2 (IP) and the rest are not followed.
+    if ((tail >> 10) & 0x1f) {
+      sink.close(hdr);
+      ctx.columns('ERSPAN', 'ERSPAN type III (not an Ethernet frame)');
+      return end - off;
+    }
+  } else {
+    sink.field(TUNNEL.erspanIndex, off + 4, 4, r.u32(off + 4) & 0xfffff);
+  }
+  sink.close(Math.min(hdr, end - off));
+  if (!ctx.need(off, hdr, 'ERSPAN header')) return end - off;
+  ctx.columns('ERSPAN', version === 2 ? 'ERSPAN type III' : 'ERSPAN type II');
+  dissectEthernet(ctx, off + hdr, end);
   return end - off;
 }
 
@@ -135,7 +196,7 @@ function dissectVxlan(ctx: Ctx, off: number, end: number): number {
 
 function dissectGeneve(ctx: Ctx, off: number, end: number, reported: number): number {
   const { r, sink } = ctx;
-  const optLen = (r.u8(off) & 0x3f) * 4;
+  const optLen = r.has(off, 1) ? (r.u8(off) & 0x3f) * 4 : 0;
   sink.open(TUNNEL.geneve, off, Math.max(0, Math.min(8 + optLen, end - off)), 'Generic Network Virtualization Encapsulation');
   if (!ctx.need(off, 8 + optLen, 'Geneve header')) {
     sink.close();
@@ -196,7 +257,7 @@ function dissectCmd(ctx: Ctx, off: number, end: number, reported: number): numbe
  */
 function dissectMacsec(ctx: Ctx, off: number, end: number, reported: number): number {
   const { r, sink } = ctx;
-  const tci = r.u8(off);
+  const tci = r.has(off, 1) ? r.u8(off) : 0;
   const sciLen = tci & 0x20 ? 8 : 0;
   const hdr = 6 + sciLen;
   sink.open(TUNNEL.macsec, off, Math.max(0, Math.min(hdr, end - off)), '802.1AE Security tag');
@@ -229,7 +290,7 @@ function dissectMacsec(ctx: Ctx, off: number, end: number, reported: number): nu
 /** Network Service Header (service function chaining): the next protocol says what follows. */
 function dissectNsh(ctx: Ctx, off: number, end: number, reported: number): number {
   const { r, sink } = ctx;
-  const len = (r.u16(off) & 0x3f) * 4;
+  const len = r.has(off, 2) ? (r.u16(off) & 0x3f) * 4 : 0;
   sink.open(TUNNEL.nsh, off, Math.max(0, Math.min(len, end - off)), 'Network Service Header');
   if (!ctx.need(off, 8, 'NSH header') || len < 8 || !ctx.need(off, len, 'NSH header')) {
     sink.close();

@@ -31,21 +31,30 @@ function checksumText(ctx: Ctx, off: number, length: number, checksum: number): 
 function dissectUdp(ctx: Ctx, off: number, end: number, reported: number): number {
   const { r, sink } = ctx;
   sink.open(UDP.proto, off, Math.max(0, Math.min(8, end - off)), 'User Datagram Protocol');
-  if (!ctx.need(off, 8, 'UDP header')) {
+  // The ports come first: a header cut after them still shows them, as tshark does.
+  if (!ctx.need(off, 4, 'UDP header')) {
     sink.close();
     return end - off;
   }
   const sport = r.u16(off);
   const dport = r.u16(off + 2);
-  const length = r.u16(off + 4);
-  const checksum = r.u16(off + 6);
   sink.field(UDP.srcport, off, 2, sport);
   sink.field(UDP.port, off, 2, sport);
   sink.field(UDP.dstport, off + 2, 2, dport);
   sink.field(UDP.port, off + 2, 2, dport);
+  if (!ctx.need(off + 4, 4, 'UDP header')) {
+    sink.close();
+    ctx.columns('UDP', `${sport} → ${dport}`);
+    return end - off;
+  }
   const framing = reported < 0 ? end - off : reported;
+  // In an IPv6 jumbogram the length field is 0 and the IPv6 layer gives the length (RFC 2675).
+  const jumbo = r.u16(off + 4) === 0 && ctx.net?.family === 6 && framing > 0xffff;
+  const length = jumbo ? framing : r.u16(off + 4);
+  const checksum = r.u16(off + 6);
   const bad = length < 8 || length > framing;
-  sink.field(UDP.length, off + 4, 2, length, bad ? `${length} (bogus, must be between 8 and ${framing})` : undefined, bad ? 'error' : undefined);
+  if (jumbo) sink.field(UDP.length, off + 4, 2, 0, `0 (jumbogram: ${length} bytes, the IPv6 payload length)`);
+  else sink.field(UDP.length, off + 4, 2, length, bad ? `${length} (bogus, must be between 8 and ${framing})` : undefined, bad ? 'error' : undefined);
   const verdict = bad || !sink.wantsFields ? { text: `${hex(checksum, 4)} [unverified]` } : checksumText(ctx, off, length, checksum);
   sink.field(UDP.checksum, off + 6, 2, checksum, verdict.text);
   if (verdict.note) sink.note(verdict.note, off + 6, 2, 'note');
