@@ -21,15 +21,30 @@ export interface FieldDecl {
 
 const registry = new Map<string, FieldDecl>();
 
-/** Declares a field and records it in the global field table. */
+/** A field registered twice under one name with two different types (a programming error). */
+export class FieldTypeConflictError extends Error {
+  constructor(name: string, first: FieldType, second: FieldType) {
+    super(`field ${name} is registered as ${first} and again as ${second}: one name has one type, as in Wireshark`);
+    this.name = 'FieldTypeConflictError';
+  }
+}
+
+/**
+ * Declares a field and records it in the global field table. One name may be declared by more
+ * than one protocol module (Wireshark allows that too) but always with the same type, because
+ * display filters type their literals by the name alone: another type throws.
+ */
 export function field(
   name: string,
   label: string,
   type: FieldType,
   opts: { hexDigits?: number; names?: Readonly<Record<number, string>>; hidden?: boolean } = {},
 ): FieldDecl {
+  const known = registry.get(name);
+  if (known && known.type !== type) throw new FieldTypeConflictError(name, known.type, type);
   const decl: FieldDecl = Object.freeze({ name, label, type, ...opts });
-  registry.set(name, decl);
+  // The first declaration stays the one the field table (and so the filter engine) reports.
+  if (!known) registry.set(name, decl);
   return decl;
 }
 
