@@ -65,3 +65,9 @@ export function icmp(type: number, code: number, rest: number[] | Uint8Array): U
 export function udp(sport: number, dport: number, payload: Uint8Array | number[], length = 8 + payload.length): Uint8Array {
   return bytes(be16(sport), be16(dport), be16(length), [0, 0], payload);
 }
+
+/** A TCP segment (20-byte header plus `options`, checksum 0: tshark does not check it). */
+export function tcpSegment(sport: number, dport: number, seq: number, ack: number, flags: number, window: number, payload: Uint8Array | number[] = [], options: number[] = []): Uint8Array {
+  const hlen = 20 + options.length;
+  return bytes(be16(sport), be16(dport), be32(seq >>> 0), be32(ack >>> 0), [(hlen / 4) << 4, flags], be16(window), [0, 0, 0, 0], options, payload);
+}

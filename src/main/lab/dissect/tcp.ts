@@ -2,6 +2,7 @@
 import { fold, pseudoHeaderSum, sum16 } from './checksum';
 import { type Ctx, IP_PROTOCOLS } from './context';
 import { field, hex, protocol } from './fields';
+import { tcpDirectionKey } from './tcp-state';
 
 export const TCP = {
   proto: protocol('tcp', 'Transmission Control Protocol'),
@@ -222,9 +223,8 @@ function dissectTcp(ctx: Ctx, off: number, end: number, reported: number): numbe
     wsShift = opts.wsShift;
   }
   if (ctx.tcpState && ctx.net && !ctx.quoted) {
-    const a = `${ctx.net.src}:${sport}`;
-    const b = `${ctx.net.dst}:${dport}`;
-    const rel = ctx.tcpState.observe(`${a}>${b}`, `${b}>${a}`, seq, ack, flags, win, wsShift);
+    const { src, dst } = ctx.net;
+    const rel = ctx.tcpState.observe(tcpDirectionKey(src, sport, dst, dport), tcpDirectionKey(dst, dport, src, sport), seq, ack, flags, win, wsShift);
     info = head(rel.seq, rel.ack, rel.window) + tail;
   } else info = head(seq, ack, win) + tail;
   ctx.columns('TCP', info);

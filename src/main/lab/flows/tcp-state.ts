@@ -10,9 +10,12 @@
  * port from a closed one, and a closed port answers RST instead.
  *
  * Incremental and bounded: `observe` costs O(1) per segment and at most `maxConnections`
- * connections are remembered (least recently active evicted first).
+ * connections are remembered (least recently active evicted first). Relative numbers and the
+ * scaled window come from the dissector's TcpSequenceState, the same computation as the packet
+ * list's Info column.
  */
 import { fieldLookup } from '../dissect';
+import { tcpDirectionKey, TcpSequenceState } from '../dissect/tcp-state';
 import type { FlowInfo } from '../dissect/types';
 import {
   endpointKey,
@@ -98,8 +101,6 @@ interface SideTrack {
   state: TcpState;
   /** Initial sequence number, when its SYN was seen. */
   isn: number | null;
-  /** Base for relative numbers: the ISN, or one before the first sequence number seen. */
-  base: number | null;
   /** One past the highest sequence number this side has used (SYN and FIN count one). */
   nextSeq: number | null;
   /** Sequence number of this side's FIN, once sent. */
@@ -107,8 +108,6 @@ interface SideTrack {
   lastAck: number | null;
   lastWindow: number | null;
   lastSeq: number | null;
-  /** The window-scale shift this side's SYN offered (null: none, or not known). */
-  shift: number | null;
 }
 
 interface Connection {
@@ -127,7 +126,7 @@ export interface TcpStateTrackerOptions {
 }
 
 function side(end: Endpoint, state: TcpState): SideTrack {
-  return { end, state, isn: null, base: null, nextSeq: null, finSeq: null, lastAck: null, lastWindow: null, lastSeq: null, shift: null };
+  return { end, state, isn: null, nextSeq: null, finSeq: null, lastAck: null, lastWindow: null, lastSeq: null };
 }
 
 function conversationKey(x: Endpoint, y: Endpoint): string {
@@ -143,9 +142,12 @@ export class TcpStateTracker {
   private readonly connections = new Map<string, Connection>();
   private nextId = 1;
   private readonly maxConnections: number;
+  /** Relative numbers and scaled windows, computed as the Info column computes them. */
+  private readonly sequence: TcpSequenceState;
 
   constructor(options: TcpStateTrackerOptions = {}) {
     this.maxConnections = options.maxConnections ?? 4096;
+    this.sequence = new TcpSequenceState({ maxDirections: 2 * this.maxConnections });
   }
 
   /**
@@ -178,11 +180,16 @@ export class TcpStateTracker {
     const fin = (flags & TCP_FIN) !== 0;
     const rst = (flags & TCP_RST) !== 0;
 
-    if (syn) {
-      sender.isn = seq;
-      sender.shift = windowShift === null ? null : Math.min(windowShift, 14);
-    }
-    if (sender.base === null) sender.base = syn ? seq : seqAdd(seq, -1 >>> 0);
+    if (syn) sender.isn = seq;
+    const relative = this.sequence.observe(
+      tcpDirectionKey(src.addr, src.port, dst.addr, dst.port),
+      tcpDirectionKey(dst.addr, dst.port, src.addr, src.port),
+      seq,
+      ack,
+      flags,
+      window,
+      syn ? windowShift : null,
+    );
     const marks = this.marksOf(sender, receiver, seq, ack, flags, window, len);
     const segEnd = seqAdd(seq, len + (syn ? 1 : 0) + (fin ? 1 : 0));
     if (sender.nextSeq === null || seqDiff(segEnd, sender.nextSeq) > 0) sender.nextSeq = segEnd;
@@ -208,14 +215,14 @@ export class TcpStateTracker {
     return {
       connection: conn.id,
       from,
-      relSeq: seqDiff(seq, sender.base) >>> 0,
-      relAck: hasAck && receiver.base !== null ? seqDiff(ack, receiver.base) >>> 0 : null,
+      relSeq: relative.seq,
+      relAck: hasAck ? relative.ack : null,
       streamOffset: streamStart === null || syn ? null : streamStart,
       payloadLength: len,
       flags,
       window,
       // Scaling applies only when both ends offered it, and never to a SYN's own window.
-      calcWindow: !syn && sender.shift !== null && receiver.shift !== null ? window * 2 ** sender.shift : window,
+      calcWindow: relative.window,
       marks,
       before,
       after,
@@ -248,6 +255,7 @@ export class TcpStateTracker {
 
   clear(): void {
     this.connections.clear();
+    this.sequence.clear();
   }
 
   /** Marks of one segment, judged against what its sender and receiver sent before it. */
