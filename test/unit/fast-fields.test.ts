@@ -6,10 +6,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fieldValues } from '../../src/main/lab/dissect';
+import { fieldValues, LINKTYPE } from '../../src/main/lab/dissect';
 import { FAST_FIELDS, FastFieldReader, fastFieldsCover } from '../../src/main/lab/dissect/fast-fields';
 import { compileFilter } from '../../src/main/lab/filter';
 import { readCapture } from '../../src/main/lab/pcap/read';
+import { CRAFTED } from '../helpers/crafted-frames';
 import { PCAP_FIXTURES } from '../helpers/fixtures';
 
 const FIXTURES = PCAP_FIXTURES;
@@ -146,5 +147,18 @@ describe('FastFieldReader', () => {
     expect(covered('tcp.port == 80 && ip.addr == 127.0.0.1')).toBe(true);
     expect(covered('tcp.payload contains "GET"')).toBe(false);
     expect(covered('vlan')).toBe(false);
+  });
+
+  it('reads no field from bytes past the IP layer (an Ethernet trailer), as the dissector', () => {
+    const reader = new FastFieldReader();
+    const mismatches: string[] = [];
+    for (const [name, frame] of Object.entries(CRAFTED)) {
+      if (!reader.load(frame, 0, frame.length, LINKTYPE.ETHERNET, frame.length)) continue;
+      const reference = fieldValues(frame, LINKTYPE.ETHERNET);
+      for (const field of FAST_FIELDS) {
+        if (JSON.stringify(reader.lookup(field)) !== JSON.stringify(reference.get(field))) mismatches.push(`${name} ${field}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
   });
 });

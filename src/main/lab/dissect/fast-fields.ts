@@ -253,8 +253,8 @@ export class FastFieldReader {
     const known = proto === 6 || proto === 17 || proto === 1 || (proto === 58 && v6);
     if (!known) return !IP_PROTOCOLS.has(proto);
     if (reported === 0 && off >= end) return true; // handOff passes nothing on
-    // The dissectors check what was captured against the whole frame, not the IP layer.
-    const captured = this.caplen - off;
+    // The dissectors read only what the IP layer holds (never an Ethernet trailer): so does this.
+    const captured = end - off;
     this.l4Off[i] = off;
     if (proto === 6) {
       if (captured < 20) return false;
@@ -276,6 +276,8 @@ export class FastFieldReader {
     const type = this.u8(off);
     if (proto === 1) {
       if (v6) return false;
+      // An echo cut before its identifier is malformed with no ICMP field: the dissector's case.
+      if ((type === 0 || type === 8) && captured < 8) return false;
       this.l4[i] = L_ICMP;
       if (type !== 3 && type !== 4 && type !== 5 && type !== 11 && type !== 12) return true;
       // An ICMP error quotes the offending IPv4 packet: the dissector decodes it as a second
