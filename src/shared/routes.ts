@@ -101,6 +101,8 @@ export const labRoutes = {
         privileged: z.boolean(),
         /** What to run to get capture/raw privileges, when missing. */
         privilegeHint: z.string().nullable(),
+        /** The lab directory for AF_UNIX socket paths (relative names resolve there). */
+        unixDir: z.string().optional(),
       }),
     ),
   ),
