@@ -3,9 +3,9 @@
  * sockets stay inside one lab directory: a relative name resolves there, an absolute path
  * elsewhere is refused with EACCES (so a page cannot reach the machine's own daemons or leave
  * socket files around the disk), and abstract names (a leading NUL) are refused too. An
- * instructor allows more with the lab option `unixAllowedDirs`, the environment variable
- * SOCKLAB_UNIX_ALLOW (directories separated by ':'; '*' allows any path), or web mode's
- * `--unix-allow`. The lab unlinks the socket files it created on close and on reset.
+ * instructor allows more with the lab option `unixAllowedDirs` or the environment variable
+ * SOCKLAB_UNIX_ALLOW (directories separated by ':'; '*' allows any path), which desktop and web
+ * mode alike read. The lab unlinks the socket files it created on close and on reset.
  */
 import { lstatSync, mkdtempSync, realpathSync, rmdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,7 +76,7 @@ function realExisting(path: string): string | null {
 export function confineUnixPath(policy: UnixPolicy, address: UnixAddr, call: string): UnixAddr | CallFailure {
   if (policy.anywhere) return address;
   const outside = `${call}: AF_UNIX paths stay inside the lab directory ${policy.dir()} (a relative name like "server.sock" resolves there).`;
-  const howToAllow = `An instructor can allow more directories with ${UNIX_ALLOW_ENV} (or web mode's --unix-allow).`;
+  const howToAllow = `An instructor can allow more directories with ${UNIX_ALLOW_ENV}.`;
   if (address.path.startsWith('\0')) return fail('EACCES', `${call}: abstract AF_UNIX names (a leading NUL) reach sockets outside the lab directory; use a path. ${howToAllow}`);
   const path = isAbsolute(address.path) ? resolve(address.path) : resolve(policy.dir(), address.path);
   const roots = [policy.dir(), ...policy.allowed].map((root) => realExisting(root) ?? root);
