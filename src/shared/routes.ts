@@ -24,6 +24,7 @@ import {
   TranscriptEntry,
   callResult,
 } from './socket';
+import { ERRNO } from './errno';
 import { captureRoutes } from './capture';
 import { exerciseRoutes } from './exercise';
 import { defineRoute, result } from './route';
@@ -181,7 +182,7 @@ export function invalidInput(route: string, error: z.ZodError) {
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   return {
     errno: 'EINVAL' as const,
-    code: 22,
+    code: ERRNO.EINVAL.code,
     message: `Invalid argument to ${route}: ${where}${issue?.message ?? 'malformed request'}`,
   };
 }
