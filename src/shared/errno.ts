@@ -4,7 +4,9 @@
  * detail in `CallError.message`. The renderer translates by errno name (i18n), so this table
  * stays the one place that numbers errors.
  */
-export const ERRNO = {
+import { OTHER_LINUX_ERRNO } from './errno-linux';
+
+const SOCKET_ERRNO = {
   EPERM: { code: 1, text: 'Operation not permitted: this needs root or the CAP_NET_RAW capability.' },
   ENOENT: { code: 2, text: 'No such file or directory: nothing exists at that Unix socket path.' },
   EINTR: { code: 4, text: 'Interrupted: the blocking call was cancelled before the OS answered.' },
@@ -45,6 +47,9 @@ export const ERRNO = {
   EALREADY: { code: 114, text: 'Operation already in progress: a non-blocking connect() is still under way.' },
   EINPROGRESS: { code: 115, text: 'Operation now in progress: the non-blocking connect() has sent its SYN; wait for it to finish.' },
 } as const satisfies Record<string, { code: number; text: string }>;
+
+/** Every Linux errno: the ones socket calls meet, with sentences for students, then all the rest. */
+export const ERRNO = { ...SOCKET_ERRNO, ...OTHER_LINUX_ERRNO } as const;
 
 export type ErrnoName = keyof typeof ERRNO;
 

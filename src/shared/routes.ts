@@ -24,6 +24,7 @@ import {
   TranscriptEntry,
   callResult,
 } from './socket';
+import { ERRNO } from './errno';
 import { captureRoutes } from './capture';
 import { exerciseRoutes } from './exercise';
 import { defineRoute, result } from './route';
@@ -101,6 +102,8 @@ export const labRoutes = {
         privileged: z.boolean(),
         /** What to run to get capture/raw privileges, when missing. */
         privilegeHint: z.string().nullable(),
+        /** The lab directory for AF_UNIX socket paths (relative names resolve there). */
+        unixDir: z.string().optional(),
       }),
     ),
   ),
@@ -179,7 +182,7 @@ export function invalidInput(route: string, error: z.ZodError) {
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   return {
     errno: 'EINVAL' as const,
-    code: 22,
+    code: ERRNO.EINVAL.code,
     message: `Invalid argument to ${route}: ${where}${issue?.message ?? 'malformed request'}`,
   };
 }

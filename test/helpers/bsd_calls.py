@@ -14,6 +14,7 @@ import json
 import socket
 import struct
 import sys
+import time
 
 libc = ctypes.CDLL("libc.so.6", use_errno=True)
 FAMILIES = {"AF_INET": socket.AF_INET, "AF_INET6": socket.AF_INET6, "AF_UNIX": socket.AF_UNIX}
@@ -29,7 +30,9 @@ OPTIONS = {
     "IP_TTL": (socket.IPPROTO_IP, socket.IP_TTL),
     "IP_MULTICAST_TTL": (socket.IPPROTO_IP, socket.IP_MULTICAST_TTL),
     "IP_ADD_MEMBERSHIP": (socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP),
+    "SO_LINGER": (socket.SOL_SOCKET, socket.SO_LINGER),
 }
+MSG_FLAGS = {"MSG_PEEK": socket.MSG_PEEK, "MSG_DONTWAIT": socket.MSG_DONTWAIT, "MSG_WAITALL": socket.MSG_WAITALL}
 
 socks = {}
 
@@ -90,7 +93,13 @@ def run(step):
     if op == "sendto":
         return s.sendto(b"x" * step["length"], resolve(step["addr"]))
     if op == "recv":
-        return len(s.recv(step["maxBytes"]))
+        flags = 0
+        for flag in step.get("flags", []):
+            flags |= MSG_FLAGS[flag]
+        return len(s.recv(step["maxBytes"], flags))
+    if op == "sleep":
+        time.sleep(step["ms"] / 1000)
+        return 0
     if op == "shutdown":
         s.shutdown(SHUT[step["how"]])
         return 0
@@ -109,7 +118,9 @@ def run(step):
     if op == "setsockopt":
         level, opt = OPTIONS[step["option"]]
         value = step["value"]
-        if isinstance(value, dict):
+        if isinstance(value, dict) and "onoff" in value:
+            value = struct.pack("ii", 1 if value["onoff"] else 0, value["linger"])
+        elif isinstance(value, dict):
             value = socket.inet_aton(value["multiaddr"]) + socket.inet_aton(value["interface"])
         s.setsockopt(level, opt, value)
         return 0

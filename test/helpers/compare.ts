@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from '../../src/main/lab/index';
-import type { OptionValue, SockAddr, SocketOption } from '@shared/socket';
+import type { MsgFlag, OptionValue, SockAddr, SocketOption } from '@shared/socket';
 import { call } from './lab';
 
 /** An address whose port may be "$name": the port socket `name` is bound to. */
@@ -21,7 +21,9 @@ export type Step =
   | { op: 'accept'; sock: string; as: string }
   | { op: 'send'; sock: string; length: number }
   | { op: 'sendto'; sock: string; length: number; addr: StepAddr }
-  | { op: 'recv'; sock: string; maxBytes: number }
+  | { op: 'recv'; sock: string; maxBytes: number; flags?: MsgFlag[] }
+  /** Waits on both sides (a short wait lets the kernel finish a handshake or deliver a RST). */
+  | { op: 'sleep'; ms: number }
   | { op: 'shutdown'; sock: string; how: 'SHUT_RD' | 'SHUT_WR' | 'SHUT_RDWR' }
   | { op: 'close' | 'nonblock' | 'getsockname' | 'getpeername'; sock: string }
   | { op: 'setsockopt'; sock: string; option: SocketOption; value: OptionValue }
@@ -93,7 +95,11 @@ export async function runLab(lab: Lab, steps: Step[]): Promise<StepResult[]> {
         results.push(shape(await call(lab, 'socket.sendto', { fd: fd(step.sock), data: data(step.length), address: await resolve(step.addr) })));
         break;
       case 'recv':
-        results.push(shape(await call(lab, 'socket.recv', { fd: fd(step.sock), maxBytes: step.maxBytes })));
+        results.push(shape(await call(lab, 'socket.recv', { fd: fd(step.sock), maxBytes: step.maxBytes, flags: step.flags ?? [] })));
+        break;
+      case 'sleep':
+        await new Promise((resolve) => setTimeout(resolve, step.ms));
+        results.push({ ret: 0, errno: null });
         break;
       case 'shutdown':
         results.push(shape(await call(lab, 'socket.shutdown', { fd: fd(step.sock), how: step.how })));

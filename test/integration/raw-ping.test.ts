@@ -1,7 +1,7 @@
 /** ping over real raw sockets on loopback: replies, summaries, identifiers kept apart. */
 import { describe, expect, it } from 'vitest';
 import { ping, type PingReply } from '../../src/main/lab/raw';
-import { readinessPoller } from '../../src/main/lab/raw/poller';
+import { readinessPoller } from '../../src/main/lab/libc/poller';
 
 const quick = { count: 3, intervalMs: 20, timeoutMs: 2000, payloadSize: 56 } as const;
 

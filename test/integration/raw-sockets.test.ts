@@ -14,7 +14,7 @@ import {
   type RawDomain,
   type RawSocket,
 } from '../../src/main/lab/raw';
-import { readinessPoller } from '../../src/main/lab/raw/poller';
+import { readinessPoller } from '../../src/main/lab/libc/poller';
 import type { Protocol } from '@shared/socket';
 
 const LOOP4 = { family: 'AF_INET', address: '127.0.0.1', port: 0 } as const;

@@ -3,6 +3,7 @@
  * over IPv4 and IPv6, connected UDP with ECONNREFUSED from ICMP, EMSGSIZE, truncation, options.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSocket } from 'node:dgram';
 import type { Lab } from '../../src/main/lab/index';
 import { b64, call, failed, ok, openLab, steps, text } from '../helpers/lab';
 
@@ -118,5 +119,27 @@ describe('UDP', () => {
     const read = ok(await call(lab, 'socket.getsockopt', { fd, option: 'IP_TTL' }));
     expect(read.value).toBe(9);
     expect(read.note).toBeUndefined(); // read from the kernel now
+  });
+
+  it('empty datagrams fill the receive queue as the kernel counts them (truesize per datagram), then are dropped', async () => {
+    const { fd, port } = await boundUdp();
+    const sender = createSocket('udp4');
+    try {
+      // In bursts the kernel's own buffer holds, with pauses in which Node reads them into the lab's queue.
+      for (let burst = 0; burst < 50; burst++) {
+        for (let i = 0; i < 100; i++) sender.send(Buffer.alloc(0), port, '127.0.0.1');
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const info = ok(await call(lab, 'lab.sockets', {})).value.find((x) => x.fd === fd);
+      // The kernel's default 212,992-byte buffer holds 256 empty datagrams (832 bytes each); so does the lab's queue.
+      expect(info?.datagramsWaiting).toBeGreaterThan(200);
+      expect(info?.datagramsWaiting).toBeLessThanOrEqual(256);
+      expect(ok(await call(lab, 'socket.recvfrom', { fd, maxBytes: 10 })).ret).toBe(0);
+      ok(await call(lab, 'lab.reset', {}));
+      expect(ok(await call(lab, 'lab.sockets', {})).value).toEqual([]);
+    } finally {
+      sender.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERRNO } from '@shared/errno';
+import { ERRNO, errnoByCode } from '@shared/errno';
 import { labFailure, libcFailure } from '../../src/main/lab/libc';
 
 /**
@@ -31,10 +31,20 @@ describe('libcFailure', () => {
     expect(libcFailure('socket', 1).message).toContain('CAP_NET_RAW');
   });
 
-  it('keeps the number of an errno SockLab does not name', () => {
-    const failure = libcFailure('recvfrom', 121);
-    expect(failure).toMatchObject({ ok: false, errno: 'EINVAL', code: 121 });
-    expect(failure.message).toContain('121');
+  it('keeps the name and number of every Linux errno, never EINVAL (EREMOTEIO 121, ELOOP 40, ENOSPC 28)', () => {
+    expect(libcFailure('recvfrom', 121)).toMatchObject({ ok: false, errno: 'EREMOTEIO', code: 121 });
+    expect(libcFailure('bind', 40)).toMatchObject({ errno: 'ELOOP', code: 40 });
+    expect(libcFailure('bind', 28)).toMatchObject({ errno: 'ENOSPC', code: 28 });
+    for (let code = 1; code <= 133; code++) {
+      if (code === 41 || code === 58) continue; // numbers Linux leaves unused
+      expect(errnoByCode(code), `errno ${code}`).toBeDefined();
+    }
+  });
+
+  it('keeps the number of an errno Linux does not define', () => {
+    const failure = libcFailure('recvfrom', 999);
+    expect(failure).toMatchObject({ ok: false, errno: 'EINVAL', code: 999 });
+    expect(failure.message).toContain('999');
   });
 
   it('adds the detail after the generic sentence', () => {

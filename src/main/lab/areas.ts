@@ -18,6 +18,8 @@ export interface SocketView {
 export interface SocketArea {
   handlers: Handlers<SocketAreaRoute>;
   view: SocketView;
+  /** The lab directory for AF_UNIX socket paths. */
+  unixDir(): string;
   close(): Promise<void>;
 }
 

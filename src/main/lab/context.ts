@@ -25,6 +25,16 @@ export interface LabOptions {
    * launcher the host passes in (Electron's main uses `utilityProcess.fork`).
    */
   captureLauncher?: 'fork' | 'none' | CaptureLauncher;
+  /**
+   * The lab directory for AF_UNIX socket paths: relative names resolve here. Empty: the lab
+   * makes a private one under the system's temporary directory. See docs/security.md.
+   */
+  unixSocketDir?: string;
+  /**
+   * Directories outside the lab directory where AF_UNIX paths are allowed too ('*': any path).
+   * SOCKLAB_UNIX_ALLOW adds more. By default none: everything else is refused with EACCES.
+   */
+  unixAllowedDirs?: string[];
 }
 
 export interface LabContext {
@@ -48,6 +58,8 @@ export const DEFAULT_OPTIONS: Required<LabOptions> = {
   callLogLimit: 10_000,
   mode: 'headless',
   captureLauncher: 'fork',
+  unixSocketDir: '',
+  unixAllowedDirs: [],
 };
 
 /** Microseconds on CLOCK_MONOTONIC: the clock the capture process stamps packets with. */

@@ -58,6 +58,7 @@ export function createLab(options: LabOptions = {}): Lab {
         platform: process.platform,
         privileged: privilegeHint() === null,
         privilegeHint: privilegeHint(),
+        unixDir: sockets.unixDir(),
       },
     }),
   };

@@ -10,11 +10,17 @@ export const LINUX = {
   SOCK_STREAM: 1,
   SOCK_RAW: 3,
   SOCK_CLOEXEC: 0o2000000,
+  SOCK_NONBLOCK: 0o4000,
   SOL_SOCKET: 1,
+  SO_ERROR: 4,
   IPPROTO_IP: 0,
   IPPROTO_TCP: 6,
   IPPROTO_IPV6: 41,
+  MSG_PEEK: 0x2,
   MSG_DONTWAIT: 0x40,
+  MSG_NOSIGNAL: 0x4000,
+  /** getsockopt(IPPROTO_TCP, TCP_INFO): struct tcp_info, the kernel's view of one TCP socket. */
+  TCP_INFO: 11,
   SHUT_RD: 0,
   SHUT_WR: 1,
   SHUT_RDWR: 2,
@@ -23,6 +29,7 @@ export const LINUX = {
   O_NONBLOCK: 0o4000,
   FIONREAD: 0x541b,
   POLLIN: 0x001,
+  POLLOUT: 0x004,
   POLLERR: 0x008,
   POLLHUP: 0x010,
   POLLNVAL: 0x020,
@@ -31,6 +38,7 @@ export const LINUX = {
   /** ioctl: the kernel receive time of the last packet read, struct timespec (64-bit layout). */
   SIOCGSTAMPNS: 0x8907,
   CLOCK_REALTIME: 0,
+  RLIMIT_NOFILE: 7,
 } as const;
 
 /** Socket options by name: [level, optname]. */

@@ -10,12 +10,17 @@ export { AF, LINUX, OPTION_NUMBERS, POLLFD_SIZE, type IntOption, type RawOption 
 export { labFailure, libcFailure, noLibc, type LibcFailure, type LibcResult } from './result';
 export { fromSockaddr, toSockaddr } from './sockaddr';
 export {
+  sysAccept,
   sysBind,
   sysBytesWaiting,
   sysClose,
   sysConnect,
   sysGetIntOption,
   sysGetLinger,
+  sysListen,
+  sysOpenFileLimit,
+  sysPeerNameBytes,
+  sysPollNow,
   sysRecvNow,
   sysRecvfrom,
   sysSendto,
@@ -25,7 +30,10 @@ export {
   sysShutdown,
   sysSockNameBytes,
   sysSocket,
+  sysTcpInfo,
+  type TcpInfo,
 } from './sockets';
+export { readinessPoller } from './poller';
 export {
   sysEventfd,
   sysEventfdDrain,

@@ -15,6 +15,10 @@ export interface LibcFunctions {
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, addr: Buffer, len: number): number;
   connect(fd: number, addr: Buffer, len: number): number;
+  listen(fd: number, backlog: number): number;
+  accept4(fd: number, addr: Buffer, len: number[], flags: number): number;
+  getpeername(fd: number, addr: Buffer, len: number[]): number;
+  getrlimit(resource: number, out: Buffer): number;
   getsockname(fd: number, addr: Buffer, len: number[]): number;
   setsockopt(fd: number, level: number, name: number, value: Buffer, len: number): number;
   getsockopt(fd: number, level: number, name: number, value: Buffer, len: number[]): number;
@@ -50,6 +54,10 @@ export function libc(): LibcFunctions | null {
       socket: lib.func('int socket(int, int, int)'),
       bind: lib.func('int bind(int, const void *, uint32_t)'),
       connect: lib.func('int connect(int, const void *, uint32_t)'),
+      listen: lib.func('int listen(int, int)'),
+      accept4: lib.func('int accept4(int, _Out_ void *, _Inout_ uint32_t *, int)'),
+      getpeername: lib.func('int getpeername(int, _Out_ void *, _Inout_ uint32_t *)'),
+      getrlimit: lib.func('int getrlimit(int, _Out_ void *)'),
       getsockname: lib.func('int getsockname(int, _Out_ void *, _Inout_ uint32_t *)'),
       setsockopt: lib.func('int setsockopt(int, int, int, const void *, uint32_t)'),
       getsockopt: lib.func('int getsockopt(int, int, int, _Out_ void *, _Inout_ uint32_t *)'),

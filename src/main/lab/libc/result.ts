@@ -15,8 +15,9 @@ export interface LibcFailure {
 export type LibcResult<T> = { readonly ok: true; readonly value: T } | LibcFailure;
 
 /**
- * Names a Linux errno number for a call. Numbers outside SockLab's table keep their number in
- * the sentence (and travel as EINVAL, the table's catch-all) so nothing the kernel said is lost.
+ * Names a Linux errno number for a call. The table holds every Linux errno, so the kernel's
+ * answer keeps its own name and number. Only a number Linux does not define (another kernel
+ * under koffi) travels as EINVAL, with that number kept in `code` and in the sentence.
  */
 export function libcFailure(call: string, code: number, detail = ''): LibcFailure {
   const positive = Math.abs(code);

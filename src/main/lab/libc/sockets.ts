@@ -3,7 +3,7 @@
  * getsockopt, shutdown, recv, sendto, recvfrom, fcntl, close, ioctl(FIONREAD). Each returns
  * the kernel's value or the errno it set (never throws).
  */
-import { LINUX, OPTION_NUMBERS, type IntOption } from './constants';
+import { LINUX, OPTION_NUMBERS, POLLFD_SIZE, type IntOption } from './constants';
 import { libc, type LibcFunctions } from './load';
 import { libcFailure, noLibc, ok, type LibcResult } from './result';
 
@@ -33,6 +33,27 @@ export function sysConnect(fd: number, sockaddr: Buffer): LibcResult<0> {
   return lib.connect(fd, sockaddr, sockaddr.length) === 0 ? ok(0) : lastError(lib, 'connect');
 }
 
+/** listen(fd, backlog): the kernel's accept queue holds what the backlog allows. */
+export function sysListen(fd: number, backlog: number): LibcResult<0> {
+  const lib = libc();
+  if (!lib) return noLibc('listen');
+  return lib.listen(fd, backlog) === 0 ? ok(0) : lastError(lib, 'listen');
+}
+
+/**
+ * accept4(fd, &sockaddr, &len, SOCK_CLOEXEC | SOCK_NONBLOCK): the oldest connection of the
+ * kernel's accept queue, or EAGAIN when it is empty (the listener is non-blocking underneath).
+ */
+export function sysAccept(fd: number): LibcResult<{ fd: number; sockaddr: Buffer }> {
+  const lib = libc();
+  if (!lib) return noLibc('accept');
+  const buffer = Buffer.alloc(128);
+  const length = [buffer.length];
+  const accepted = lib.accept4(fd, buffer, length, LINUX.SOCK_CLOEXEC | LINUX.SOCK_NONBLOCK);
+  if (accepted < 0) return lastError(lib, 'accept');
+  return ok({ fd: accepted, sockaddr: buffer.subarray(0, Math.min(length[0], buffer.length)) });
+}
+
 /** getsockname(fd): the raw sockaddr bytes the kernel reports. */
 export function sysSockNameBytes(fd: number): LibcResult<Buffer> {
   const lib = libc();
@@ -41,6 +62,38 @@ export function sysSockNameBytes(fd: number): LibcResult<Buffer> {
   const length = [buffer.length];
   if (lib.getsockname(fd, buffer, length) !== 0) return lastError(lib, 'getsockname');
   return ok(buffer.subarray(0, length[0]));
+}
+
+/** getpeername(fd): the peer's sockaddr bytes, or ENOTCONN while not (yet) connected. */
+export function sysPeerNameBytes(fd: number): LibcResult<Buffer> {
+  const lib = libc();
+  if (!lib) return noLibc('getpeername');
+  const buffer = Buffer.alloc(128);
+  const length = [buffer.length];
+  if (lib.getpeername(fd, buffer, length) !== 0) return lastError(lib, 'getpeername');
+  return ok(buffer.subarray(0, Math.min(length[0], buffer.length)));
+}
+
+/** What TCP_INFO tells about one TCP socket (the fields the lab reads). */
+export interface TcpInfo {
+  /** The TCP state number (1 ESTABLISHED, 2 SYN_SENT, 7 CLOSE, 10 LISTEN, ...). */
+  state: number;
+  /** Listening socket: connections in the accept queue now (sk_ack_backlog). */
+  acceptQueue: number;
+  /** Listening socket: the accept queue's limit (sk_max_ack_backlog, the backlog). */
+  acceptQueueMax: number;
+}
+
+/** getsockopt(IPPROTO_TCP, TCP_INFO): read-only, unlike SO_ERROR it changes nothing. */
+export function sysTcpInfo(fd: number): LibcResult<TcpInfo> {
+  const lib = libc();
+  if (!lib) return noLibc('getsockopt');
+  // struct tcp_info: u8 tcpi_state at 0; for a listener tcpi_unacked (24) and tcpi_sacked (28)
+  // carry the accept queue's length and limit (tcp_get_info in net/ipv4/tcp.c).
+  const buffer = Buffer.alloc(104);
+  const length = [buffer.length];
+  if (lib.getsockopt(fd, LINUX.IPPROTO_TCP, LINUX.TCP_INFO, buffer, length) !== 0) return lastError(lib, 'getsockopt');
+  return ok({ state: buffer.readUInt8(0), acceptQueue: buffer.readUInt32LE(24), acceptQueueMax: buffer.readUInt32LE(28) });
 }
 
 /** setsockopt(fd, level, name, &int, sizeof int). */
@@ -106,14 +159,15 @@ let recvScratch = Buffer.allocUnsafe(64 * 1024);
 const sockaddrScratch = Buffer.alloc(128);
 
 /**
- * recv(fd, up to `length` bytes, MSG_DONTWAIT): what the kernel holds right now, without
- * waiting. 0 bytes means the peer's FIN (end of stream); EAGAIN means nothing is there.
+ * recv(fd, up to `length` bytes, MSG_DONTWAIT | flags): what the kernel holds right now,
+ * without waiting (with MSG_PEEK, without taking it). 0 bytes means the peer's FIN (end of
+ * stream); EAGAIN means nothing is there.
  */
-export function sysRecvNow(fd: number, length: number): LibcResult<Buffer> {
+export function sysRecvNow(fd: number, length: number, flags = 0): LibcResult<Buffer> {
   const lib = libc();
   if (!lib) return noLibc('recv');
   if (recvScratch.length < length) recvScratch = Buffer.allocUnsafe(Math.max(length, recvScratch.length * 2));
-  const got = lib.recv(fd, recvScratch, length, LINUX.MSG_DONTWAIT);
+  const got = lib.recv(fd, recvScratch, length, LINUX.MSG_DONTWAIT | flags);
   return got >= 0 ? ok(Buffer.from(recvScratch.subarray(0, got))) : lastError(lib, 'recv');
 }
 
@@ -149,6 +203,27 @@ export function sysSetNonblocking(fd: number, nonblocking?: boolean): LibcResult
   if (nonblocking === undefined) return ok(flags);
   const next = nonblocking ? flags | LINUX.O_NONBLOCK : flags & ~LINUX.O_NONBLOCK;
   return lib.fcntl(fd, LINUX.F_SETFL, 'int', next) === 0 ? ok(next) : lastError(lib, 'fcntl');
+}
+
+/** poll(fd, events, 0): the revents the kernel reports right now (0: nothing yet). */
+export function sysPollNow(fd: number, events: number): LibcResult<number> {
+  const lib = libc();
+  if (!lib) return noLibc('poll');
+  const pollfd = Buffer.alloc(POLLFD_SIZE);
+  pollfd.writeInt32LE(fd, 0);
+  pollfd.writeInt16LE(events, 4);
+  const ready = lib.poll(pollfd, 1, 0);
+  return ready < 0 ? lastError(lib, 'poll') : ok(ready === 0 ? 0 : pollfd.readInt16LE(6));
+}
+
+/** getrlimit(RLIMIT_NOFILE): the soft limit on this process's open descriptors. */
+export function sysOpenFileLimit(): LibcResult<number> {
+  const lib = libc();
+  if (!lib) return noLibc('getrlimit');
+  const rlimit = Buffer.alloc(16); // struct rlimit { rlim_t cur, max; } (LP64)
+  if (lib.getrlimit(LINUX.RLIMIT_NOFILE, rlimit) !== 0) return lastError(lib, 'getrlimit');
+  const soft = rlimit.readBigUInt64LE(0);
+  return ok(soft > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(soft));
 }
 
 /** close(fd). */

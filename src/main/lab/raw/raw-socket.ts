@@ -34,7 +34,7 @@ import {
   type LibcResult,
   type RawOption,
 } from '../libc';
-import { readinessPoller } from './poller';
+import { readinessPoller } from '../libc/poller';
 
 export type RawDomain = 'AF_INET' | 'AF_INET6';
 /** An inet address for a raw socket; the port is not used by raw IPv4 (IPv6: must be 0 or the protocol). */

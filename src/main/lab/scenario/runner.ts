@@ -81,7 +81,9 @@ export async function runScenario(lab: LabApi, scenario: Scenario, options: RunO
   const missing = await missingRequirement(lab, scenario);
   if (missing) return finish(missing);
 
-  const tmp = await mkdtemp(join(tmpdir(), 'socklab-scenario-'));
+  // Inside the lab's AF_UNIX directory, so that `unix:${tmp}/x.sock` is a path the lab allows.
+  const info = await lab.invoke('lab.info', {});
+  const tmp = await mkdtemp(join((info.ok && info.value.unixDir) || tmpdir(), 'socklab-scenario-'));
   const run = new Run(lab, scenario, tmp, (record) => {
     records.push(record);
     options.onStep?.(record);

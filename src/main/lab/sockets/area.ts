@@ -16,6 +16,7 @@ import { createSocketTable, isFailure, type LabSocket } from './table';
 import { createTranscripts } from './transcript';
 import { createSocketCalls } from './calls';
 import { decodeWireBytes } from './wire-bytes';
+import { createUnixPolicy } from './unix-paths';
 
 /** Creates the socket area of a lab: real sockets, the call log, transcripts. */
 export function createSocketArea(ctx: LabContext): SocketArea {
@@ -23,7 +24,8 @@ export function createSocketArea(ctx: LabContext): SocketArea {
   // A descriptor number handed out again starts with a fresh transcript.
   const table = createSocketTable(ctx, (fd) => transcripts.forget(fd));
   const log = createCallLog(ctx);
-  const calls = createSocketCalls({ table, transcripts });
+  const unix = createUnixPolicy(ctx.options);
+  const calls = createSocketCalls({ table, transcripts, unix });
 
   /** Runs one call: logs it, runs it (never throwing), logs the result, shapes C's answer. */
   async function run<E extends object>(
@@ -102,11 +104,13 @@ export function createSocketArea(ctx: LabContext): SocketArea {
     'socket.getsockname': ({ fd }) =>
       onSocket('getsockname', fd, {}, (sock) => succeed(0, { address: localName(sock) })),
     'socket.getpeername': ({ fd }) =>
-      onSocket('getpeername', fd, {}, (sock) =>
-        sock.state === 'connected' && sock.peer
+      onSocket('getpeername', fd, {}, (sock) => {
+        const fromKernel = calls.getpeername(sock);
+        if (fromKernel) return fromKernel;
+        return sock.state === 'connected' && sock.peer
           ? succeed(0, { address: sock.peer })
-          : fail('ENOTCONN', `getpeername: descriptor ${fd} is not connected (${sock.state}).`),
-      ),
+          : fail('ENOTCONN', `getpeername: descriptor ${fd} is not connected (${sock.state}).`);
+      }),
     'socket.setsockopt': ({ fd, level, option, value }) =>
       onSocket('setsockopt', fd, { level: level ?? null, option, value }, (sock) => calls.setsockopt(sock, option, level, value)),
     'socket.getsockopt': ({ fd, level, option }) =>
@@ -125,7 +129,7 @@ export function createSocketArea(ctx: LabContext): SocketArea {
       }),
     'socket.cancel': ({ fd }) => {
       const sock = table.get(fd);
-      if (!sock) return { ok: false as const, errno: 'EBADF' as const, code: 9, message: `cancel: descriptor ${fd} is not an open socket.` };
+      if (!sock) return { ok: false as const, errno: 'EBADF' as const, code: ERRNO.EBADF.code, message: `cancel: descriptor ${fd} is not an open socket.` };
       const blocked = table.info(sock).blockedIn;
       const cancelled = table.abortWaiters(sock, fail('EINTR', `${blocked ?? 'call'}: interrupted (cancelled) before the OS answered.`));
       return { ok: true as const, value: { cancelled: cancelled > 0 } };
@@ -166,15 +170,21 @@ export function createSocketArea(ctx: LabContext): SocketArea {
   }
 
   const view = {
-    sockets: () => table.all().map((sock) => table.info(sock)),
+    sockets: () =>
+      table.all().map((sock) => {
+        calls.refresh(sock);
+        return table.info(sock);
+      }),
     calls: (sinceId = 0) => log.since(sinceId),
   };
 
   return {
     handlers,
     view,
+    unixDir: () => unix.dir(),
     async close() {
       await closeAll();
+      unix.dispose();
     },
   };
 }

@@ -25,7 +25,17 @@ import {
   sendRaw,
   shutdownRaw,
 } from './raw';
-import { acceptStream, bindStream, connectStream, ensureKernelFd, listenStream } from './stream-setup';
+import {
+  acceptStream,
+  bindStream,
+  connectStream,
+  ensureKernelFd,
+  listenStream,
+  refreshStreamView,
+  streamPeerName,
+} from './stream-setup';
+import { reserveFailure } from './descriptors';
+import type { UnixPolicy } from './unix-paths';
 import { closeStream, recvStream, sendStream, shutdownStream } from './stream-io';
 import type { Transcripts } from './transcript';
 import { isFailure, type LabSocket, type SocketTable } from './table';
@@ -33,6 +43,8 @@ import { isFailure, type LabSocket, type SocketTable } from './table';
 export interface SocketCallsDeps {
   table: SocketTable;
   transcripts: Transcripts;
+  /** Where AF_UNIX paths may live. */
+  unix: UnixPolicy;
 }
 
 /** Which protocols each type takes; IPPROTO_IP (0) picks the default. */
@@ -51,6 +63,8 @@ export function createSocketCalls(deps: SocketCallsDeps) {
     if (protocol !== 'IPPROTO_IP' && (protocol !== expected || domain === 'AF_UNIX')) {
       return fail('EPROTONOSUPPORT', `socket: ${protocol} does not go with ${domain}/${type}${domain === 'AF_UNIX' ? ' (AF_UNIX takes protocol 0)' : ` (use ${expected} or 0)`}.`);
     }
+    const reserve = reserveFailure('socket');
+    if (reserve) return reserve;
     const sock = table.open(domain, type, protocol === 'IPPROTO_IP' && domain !== 'AF_UNIX' ? expected : protocol);
     if (isFailure(sock)) return sock;
     if (type === 'SOCK_STREAM') {
@@ -68,9 +82,9 @@ export function createSocketCalls(deps: SocketCallsDeps) {
     socket,
     bind: (sock: LabSocket, address: SockAddr) => {
       if (sock.type === 'SOCK_RAW') return bindRaw(sock, address);
-      return sock.type === 'SOCK_STREAM' ? bindStream(sock, address) : bindDatagram(deps, sock, address);
+      return sock.type === 'SOCK_STREAM' ? bindStream(sock, address, deps.unix) : bindDatagram(deps, sock, address);
     },
-    listen: (sock: LabSocket, backlog: number): Outcome | Promise<Outcome> =>
+    listen: (sock: LabSocket, backlog: number): Outcome =>
       sock.type === 'SOCK_STREAM'
         ? listenStream(sock, backlog, table)
         : fail('EOPNOTSUPP', `listen: descriptor ${sock.fd} is a ${kind(sock)} socket; only stream sockets listen for connections.`),
@@ -80,7 +94,9 @@ export function createSocketCalls(deps: SocketCallsDeps) {
         : fail('EOPNOTSUPP', `accept: descriptor ${sock.fd} is a ${kind(sock)} socket; there are no connections to accept.`),
     connect: (sock: LabSocket, address: SockAddr) => {
       if (sock.type === 'SOCK_RAW') return connectRaw(sock, address);
-      return sock.type === 'SOCK_STREAM' ? connectStream(sock, address, table, sock.nonblocking) : connectDatagram(deps, sock, address);
+      return sock.type === 'SOCK_STREAM'
+        ? connectStream(sock, address, table, sock.nonblocking, deps.unix)
+        : connectDatagram(deps, sock, address);
     },
     /** send (address null) and sendto; on a stream socket the address is ignored, as Linux does. */
     send: (sock: LabSocket, data: Buffer, address: SockAddr | null, flags: MsgFlag[], callId: number) => {
@@ -114,6 +130,11 @@ export function createSocketCalls(deps: SocketCallsDeps) {
       closeDatagram(sock);
       return undefined;
     },
+    /** Brings a socket's view up to the kernel's before a snapshot. */
+    refresh: (sock: LabSocket) => {
+      if (sock.type === 'SOCK_STREAM') refreshStreamView(sock, table);
+    },
+    getpeername: (sock: LabSocket) => (sock.type === 'SOCK_STREAM' ? streamPeerName(sock) : null),
     setsockopt: (sock: LabSocket, option: SocketOption, level: string | undefined, value: OptionValue) =>
       setOption(sock, option, level, value),
     getsockopt: (sock: LabSocket, option: SocketOption, level: string | undefined) => getOption(sock, option, level),

@@ -1,7 +1,9 @@
 /**
  * Datagram sockets (UDP over IPv4 and IPv6) through node:dgram. Node reads datagrams as they
  * arrive (it has no paused mode for UDP), so the lab keeps them in its own queue until
- * recv/recvfrom, bounded like the kernel's receive buffer: datagrams that do not fit are dropped.
+ * recv/recvfrom, bounded like the kernel's receive buffer: each datagram costs its payload plus
+ * the kernel's per-datagram overhead (an skb's truesize), so that empty datagrams fill the queue
+ * too; datagrams that do not fit are dropped.
  * An ICMP port unreachable on a connected socket reaches Node as an 'error' event; the lab
  * keeps it as the pending error the next call returns, as C's SO_ERROR.
  */
@@ -27,7 +29,7 @@ function dgramOf(io: DatagramIo, sock: LabSocket): DgramSocket {
   sock.dgram = socket;
   socket.on('message', (data, rinfo) => {
     const limit = queueLimit(socket);
-    if (sock.datagramBytes + data.length > limit) {
+    if (queueCost(sock) + data.length + DATAGRAM_OVERHEAD_BYTES > limit) {
       sock.datagramsDropped++; // the kernel drops a datagram that does not fit, and so does the lab
       return;
     }
@@ -44,6 +46,18 @@ function dgramOf(io: DatagramIo, sock: LabSocket): DgramSocket {
     io.table.notify(sock);
   });
   return socket;
+}
+
+/**
+ * What one queued datagram costs besides its payload. The kernel charges each skb's truesize to
+ * the receive buffer: measured here, 256 empty (or 1..100-byte) datagrams fill the default
+ * 212,992 bytes, 832 bytes each.
+ */
+export const DATAGRAM_OVERHEAD_BYTES = 832;
+
+/** The receive buffer the queued datagrams take, as the kernel would count it. */
+function queueCost(sock: LabSocket): number {
+  return sock.datagramBytes + sock.datagrams.length * DATAGRAM_OVERHEAD_BYTES;
 }
 
 function queueLimit(socket: DgramSocket): number {
@@ -201,10 +215,12 @@ export function shutdownDatagram(io: DatagramIo, sock: LabSocket, how: 'SHUT_RD'
   return succeed(0, {}, 'No packet is sent: for UDP, shutdown only stops this socket\'s own sends/receives.');
 }
 
-/** close() on a UDP socket. */
+/** close() on a UDP socket: the queued datagrams are released with it. */
 export function closeDatagram(sock: LabSocket): void {
   const socket = sock.dgram;
   sock.dgram = null;
+  sock.datagrams = [];
+  sock.datagramBytes = 0;
   if (!socket) return;
   socket.on('error', () => undefined);
   try {

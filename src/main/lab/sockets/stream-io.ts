@@ -1,17 +1,23 @@
 /**
- * Stream sockets once connected: send, recv, shutdown, close.
+ * Stream sockets: send, recv, shutdown, close.
  *
- * send() maps to `socket.write()`. A blocking send returns when Node has handed every byte to
- * the kernel (the write callback), so it blocks while the peer's window and our send buffer are
- * full, as C's does. A non-blocking send answers EAGAIN while bytes of an earlier send still
- * wait in Node's write queue (the kernel could not take them); otherwise it queues all bytes
- * and returns their count (where C could return a partial count: see docs/fidelity.md).
+ * While the lab still owns the kernel socket (not connected yet, connecting, listening), each
+ * call goes to the kernel on it (MSG_DONTWAIT) and answers what the kernel answers: EAGAIN while
+ * the SYN is out, the refused connect's ECONNREFUSED, EPIPE/ENOTCONN when unconnected.
+ *
+ * Once Node owns the connection, send() first offers the bytes to the kernel itself
+ * (send(2) with MSG_DONTWAIT | MSG_NOSIGNAL on the same descriptor, when Node has nothing
+ * queued): the kernel's count — partial for a non-blocking send, as in C — or its errno
+ * (ECONNRESET once after a reset, then EPIPE). A blocking send hands what the kernel could not
+ * take yet to `socket.write()` and returns when Node has handed every byte over (the write
+ * callback), so it blocks while the peer's window and our send buffer are full, as C's does.
  */
 import { Socket as NetSocket } from 'node:net';
 import type { MsgFlag, ShutHow } from '@shared/socket';
 import { fail, fromNodeError, succeed, type CallFailure, type Outcome } from './errors';
-import { takePending } from './stream-setup';
-import { LINUX, sysClose, sysRecvNow, sysShutdown } from '../libc';
+import { releaseKernelFd, settleConnect, takePending, waitConnecting } from './stream-setup';
+import { removeUnixPath } from './unix-paths';
+import { LINUX, sysRecvNow, sysSendto, sysShutdown, sysTcpInfo, type LibcFailure } from '../libc';
 import type { Transcripts } from './transcript';
 import { handleFd, isFailure, peerClosed, type LabSocket, type SocketTable } from './table';
 import { encodeWireBytes } from './wire-bytes';
@@ -19,6 +25,23 @@ import { encodeWireBytes } from './wire-bytes';
 export interface StreamIo {
   table: SocketTable;
   transcripts: Transcripts;
+}
+
+/** The kernel's failure for a call on a stream, with a plain sentence for the usual ones. */
+function kernelSaid(failure: LibcFailure, call: string): CallFailure {
+  const why: Partial<Record<string, string>> = {
+    EAGAIN: 'the kernel has no room (or the connection is not up yet) and the call is non-blocking.',
+    ECONNRESET: 'the peer reset the connection (RST).',
+    EPIPE: 'the connection can no longer send (it never connected, was shut down, or was reset).',
+  };
+  const sentence = why[failure.errno];
+  return fail(failure.errno, sentence ? `${call}: ${sentence}` : failure.message.replace(/^[^:]+:/, `${call}:`));
+}
+
+function recordSent(io: StreamIo, sock: LabSocket, data: Buffer, callId: number): void {
+  sock.counters.sendCalls++;
+  sock.counters.bytesSent += data.length;
+  io.transcripts.append(sock.fd, 'out', data, null, callId);
 }
 
 /** send(data, flags) on a stream socket. */
@@ -30,43 +53,47 @@ export async function sendStream(
   callId: number,
 ): Promise<Outcome> {
   const nonblocking = sock.nonblocking || flags.includes('MSG_DONTWAIT');
-  if (sock.state === 'connecting') {
-    if (nonblocking) return fail('EAGAIN', 'send: the non-blocking connect() has not finished yet.');
-    const interrupted = await io.table.block(sock, 'send', () => sock.state !== 'connecting');
-    if (interrupted) return interrupted;
+  const DONTWAIT = LINUX.MSG_DONTWAIT | LINUX.MSG_NOSIGNAL;
+  settleConnect(sock, io.table);
+  if (sock.kernelFd !== null) {
+    const sent = sysSendto(sock.kernelFd, data, DONTWAIT, null);
+    if (!sent.ok && sent.errno === 'EAGAIN' && sock.state === 'connecting' && !nonblocking) {
+      const interrupted = await waitConnecting(sock, io.table, 'send');
+      return interrupted ?? sendStream(io, sock, data, flags, callId);
+    }
+    if (!sent.ok) return kernelSaid(sent, 'send');
+    recordSent(io, sock, data.subarray(0, sent.value), callId);
+    return succeed(sent.value);
   }
   if (sock.pendingError) return takePending(sock, 'send');
-  if (sock.state !== 'connected' || !sock.conn) {
-    // Linux answers EPIPE for an unconnected TCP socket and ENOTCONN for AF_UNIX (checked with Python).
-    return sock.domain === 'AF_UNIX'
-      ? fail('ENOTCONN', `send: descriptor ${sock.fd} is not connected; connect() first.`)
-      : fail('EPIPE', `send: descriptor ${sock.fd} is not connected (${sock.state}); Linux answers EPIPE for a TCP socket that never connected.`);
-  }
-  if (sock.shutWr) return fail('EPIPE', 'send: this socket was shut down for writing (shutdown SHUT_WR); it can no longer send.');
   const conn = sock.conn;
-  if (conn.destroyed || !conn.writable) return fail('EPIPE', 'send: the connection is gone (reset or closed); nothing more can be sent.');
+  if (sock.shutWr) return fail('EPIPE', 'send: this socket was shut down for writing (shutdown SHUT_WR); it can no longer send.');
+  if (!conn || conn.destroyed || !conn.writable) return fail('EPIPE', 'send: the connection is gone (reset or closed); nothing more can be sent.');
   if (data.length === 0) return succeed(0);
-  if (nonblocking && conn.writableLength > 0) {
+  if (conn.writableLength > 0 && nonblocking) {
     return fail('EAGAIN', `send: ${conn.writableLength} bytes of an earlier send still wait for room in the kernel's send buffer (the peer is not reading fast enough); try again later.`);
+  }
+  // Node has nothing queued: the kernel takes what fits now and says how much (or why not).
+  let taken = 0;
+  const fd = handleFd(conn);
+  if (conn.writableLength === 0 && fd !== null) {
+    const sent = sysSendto(fd, data, DONTWAIT, null);
+    if (sent.ok) taken = sent.value;
+    else if (sent.errno !== 'EAGAIN') return kernelSaid(sent, 'send');
+    else if (nonblocking) return kernelSaid(sent, 'send');
+  }
+  if (taken === data.length || nonblocking) {
+    recordSent(io, sock, data.subarray(0, taken), callId);
+    return succeed(taken);
   }
   let written = false;
   let writeError: unknown = null;
-  conn.write(data, (error) => {
+  conn.write(data.subarray(taken), (error) => {
     written = true;
     writeError = error ?? null;
     io.table.notify(sock);
   });
-  sock.counters.sendCalls++;
-  sock.counters.bytesSent += data.length;
-  io.transcripts.append(sock.fd, 'out', data, null, callId);
-  if (nonblocking) {
-    const queued = conn.writableLength;
-    return succeed(
-      data.length,
-      {},
-      queued > 0 ? `${queued} of these bytes wait in Node's write queue until the kernel has room; C would have returned only the part the kernel took.` : undefined,
-    );
-  }
+  recordSent(io, sock, data, callId);
   const interrupted = await io.table.block(sock, 'send', () => written || conn.destroyed);
   if (interrupted) {
     return fail('EINTR', `${interrupted.message} The bytes stay queued in Node and will still be sent once the peer reads.`);
@@ -93,15 +120,15 @@ function readNow(sock: LabSocket, maxBytes: number, flags: MsgFlag[]): Buffer | 
   if (available > 0 && (!waitAll || available >= maxBytes || peerClosed(sock) || sock.shutRd)) {
     const chunk = conn.read(Math.min(maxBytes, available)) as Buffer | null;
     if (chunk) {
-      if (peek) conn.unshift(chunk);
-      else if (!waitAll && chunk.length < maxBytes) return appendKernelBytes(sock, chunk, maxBytes);
+      if (peek) conn.unshift(chunk); // Node's read-ahead goes back, then the kernel's bytes are peeked
+      if (!waitAll && chunk.length < maxBytes) return appendKernelBytes(sock, chunk, maxBytes, peek);
       return chunk;
     }
   }
   if (sock.pendingError) return takePending(sock, 'recv');
   if (sock.eof || sock.shutRd || conn.destroyed) return 'eof';
-  if (!peek && !waitAll) {
-    const direct = appendKernelBytes(sock, Buffer.alloc(0), maxBytes);
+  if (!waitAll) {
+    const direct = appendKernelBytes(sock, Buffer.alloc(0), maxBytes, peek);
     if (isFailure(direct) || direct === 'eof' || direct.length > 0) return direct;
   }
   // read() with an empty buffer lets Node emit 'end' once the peer's FIN was seen.
@@ -113,12 +140,13 @@ function readNow(sock: LabSocket, maxBytes: number, flags: MsgFlag[]): Buffer | 
  * C's recv returns everything the kernel holds, up to maxBytes; Node hands out at most what it
  * has read ahead (64 KiB chunks). So after Node's buffer, the rest comes straight from the
  * kernel with recv(MSG_DONTWAIT) on the same descriptor, in order (libuv then finds nothing
- * to read, which it handles). A FIN seen here marks end of stream.
+ * to read, which it handles); with MSG_PEEK the kernel's bytes are peeked and stay there.
+ * A FIN seen here marks end of stream.
  */
-function appendKernelBytes(sock: LabSocket, head: Buffer, maxBytes: number): Buffer | 'eof' | CallFailure {
+function appendKernelBytes(sock: LabSocket, head: Buffer, maxBytes: number, peek = false): Buffer | 'eof' | CallFailure {
   const fd = handleFd(sock.conn);
   if (fd === null) return head;
-  const more = sysRecvNow(fd, maxBytes - head.length);
+  const more = sysRecvNow(fd, maxBytes - head.length, peek ? LINUX.MSG_PEEK : 0);
   if (more.ok) {
     if (more.value.length === 0) {
       sock.eof = true;
@@ -139,16 +167,24 @@ export async function recvStream(
   callId: number,
 ): Promise<Outcome<{ data: string }>> {
   const nonblocking = sock.nonblocking || flags.includes('MSG_DONTWAIT');
-  if (sock.state !== 'connected' && sock.state !== 'connecting') {
-    return fail('ENOTCONN', `recv: descriptor ${sock.fd} is not connected (${sock.state}).`);
+  settleConnect(sock, io.table);
+  if (sock.kernelFd !== null) {
+    // Not connected (yet): the kernel answers (EAGAIN while the SYN is out, ENOTCONN, ECONNREFUSED).
+    const got = sysRecvNow(sock.kernelFd, maxBytes, flags.includes('MSG_PEEK') ? LINUX.MSG_PEEK : 0);
+    if (!got.ok && got.errno === 'EAGAIN' && sock.state === 'connecting' && !nonblocking) {
+      const interrupted = await waitConnecting(sock, io.table, 'recv');
+      return interrupted ?? recvStream(io, sock, maxBytes, flags, callId);
+    }
+    if (!got.ok) return kernelSaid(got, 'recv');
+    sock.counters.recvCalls++;
+    return succeed(got.value.length, { data: encodeWireBytes(got.value) });
   }
   if (maxBytes === 0) return succeed(0, { data: '' });
   ensureReading(io, sock);
-  let answer = sock.state === 'connected' ? readNow(sock, maxBytes, flags) : null;
+  let answer = readNow(sock, maxBytes, flags);
   if (answer === null) {
     if (nonblocking) return fail('EAGAIN', 'recv: no bytes are waiting and the socket is non-blocking.');
     const interrupted = await io.table.block(sock, 'recv', () => {
-      if (sock.state === 'connecting') return false;
       answer = readNow(sock, maxBytes, flags);
       return answer !== null;
     });
@@ -167,9 +203,19 @@ export async function recvStream(
 
 /** shutdown(how) on a stream socket. */
 export function shutdownStream(io: StreamIo, sock: LabSocket, how: ShutHow): Outcome {
-  if (sock.state === 'listening') {
-    if (how === 'SHUT_WR') return succeed(0, {}, 'shutdown(SHUT_WR) on a listening socket does nothing, as on Linux.');
-    return fail('EOPNOTSUPP', 'shutdown: Linux would stop this listener (SHUT_RD); SockLab cannot do that through Node — use close().');
+  settleConnect(sock, io.table);
+  if (sock.kernelFd !== null) {
+    // The lab's own descriptor (unconnected, connecting, listening): the kernel decides.
+    const done = sysShutdown(sock.kernelFd, LINUX[how]);
+    if (!done.ok) return kernelSaid(done, 'shutdown');
+    const info = sock.state === 'listening' && sock.domain !== 'AF_UNIX' ? sysTcpInfo(sock.kernelFd) : null;
+    const TCP_LISTEN = 10;
+    if (info?.ok && info.value.state !== TCP_LISTEN) {
+      sock.state = 'bound'; // SHUT_RD stopped the listener: its queued connections were reset
+      sock.acceptQueue = [];
+    }
+    io.table.notify(sock);
+    return succeed(0);
   }
   if (sock.state !== 'connected' || !sock.conn) {
     return fail('ENOTCONN', `shutdown: descriptor ${sock.fd} is not connected (${sock.state}).`);
@@ -193,22 +239,21 @@ export function shutdownStream(io: StreamIo, sock: LabSocket, how: ShutHow): Out
 }
 
 /**
- * close(): frees the descriptor at once. The connection ends with FIN after queued bytes, or
- * with RST when SO_LINGER is {on, 0} or unread bytes remain (Linux resets then too).
+ * close(): frees the descriptor. A descriptor the lab owns (a listener, a socket not connected
+ * yet) is closed with close(2) — the kernel resets the connections still queued on a listener;
+ * the promise settles once no worker thread polls it any more. A connection Node owns ends with
+ * FIN after queued bytes, or with RST when SO_LINGER is {on, 0} or unread bytes remain (Linux
+ * resets then too). A socket file the lab's bind() created is unlinked.
  */
-export function closeStream(sock: LabSocket): string | undefined {
-  if (sock.kernelFd !== null) {
-    sysClose(sock.kernelFd);
-    sock.kernelFd = null;
-  }
-  if (sock.server) {
-    const server = sock.server;
-    server.close();
-    server.on('error', () => undefined);
-    sock.server = null;
-  }
-  // Connections nobody accepted are reset by the kernel when the listener closes.
-  for (const pending of sock.acceptQueue.splice(0)) resetConnection(pending.conn);
+export function closeStream(sock: LabSocket): Promise<string | undefined> | string | undefined {
+  removeUnixPath(sock);
+  sock.acceptQueue = [];
+  const released = releaseKernelFd(sock);
+  const note = closeConnection(sock);
+  return released ? released.then(() => note) : note;
+}
+
+function closeConnection(sock: LabSocket): string | undefined {
   const conn = sock.conn;
   if (!conn || conn.destroyed) return undefined;
   const linger = sock.options.SO_LINGER;

@@ -1,43 +1,81 @@
 /**
  * Stream sockets (TCP, AF_UNIX SOCK_STREAM) up to an established connection: bind, listen,
- * accept, connect. socket() makes a real kernel socket with libc so bind() binds at once, as in
- * C; listen() hands that descriptor to a Node server (pauseOnConnect, so connections wait in the
- * lab's accept queue until accept()); connect() goes through node:net.
+ * accept, connect. One owner per descriptor at every moment: the lab owns the kernel socket it
+ * made at socket() (non-blocking underneath) through bind, listen, accept and connect, and
+ * calls the kernel on it itself (libc), so backlog, accept queue, SYN queue, connect's
+ * EINPROGRESS/EALREADY/EISCONN and its errors are the kernel's own. Only an established
+ * connection — one accept(2) returned, or one the kernel reports connected — is handed to Node
+ * (`net.Socket({ fd })`), which owns and closes it from then on (stream-io.ts).
  */
-import { Server, Socket as NetSocket } from 'node:net';
+import { Socket as NetSocket } from 'node:net';
 import type { SockAddr } from '@shared/socket';
 import { monoUs } from '../context';
-import { checkAddress, describe, fromNode, unboundAddress } from './address';
-import { errnoOf, fail, fromNodeError, kernelFailure, succeed, type Outcome } from './errors';
-import { AF, LINUX, fromSockaddr, sysBind, sysClose, sysSockNameBytes, sysSocket, toSockaddr } from '../libc';
+import { checkAddress, describe, unboundAddress } from './address';
+import { errnoOf, fail, fromNodeError, kernelFailure, succeed, type CallFailure, type Outcome } from './errors';
+import {
+  AF,
+  LINUX,
+  fromSockaddr,
+  readinessPoller,
+  sysAccept,
+  sysBind,
+  sysClose,
+  sysConnect,
+  sysListen,
+  sysPeerNameBytes,
+  sysPollNow,
+  sysSockNameBytes,
+  sysSocket,
+  sysTcpInfo,
+  toSockaddr,
+  type LibcFailure,
+} from '../libc';
 import { applyStoredOptions } from './options';
+import { reserveFailure } from './descriptors';
+import { confineUnixPath, rememberUnixPath } from './unix-paths';
 import { handleFd, isFailure, type LabSocket, type SocketTable } from './table';
 
-/** Makes the kernel socket for a stream lab socket (also after a failed connect released it). */
+/** How often a listener's queue length is read again while connections wait in it. */
+const QUEUE_REFRESH_MS = 200;
+/** How often a blocking AF_UNIX connect retries while the listener's backlog is full. */
+const UNIX_RETRY_MS = 20;
+
+/** Makes the kernel socket for a stream lab socket at socket(). */
 export function ensureKernelFd(sock: LabSocket, call: string): Outcome | null {
   if (sock.kernelFd !== null) return null;
-  const opened = sysSocket(AF[sock.domain], LINUX.SOCK_STREAM, 0);
+  const opened = sysSocket(AF[sock.domain], LINUX.SOCK_STREAM | LINUX.SOCK_NONBLOCK, 0);
   if (!opened.ok) return kernelFailure(opened.errno, call, 'The kernel refused to create the socket.');
   sock.kernelFd = opened.value;
   const applied = applyStoredOptions(sock);
   return isFailure(applied) ? applied : null;
 }
 
+/** A libc failure as this call's failure (its sentence names the call already). */
+function kernel(failure: LibcFailure): CallFailure {
+  return fail(failure.errno, failure.message);
+}
+
 /** bind(): a real bind(2) on the kernel socket; port 0 gets its ephemeral port now. */
-export function bindStream(sock: LabSocket, address: SockAddr): Outcome {
+export function bindStream(sock: LabSocket, given: SockAddr, unixDir: UnixPolicy): Outcome {
   if (sock.state !== 'created') {
     return fail('EINVAL', `bind: descriptor ${sock.fd} is already bound to ${describe(sock.local)} (or ${sock.state}); a socket is bound once.`);
   }
-  const bad = checkAddress(sock.domain, address, 'bind');
+  const bad = checkAddress(sock.domain, given, 'bind');
   if (bad) return bad;
+  const address = given.family === 'AF_UNIX' ? confineUnixPath(unixDir, given, 'bind') : given;
+  if (isFailure(address)) return address;
   const made = ensureKernelFd(sock, 'bind');
   if (made) return made;
   const bound = sysBind(sock.kernelFd as number, toSockaddr(address));
   if (!bound.ok) return kernelFailure(bound.errno, 'bind', bindDetail(bound.errno, address));
-  sock.local = kernelName(sock) ?? address;
+  if (address.family === 'AF_UNIX') rememberUnixPath(sock, address.path);
+  sock.local = kernelName(sock.kernelFd) ?? address;
   sock.state = 'bound';
   return succeed(0);
 }
+
+/** Where AF_UNIX paths may live (./unix-paths). */
+export type UnixPolicy = Parameters<typeof confineUnixPath>[0];
 
 function bindDetail(errno: string, address: SockAddr): string {
   if (errno === 'EADDRINUSE') return `${describe(address)} is taken.`;
@@ -46,104 +84,166 @@ function bindDetail(errno: string, address: SockAddr): string {
   return `(${describe(address)})`;
 }
 
-/** The address the kernel reports for the socket's own descriptor. */
-function kernelName(sock: LabSocket): SockAddr | null {
-  if (sock.kernelFd === null) return null;
-  const name = sysSockNameBytes(sock.kernelFd);
+/** The address the kernel reports for a descriptor (getsockname). */
+function kernelName(fd: number | null): SockAddr | null {
+  if (fd === null) return null;
+  const name = sysSockNameBytes(fd);
   return name.ok ? fromSockaddr(name.value) : null;
 }
 
-/** listen(backlog): hands the bound kernel socket to a Node server (auto-binding inet sockets). */
-export async function listenStream(sock: LabSocket, backlog: number, table: SocketTable): Promise<Outcome> {
-  if (sock.state === 'listening') {
-    sock.backlog = backlog;
-    return succeed(0, {}, 'Already listening: Linux updates the backlog; Node keeps the one it was given at the first listen().');
-  }
-  if (sock.state !== 'created' && sock.state !== 'bound') {
-    return fail('EINVAL', `listen: descriptor ${sock.fd} is ${sock.state}; only an unconnected socket can listen.`);
-  }
-  if (sock.state === 'created') {
-    if (sock.domain === 'AF_UNIX') return fail('EINVAL', 'listen: an AF_UNIX socket must be bind()-ed to a path before it can listen.');
-    const bound = bindStream(sock, unboundAddress(sock.domain));
-    if (bound.failed) return bound;
-  }
-  const fd = sock.kernelFd as number;
-  const server = new Server({ pauseOnConnect: true, allowHalfOpen: true });
-  const outcome = await new Promise<Outcome>((resolve) => {
-    server.once('error', (error) => resolve(fromNodeError(error, 'listen')));
-    server.once('listening', () => resolve(succeed(0)));
-    server.listen({ fd, backlog });
-  });
-  if (outcome.failed) {
-    // Node may already own (and close) the descriptor: never touch that number again. The
-    // socket goes back to unbound; a later bind() makes a fresh kernel socket.
-    server.close();
-    sock.kernelFd = null;
-    sock.state = 'created';
-    sock.local = null;
-    return outcome;
-  }
-  sock.kernelFd = null; // the server owns the descriptor now and closes it
-  sock.server = server;
+/** listen(backlog): listen(2) on the lab's own descriptor; the kernel keeps the accept queue. */
+export function listenStream(sock: LabSocket, backlog: number, table: SocketTable): Outcome {
+  const fd = sock.kernelFd;
+  // A connection Node owns: Linux refuses listen() on a connected socket.
+  if (fd === null) return fail('EINVAL', `listen: descriptor ${sock.fd} is ${sock.state}; only an unconnected socket can listen.`);
+  const done = sysListen(fd, backlog);
+  if (!done.ok) return kernel(done); // EINVAL: connecting, or an unbound AF_UNIX socket
+  sock.local = kernelName(fd) ?? sock.local; // an unbound inet socket got an ephemeral port
   sock.backlog = backlog;
   sock.state = 'listening';
-  server.on('error', (error) => {
-    sock.pendingError = errnoOf(error) ?? 'EINVAL';
-    sock.pendingMessage = fromNodeError(error, 'listen').message;
-    table.notify(sock);
-  });
-  server.on('connection', (conn: NetSocket) => {
-    const entry = {
-      conn,
-      peer: sock.domain === 'AF_UNIX' ? unboundAddress('AF_UNIX') : fromNode(sock.domain, conn.remoteAddress, conn.remotePort),
-      since: monoUs(),
-      error: null as ReturnType<typeof errnoOf>,
-    };
-    // A queued connection the peer resets is still handed out by accept(); recv then fails.
-    conn.on('error', (error) => (entry.error = errnoOf(error) ?? 'ECONNRESET'));
-    sock.acceptQueue.push(entry);
-    table.notify(sock);
-  });
-  return outcome;
+  watchQueue(sock, table);
+  return succeed(0);
 }
 
-/** accept(): takes the oldest queued connection, waiting for one unless non-blocking. */
+/** Re-reads what the kernel says of a stream socket before a snapshot (queue, connect done). */
+export function refreshStreamView(sock: LabSocket, table: SocketTable): void {
+  // A change wakes a blocked accept() here too: the queue watch will not see it change again.
+  if (sock.state === 'listening') {
+    if (refreshQueue(sock)) table.notify(sock);
+  } else settleConnect(sock, table);
+}
+
+/**
+ * The listener's view of the kernel's accept queue. TCP_INFO gives its length for TCP; the
+ * kernel does not say how many wait on an AF_UNIX listener, only whether one does (poll).
+ * Peers stay unknown until accept() (the lab shows null); `since` is when the lab saw each.
+ */
+function refreshQueue(sock: LabSocket): boolean {
+  const fd = sock.kernelFd;
+  let length = 0;
+  if (fd !== null && sock.state === 'listening') {
+    const info = sock.domain === 'AF_UNIX' ? null : sysTcpInfo(fd);
+    if (info?.ok) length = info.value.acceptQueue;
+    else {
+      const ready = sysPollNow(fd, LINUX.POLLIN);
+      length = ready.ok && (ready.value & LINUX.POLLIN) !== 0 ? Math.max(1, sock.acceptQueue.length) : 0;
+    }
+  }
+  if (length === sock.acceptQueue.length) return false;
+  // Accept takes the oldest: the entries that remain keep their times, new ones start now.
+  const kept = sock.acceptQueue.slice(Math.max(0, sock.acceptQueue.length - length));
+  while (kept.length < length) kept.push({ peer: null, since: monoUs() });
+  sock.acceptQueue = kept;
+  return true;
+}
+
+interface QueueWatch {
+  withdraw: (() => void) | null;
+  timer: NodeJS.Timeout | null;
+}
+const queueWatches = new WeakMap<LabSocket, QueueWatch>();
+
+/**
+ * Keeps a listener's queue view current and wakes a blocked accept: while the queue is empty
+ * the shared poller waits for the listener to become readable; while connections wait, a
+ * timer re-reads the length (a poll would report "readable" at once, again and again).
+ */
+function watchQueue(sock: LabSocket, table: SocketTable): void {
+  stopWatch(sock);
+  const fd = sock.kernelFd;
+  if (fd === null || sock.state !== 'listening') return;
+  const watch: QueueWatch = { withdraw: null, timer: null };
+  queueWatches.set(sock, watch);
+  const changed = refreshQueue(sock);
+  const again = () => {
+    if (queueWatches.get(sock) !== watch) return;
+    watch.withdraw = null;
+    watchQueue(sock, table);
+  };
+  if (sock.acceptQueue.length === 0) {
+    const waiting = readinessPoller.waitReadable(fd, again);
+    if (waiting.ok) watch.withdraw = waiting.value;
+  } else {
+    watch.timer = setTimeout(again, QUEUE_REFRESH_MS);
+    watch.timer.unref();
+  }
+  if (changed) table.notify(sock); // a blocked accept() re-runs its attempt here
+}
+
+function stopWatch(sock: LabSocket): void {
+  const watch = queueWatches.get(sock);
+  if (!watch) return;
+  queueWatches.delete(sock);
+  watch.withdraw?.();
+  if (watch.timer) clearTimeout(watch.timer);
+}
+
+/** Hands an established connection's descriptor to Node, paused until the first recv(). */
+function adopt(fd: number): NetSocket {
+  return new NetSocket({ fd, readable: true, writable: true, allowHalfOpen: true, pauseOnCreate: true } as ConstructorParameters<typeof NetSocket>[0]);
+}
+
+/** accept(): accept(2) on the lab's listener, waiting (off the event loop) unless non-blocking. */
 export async function acceptStream(
   listener: LabSocket,
   table: SocketTable,
   nonblocking: boolean,
 ): Promise<Outcome<{ peer: SockAddr | null }>> {
-  if (listener.state !== 'listening') {
-    return fail('EINVAL', `accept: descriptor ${listener.fd} is not listening (it is ${listener.state}); call listen() first.`);
-  }
-  if (listener.acceptQueue.length === 0) {
+  let answer: Outcome<{ peer: SockAddr | null }> | null = null;
+  const attempt = (): boolean => {
+    answer = acceptNow(listener, table);
+    return answer !== null;
+  };
+  if (!attempt()) {
     if (nonblocking) return fail('EAGAIN', 'accept: no connection is waiting in the accept queue and the socket is non-blocking.');
-    const interrupted = await table.block(listener, 'accept', () => listener.acceptQueue.length > 0 || listener.state !== 'listening');
+    const interrupted = await table.block(listener, 'accept', attempt);
     if (interrupted) return interrupted;
-    if (listener.state !== 'listening') return fail('EBADF', 'accept: the listening socket was closed while accept() waited.');
   }
-  const pending = listener.acceptQueue[0];
+  return answer ?? fail('EBADF', 'accept: the listening socket was closed while accept() waited.');
+}
+
+/** One accept(2) attempt: the new socket, a failure, or null when the queue is empty. */
+function acceptNow(listener: LabSocket, table: SocketTable): Outcome<{ peer: SockAddr | null }> | null {
+  const fd = listener.kernelFd;
+  if (listener.state === 'closed') return fail('EBADF', 'accept: the listening socket was closed while accept() waited.');
+  if (fd === null) return fail('EINVAL', `accept: descriptor ${listener.fd} is not listening (it is ${listener.state}); call listen() first.`);
+  if (listener.state === 'listening') {
+    const ready = sysPollNow(fd, LINUX.POLLIN);
+    if (ready.ok && ready.value === 0) return null; // nothing queued: no descriptor is spent
+  }
+  // EMFILE leaves the connection in the kernel's queue, as in C.
+  const reserve = reserveFailure('accept');
+  if (reserve) return reserve;
   const accepted = table.open(listener.domain, 'SOCK_STREAM', listener.protocol);
-  if (isFailure(accepted)) return accepted; // EMFILE: the connection stays queued, as in C
-  listener.acceptQueue.shift();
-  accepted.conn = pending.conn;
+  if (isFailure(accepted)) return accepted;
+  const taken = sysAccept(fd);
+  if (!taken.ok) {
+    table.remove(accepted);
+    return taken.errno === 'EAGAIN' && listener.state === 'listening' ? null : kernel(taken);
+  }
+  try {
+    accepted.conn = adopt(taken.value.fd);
+  } catch (error) {
+    sysClose(taken.value.fd); // Node did not take it: the lab still owns it and lets it go
+    table.remove(accepted);
+    return fail('EMFILE', `accept: Node could not take the accepted connection (${String(error)}).`);
+  }
   accepted.state = 'connected';
   accepted.acceptedFrom = listener.fd;
-  accepted.local = listener.domain === 'AF_UNIX' ? listener.local : fromNode(listener.domain, pending.conn.localAddress, pending.conn.localPort);
-  accepted.peer = pending.peer;
-  accepted.pendingError = pending.error;
-  pending.conn.removeAllListeners('error');
+  accepted.local = kernelName(taken.value.fd) ?? listener.local;
+  accepted.peer = fromSockaddr(taken.value.sockaddr) ?? unboundAddress(listener.domain);
   wireConnection(accepted, table);
-  applyStoredOptions(accepted);
+  watchQueue(listener, table);
   table.notify(listener);
   table.notify(accepted);
-  return succeed(accepted.fd, { peer: pending.peer });
+  return succeed(accepted.fd, { peer: accepted.peer });
 }
 
 /** Listens to a connected Node socket's events and keeps the lab socket's fields in step. */
 export function wireConnection(sock: LabSocket, table: SocketTable): void {
   const conn = sock.conn as NetSocket;
   conn.on('error', (error) => {
+    // Node's read took the kernel's error (SO_ERROR): the next call returns it, once.
     sock.pendingError = errnoOf(error) ?? 'ECONNRESET';
     sock.pendingMessage = fromNodeError(error, 'the connection').message;
     table.notify(sock);
@@ -156,78 +256,127 @@ export function wireConnection(sock: LabSocket, table: SocketTable): void {
   conn.on('drain', () => table.notify(sock));
 }
 
-/** connect(): a TCP handshake or AF_UNIX connect through node:net. */
-export async function connectStream(
-  sock: LabSocket,
-  address: SockAddr,
-  table: SocketTable,
-  nonblocking: boolean,
-): Promise<Outcome> {
-  if (sock.state === 'connected' || sock.state === 'listening') {
-    return fail('EISCONN', `connect: descriptor ${sock.fd} is already ${sock.state}.`);
-  }
-  if (sock.state === 'connecting') {
-    if (nonblocking) return fail('EALREADY', 'connect: the earlier non-blocking connect() is still in progress.');
-    return waitConnected(sock, table);
-  }
-  const bad = checkAddress(sock.domain, address, 'connect');
-  if (bad) return bad;
-  if (sock.pendingError) return takePending(sock, 'connect');
-  let note: string | undefined;
-  const local = sock.state === 'bound' ? sock.local : null;
-  if (local?.family === 'AF_UNIX') {
-    return fail('EOPNOTSUPP', 'connect: SockLab cannot connect an AF_UNIX socket bound to its own path (Node gives a Unix client no local name); connect without bind().');
-  }
-  if (sock.kernelFd !== null) {
-    // Node opens its own socket for connect; the lab's is released and its address reused.
-    sysClose(sock.kernelFd);
-    sock.kernelFd = null;
-    if (local) note = `Node connects with a new kernel socket bound to ${describe(local)} (the bind() socket was released just before).`;
-  }
-  const conn = new NetSocket({ allowHalfOpen: true });
-  conn.pause(); // reads stay paused until recv(), so the kernel's window really fills
-  sock.conn = conn;
-  sock.state = 'connecting';
-  sock.peer = address;
-  wireConnection(sock, table);
-  conn.once('connect', () => {
-    sock.state = 'connected';
-    sock.local = sock.domain === 'AF_UNIX' ? unboundAddress('AF_UNIX') : fromNode(sock.domain, conn.localAddress, conn.localPort);
-    applyStoredOptions(sock);
-    table.notify(sock);
-  });
-  conn.once('error', () => {
-    if (sock.state !== 'connecting') return;
-    // A failed connect leaves an unconnected socket that may connect again, as on Linux.
-    sock.state = 'created';
-    sock.conn = null;
-    sock.peer = null;
-    table.notify(sock);
-  });
-  if (address.family === 'AF_UNIX') conn.connect({ path: address.path });
-  else {
-    conn.connect({
-      host: address.address,
-      port: address.port,
-      family: address.family === 'AF_INET6' ? 6 : 4,
-      ...(local ? { localAddress: local.address, localPort: local.port } : {}),
-    });
-  }
-  if (nonblocking) {
-    table.notify(sock);
-    return fail('EINPROGRESS', `connect: the SYN to ${describe(address)} is on its way; the handshake finishes in the background (call connect() again or send()).`);
-  }
-  const outcome = await waitConnected(sock, table);
-  return outcome.failed || !note ? outcome : succeed(0, {}, note);
+/** Where a non-blocking connect stands, read without consuming anything (no SO_ERROR). */
+function connectProgress(fd: number): 'in-flight' | 'connected' | 'finished' {
+  const ready = sysPollNow(fd, LINUX.POLLOUT);
+  if (!ready.ok || ready.value === 0) return 'in-flight';
+  return sysPeerNameBytes(fd).ok ? 'connected' : 'finished';
 }
 
-/** Waits for a connect in progress to finish; EINTR leaves it running, as a signal does in C. */
-async function waitConnected(sock: LabSocket, table: SocketTable): Promise<Outcome> {
-  const interrupted = await table.block(sock, 'connect', () => sock.state !== 'connecting');
+/**
+ * Brings the lab's view of a connecting socket up to the kernel's: established → handed to
+ * Node; failed → unconnected again (the error waits in the kernel for the next call, as in C).
+ */
+export function settleConnect(sock: LabSocket, table: SocketTable): void {
+  const fd = sock.kernelFd;
+  if (sock.state !== 'connecting' || fd === null) return;
+  const progress = connectProgress(fd);
+  if (progress === 'in-flight') return;
+  connectWatches.get(sock)?.();
+  connectWatches.delete(sock);
+  if (progress === 'connected') {
+    sock.conn = adopt(fd);
+    sock.kernelFd = null; // Node owns it now
+    sock.state = 'connected';
+    sock.local = kernelName(handleFd(sock.conn)) ?? sock.local;
+    wireConnection(sock, table);
+  } else {
+    sock.state = sock.local ? 'bound' : 'created';
+  }
+  table.notify(sock);
+}
+
+const connectWatches = new WeakMap<LabSocket, () => void>();
+
+/** Settles a connecting socket as soon as the kernel reports the handshake done (POLLOUT). */
+function watchConnect(sock: LabSocket, table: SocketTable): void {
+  const fd = sock.kernelFd;
+  if (fd === null || connectWatches.has(sock)) return;
+  const waiting = readinessPoller.waitFor(fd, LINUX.POLLOUT, () => {
+    connectWatches.delete(sock);
+    settleConnect(sock, table);
+    if (sock.state === 'connecting') watchConnect(sock, table);
+  });
+  if (waiting.ok) connectWatches.set(sock, waiting.value);
+}
+
+/** Waits (off the event loop, cancellable) until a connecting socket is settled. */
+export async function waitConnecting(sock: LabSocket, table: SocketTable, call: 'connect' | 'send' | 'recv'): Promise<CallFailure | null> {
+  watchConnect(sock, table);
+  return table.block(sock, call, () => {
+    settleConnect(sock, table);
+    return sock.state !== 'connecting';
+  });
+}
+
+/** connect(): connect(2) on the lab's descriptor; the kernel's answer, call after call. */
+export async function connectStream(
+  sock: LabSocket,
+  given: SockAddr,
+  table: SocketTable,
+  nonblocking: boolean,
+  unixDir: UnixPolicy,
+): Promise<Outcome> {
+  const bad = checkAddress(sock.domain, given, 'connect');
+  if (bad) return bad;
+  const address = given.family === 'AF_UNIX' ? confineUnixPath(unixDir, given, 'connect') : given;
+  if (isFailure(address)) return address;
+  settleConnect(sock, table);
+  for (;;) {
+    const fd = sock.kernelFd ?? handleFd(sock.conn);
+    // Node closed a connection that failed: Linux still answers EISCONN on a socket that was connected.
+    if (fd === null) return fail('EISCONN', `connect: descriptor ${sock.fd} is already connected (the connection has since ended).`);
+    const done = sysConnect(fd, toSockaddr(address));
+    if (sock.kernelFd === null || sock.state === 'listening') {
+      return done.ok ? succeed(0) : kernel(done); // 0 once after a non-blocking connect, then EISCONN
+    }
+    if (done.ok) {
+      sock.state = 'connecting';
+      sock.peer = address;
+      settleConnect(sock, table); // established: hand it to Node
+      if (sock.state === 'connecting') watchConnect(sock, table);
+      return succeed(0);
+    }
+    const inFlight = done.errno === 'EINPROGRESS' || done.errno === 'EALREADY';
+    if (inFlight) {
+      sock.state = 'connecting';
+      sock.peer = address;
+      if (nonblocking) {
+        watchConnect(sock, table);
+        table.notify(sock);
+        return done.errno === 'EINPROGRESS'
+          ? fail('EINPROGRESS', `connect: the SYN to ${describe(address)} is on its way; the handshake finishes in the background (call connect() again, or poll for writability).`)
+          : kernel(done);
+      }
+      const interrupted = await waitConnecting(sock, table, 'connect');
+      if (interrupted) return interrupted; // the handshake goes on, as after a signal in C
+      continue; // connect(2) again: 0 once established, or the error the kernel kept
+    }
+    if (done.errno === 'EAGAIN' && sock.domain === 'AF_UNIX') {
+      // Linux answers EAGAIN (not EINPROGRESS) when an AF_UNIX listener's backlog is full.
+      if (nonblocking) return kernel(done);
+      const interrupted = await pause(sock, table);
+      if (interrupted) return interrupted;
+      continue;
+    }
+    if (sock.state === 'connecting') sock.state = sock.local ? 'bound' : 'created';
+    sock.peer = null;
+    table.notify(sock);
+    return kernel(done);
+  }
+}
+
+/** Waits a little, shown as blocked in connect and cancellable (AF_UNIX backlog full). */
+async function pause(sock: LabSocket, table: SocketTable): Promise<CallFailure | null> {
+  let due = false;
+  const timer = setTimeout(() => {
+    due = true;
+    table.notify(sock);
+  }, UNIX_RETRY_MS);
+  const interrupted = await table.block(sock, 'connect', () => due || sock.state === 'closed');
+  clearTimeout(timer);
   if (interrupted) return interrupted;
-  if (sock.state === 'connected') return succeed(0);
-  if (sock.pendingError) return takePending(sock, 'connect');
-  return fail('EBADF', 'connect: the socket was closed while connect() waited.');
+  return sock.state === 'closed' ? fail('EBADF', 'connect: the socket was closed while connect() waited.') : null;
 }
 
 /** Returns and clears the error the OS reported asynchronously (C's SO_ERROR). */
@@ -239,13 +388,30 @@ export function takePending(sock: LabSocket, call: string): Outcome & { failed: 
   return fail(errno, message.replace(/^[^:]+:/, `${call}:`));
 }
 
-/** The socket's current local address, from the kernel where the lab holds the descriptor. */
+/** The socket's current local address, from the kernel wherever the descriptor is. */
 export function streamLocalName(sock: LabSocket): SockAddr {
-  if (sock.kernelFd !== null) return kernelName(sock) ?? unboundAddress(sock.domain);
-  const owner = sock.server ?? sock.conn;
-  if (sock.domain !== 'AF_UNIX' && owner && handleFd(owner) !== null) {
-    const address = sock.server?.address() ?? null;
-    if (address && typeof address === 'object') return fromNode(sock.domain, address.address, address.port) ?? unboundAddress(sock.domain);
-  }
-  return sock.local ?? unboundAddress(sock.domain);
+  return kernelName(sock.kernelFd ?? handleFd(sock.conn)) ?? sock.local ?? unboundAddress(sock.domain);
+}
+
+/** getpeername(): the kernel's answer on the socket's descriptor (ENOTCONN until connected). */
+export function streamPeerName(sock: LabSocket): Outcome<{ address: SockAddr | null }> {
+  const fd = sock.kernelFd ?? handleFd(sock.conn);
+  if (fd === null) return fail('ENOTCONN', `getpeername: descriptor ${sock.fd} is not connected (the connection has ended).`);
+  const name = sysPeerNameBytes(fd);
+  if (!name.ok) return fail(name.errno, `getpeername: descriptor ${sock.fd} is not connected (${sock.state}).`);
+  return succeed(0, { address: fromSockaddr(name.value) ?? sock.peer });
+}
+
+/**
+ * Releases what the lab owns of a stream socket: its watches and, while it still holds the
+ * kernel socket (not connected yet, or listening), the descriptor itself — through the shared
+ * poller, which defers close(2) while a worker thread still polls that number.
+ */
+export function releaseKernelFd(sock: LabSocket): Promise<unknown> | undefined {
+  stopWatch(sock);
+  connectWatches.get(sock)?.();
+  connectWatches.delete(sock);
+  const fd = sock.kernelFd;
+  sock.kernelFd = null;
+  return fd === null ? undefined : readinessPoller.close(fd);
 }

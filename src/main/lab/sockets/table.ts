@@ -4,7 +4,7 @@
  * mechanism blocking calls use (a poll re-run whenever the socket changes, cancellable).
  */
 import type { Socket as DgramSocket } from 'node:dgram';
-import type { Server, Socket as NetSocket } from 'node:net';
+import type { Socket as NetSocket } from 'node:net';
 import type { ErrnoName } from '@shared/errno';
 import type {
   BlockingCall,
@@ -23,12 +23,13 @@ import { fail, type CallFailure } from './errors';
 import { sysBytesWaiting } from '../libc';
 import type { RawSocket } from '../raw';
 
-/** A connection the kernel completed that accept() has not taken yet. */
+/**
+ * A connection in the kernel's accept queue, as the listener's view shows it: the kernel keeps
+ * the queue; its peer is known only once accept() takes it (null until then).
+ */
 export interface PendingConnection {
-  conn: NetSocket;
   peer: SockAddr | null;
   since: number;
-  error: ErrnoName | null;
 }
 
 export interface Datagram {
@@ -60,9 +61,11 @@ export interface LabSocket {
   counters: Counters;
   acceptedFrom: number | null;
   createdAtUs: number;
-  /** Stream: the kernel socket made with libc at socket(), until Node takes it at listen/connect. */
+  /**
+   * Stream: the kernel socket the lab made with libc at socket() and owns (listening, or not
+   * connected yet); null once Node owns the connection (`conn`), which then closes it.
+   */
   kernelFd: number | null;
-  server: Server | null;
   acceptQueue: PendingConnection[];
   conn: NetSocket | null;
   /** Stream: the lab has started reading (first recv); until then the kernel buffers fill. */
@@ -146,7 +149,6 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
         acceptedFrom: null,
         createdAtUs: monoUs(),
         kernelFd: null,
-        server: null,
         acceptQueue: [],
         conn: null,
         reading: false,
@@ -256,6 +258,7 @@ function bytesWaiting(sock: LabSocket): number {
   if (sock.type === 'SOCK_DGRAM') return sock.datagramBytes;
   // A raw socket: FIONREAD gives the size of the next queued packet (Linux), 0 when none.
   if (sock.raw) return sock.raw.closed ? 0 : sysBytesWaiting(sock.raw.fd);
+  if (sock.kernelFd !== null) return sysBytesWaiting(sock.kernelFd);
   if (!sock.conn || sock.conn.destroyed) return 0;
   return sock.conn.readableLength + sysBytesWaiting(handleFd(sock.conn));
 }

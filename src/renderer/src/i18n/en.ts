@@ -1,7 +1,9 @@
 /** English UI text. Its shape is the `Messages` type every other language must match. */
 import type { ErrnoName } from '@shared/errno';
+import { otherErrnoEn } from './errno-linux.en';
 
 const errno: Record<ErrnoName, string> = {
+  ...otherErrnoEn,
   EPERM: 'Operation not permitted: this needs root or the CAP_NET_RAW capability.',
   ENOENT: 'No such file or directory: nothing exists at that Unix socket path.',
   EINTR: 'Interrupted: the blocking call was cancelled before the OS answered.',

@@ -1,8 +1,10 @@
 /** 简体中文界面文本（面向学习套接字编程的学生）。结构必须与 en.ts 完全一致。 */
 import type { ErrnoName } from '@shared/errno';
 import type { Messages } from './en';
+import { otherErrnoZh } from './errno-linux.zh-CN';
 
 const errno: Record<ErrnoName, string> = {
+  ...otherErrnoZh,
   EPERM: '操作不允许：需要 root 权限或 CAP_NET_RAW 能力。',
   ENOENT: '没有那个文件或目录：该 Unix 套接字路径上什么也没有。',
   EINTR: '被中断：阻塞调用在操作系统给出结果之前被取消了。',

@@ -1,29 +1,33 @@
 /**
- * One readiness poller for every raw socket with a receive pending. Node cannot watch a raw
- * socket (libuv has no handle for SOCK_RAW), and a blocking recvfrom() on the main thread would
- * freeze the event loop, so one poll() runs on a libuv worker thread over all the descriptors
- * being waited on, plus an eventfd that wakes it when that set changes. The receive itself
- * then happens on the main thread with MSG_DONTWAIT, so its errno is exact and never raced.
+ * One readiness poller for every descriptor the lab itself owns and waits on: raw sockets with
+ * a receive pending, listening sockets (accept), stream sockets whose connect is under way.
+ * Node cannot watch these (libuv has no handle for SOCK_RAW, and the lab keeps listeners and
+ * connecting sockets to itself), and a blocking call on the main thread would freeze the event
+ * loop, so one poll() runs on a libuv worker thread over all the descriptors being waited on,
+ * plus an eventfd that wakes it when that set changes. The call itself then happens on the
+ * main thread without blocking (MSG_DONTWAIT, a non-blocking accept), so its errno is exact.
  *
  * Closing safety: a descriptor inside a running poll() is never closed under it. close() is
  * deferred until that poll returns (woken at once through the eventfd), so the descriptor
  * number cannot be reused by another open while a worker thread still watches it.
  */
-import {
-  LINUX,
-  POLLFD_SIZE,
-  sysClose,
-  sysEventfd,
-  sysEventfdDrain,
-  sysEventfdSignal,
-  sysPollAsync,
-  type LibcResult,
-} from '../libc';
+import { LINUX, POLLFD_SIZE } from './constants';
+import { sysEventfd, sysEventfdDrain, sysEventfdSignal, sysPollAsync } from './events';
+import type { LibcResult } from './result';
+import { sysClose } from './sockets';
 
-type Waiter = (revents: number) => void;
+type Callback = (revents: number) => void;
+interface Waiter {
+  readonly events: number;
+  readonly callback: Callback;
+}
+/** Conditions poll() reports whatever was asked: they end every wait on that descriptor. */
+const ALWAYS = LINUX.POLLERR | LINUX.POLLHUP | LINUX.POLLNVAL;
 
 interface InFlight {
   readonly fds: ReadonlySet<number>;
+  /** The events asked for each descriptor in this poll. */
+  readonly events: ReadonlyMap<number, number>;
   /** The pollfd array the worker thread writes into: referenced until poll() returns. */
   readonly buffer: Buffer;
 }
@@ -39,15 +43,24 @@ class ReadinessPoller {
    * Calls `onEvent` once, with poll()'s revents, when `fd` is readable (or in error).
    * Returns a function that withdraws the wait.
    */
-  waitReadable(fd: number, onEvent: Waiter): LibcResult<() => void> {
+  waitReadable(fd: number, onEvent: Callback): LibcResult<() => void> {
+    return this.waitFor(fd, LINUX.POLLIN, onEvent);
+  }
+
+  /**
+   * Calls `onEvent` once, with poll()'s revents, when `fd` reports one of `events` (POLLIN,
+   * POLLOUT) or an error/hang-up. Returns a function that withdraws the wait.
+   */
+  waitFor(fd: number, events: number, onEvent: Callback): LibcResult<() => void> {
     const wake = this.ensureWakeFd();
     if (!wake.ok) return wake;
     let set = this.waiters.get(fd);
     if (!set) this.waiters.set(fd, (set = new Set()));
-    set.add(onEvent);
+    const waiter: Waiter = { events, callback: onEvent };
+    set.add(waiter);
     if (!this.inFlight) this.start();
-    else if (!this.inFlight.fds.has(fd)) this.wake();
-    return { ok: true, value: () => this.withdraw(fd, onEvent) };
+    else if (!this.inFlight.fds.has(fd) || (this.inFlight.events.get(fd)! & events) !== events) this.wake();
+    return { ok: true, value: () => this.withdraw(fd, waiter) };
   }
 
   /** close(fd), deferred while a poll() on a worker thread still watches that descriptor. */
@@ -67,9 +80,9 @@ class ReadinessPoller {
     return this.waiters.size;
   }
 
-  private withdraw(fd: number, onEvent: Waiter): void {
+  private withdraw(fd: number, waiter: Waiter): void {
     const set = this.waiters.get(fd);
-    if (!set?.delete(onEvent)) return;
+    if (!set?.delete(waiter)) return;
     if (set.size === 0) {
       this.waiters.delete(fd);
       // Re-arm without it, so an idle poller gives its worker thread back to libuv.
@@ -93,13 +106,15 @@ class ReadinessPoller {
   private start(): void {
     if (this.inFlight || this.waiters.size === 0) return;
     const fds = new Set(this.waiters.keys());
+    const events = new Map<number, number>([[this.wakeFd, LINUX.POLLIN]]);
+    for (const [fd, set] of this.waiters) events.set(fd, [...set].reduce((mask, waiter) => mask | waiter.events, 0));
     const all = [this.wakeFd, ...fds];
     const buffer = Buffer.alloc(all.length * POLLFD_SIZE);
     all.forEach((fd, i) => {
       buffer.writeInt32LE(fd, i * POLLFD_SIZE);
-      buffer.writeInt16LE(LINUX.POLLIN, i * POLLFD_SIZE + 4);
+      buffer.writeInt16LE(events.get(fd)!, i * POLLFD_SIZE + 4);
     });
-    const flight: InFlight = { fds, buffer };
+    const flight: InFlight = { fds, events, buffer };
     this.inFlight = flight;
     sysPollAsync(buffer, all.length, (result) => this.finish(flight, all, result));
   }
@@ -119,16 +134,20 @@ class ReadinessPoller {
       setTimeout(() => this.start(), 10);
       return;
     }
-    const ready: Array<[Set<Waiter>, number]> = [];
+    const ready: Array<[Waiter, number]> = [];
     all.forEach((fd, i) => {
       const revents = i === 0 ? 0 : flight.buffer.readInt16LE(i * POLLFD_SIZE + 6);
       const set = this.waiters.get(fd);
       if (revents === 0 || !set) return;
-      this.waiters.delete(fd);
-      ready.push([set, revents]);
+      for (const waiter of set) {
+        if ((revents & (waiter.events | ALWAYS)) === 0) continue; // not what this one waits for
+        set.delete(waiter);
+        ready.push([waiter, revents]);
+      }
+      if (set.size === 0) this.waiters.delete(fd);
     });
     // Waiters may wait again (their recvfrom found nothing): they re-register, and start() runs once.
-    for (const [set, revents] of ready) set.forEach((waiter) => waiter(revents));
+    for (const [waiter, revents] of ready) waiter.callback(revents);
     this.start();
   }
 }
