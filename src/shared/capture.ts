@@ -3,7 +3,7 @@
  * field tree of one packet, display filters, streams, and pcapng import/export.
  */
 import { z } from 'zod';
-import { Bytes } from './socket';
+import { Bytes, SocketId } from './socket';
 import { defineRoute, result } from './route';
 
 export const CaptureInterface = z.object({
@@ -55,8 +55,12 @@ export const PacketRow = z.object({
   info: z.string(),
   /** Colouring rule that matched: SYN, FIN, RST, ICMP error, malformed. */
   mark: z.enum(['syn', 'fin', 'rst', 'icmp-error', 'malformed']).nullable(),
-  /** Lab sockets this packet belongs to, and the call that caused it where certain. */
+  /**
+   * Lab sockets this packet belongs to (`socketIds`), with the descriptor each had (`fds`, the
+   * same order: labels, since descriptor numbers are reused), and the call that caused it.
+   */
   fds: z.array(z.number().int()),
+  socketIds: z.array(SocketId),
   callId: z.number().int().nullable(),
   /** 'call' when a lab call caused it, 'kernel' for ACKs, window updates, ICMP errors, ... */
   cause: z.enum(['call', 'kernel']).nullable(),
@@ -156,7 +160,8 @@ export const captureRoutes = {
       offset: z.number().int().min(0),
       limit: z.number().int().min(1).max(5000),
       filter: z.string().max(4096).default(''),
-      fd: z.number().int().nullable().default(null),
+      /** Only the packets tied to this socket ("Only socket N"). */
+      socketId: SocketId.nullable().default(null),
     }),
     /**
      * pending: held packets the display filter has not examined yet. A filter over many packets

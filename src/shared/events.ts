@@ -3,14 +3,14 @@
  * batches (see `EVENT_BATCH_MS`), so a flood of data cannot swamp the renderer.
  */
 import { z } from 'zod';
-import { CallRecord, Fd, PingReply, SocketInfo, TranscriptEntry } from './socket';
+import { CallRecord, Fd, PingReply, SocketId, SocketInfo, TranscriptEntry } from './socket';
 import { CaptureStatus, PacketRow } from './capture';
 
 export const events = {
   /** A socket's snapshot after any change (state, counters, queue, blocked call). */
   'socket.changed': SocketInfo,
-  /** The descriptor was closed and is free again. */
-  'socket.removed': z.object({ fd: Fd }),
+  /** The socket was closed: its descriptor number is free again (the id never is). */
+  'socket.removed': z.object({ fd: Fd, socketId: SocketId }),
   /** A call began (ret is null while it blocks) or finished. */
   'call.logged': CallRecord,
   /** Bytes went out or came in on a socket. */

@@ -4,7 +4,7 @@
  * uses to list exercises, read one, and check it live. Format: docs/exercises.md.
  */
 import { z } from 'zod';
-import { CallName, ErrnoName, SockType, Domain, SocketState, type SocketState as SocketStateType } from './socket';
+import { CallName, ErrnoName, Fd, SockType, Domain, SocketId, SocketState, type SocketState as SocketStateType } from './socket';
 import type { ErrnoName as ErrnoNameType } from './errno';
 import { defineRoute, result } from './route';
 
@@ -22,7 +22,8 @@ export type NumberMatch = z.infer<typeof NumberMatch>;
 
 /**
  * A socket the exercise talks about. The student's scenario names it with `as: ROLE`; in the
- * app, where sockets have no names, the hints below pick the first socket that fits.
+ * app, where sockets have no names, the hints below pick the first socket made since the
+ * exercise began that fits, and the student can choose another.
  */
 export const RoleSpec = z.strictObject({
   title: BiText,
@@ -117,7 +118,9 @@ export type Exercise = z.infer<typeof Exercise>;
 
 /** A call-log record or packet a check used, for the report and the panel. */
 export const CheckEvidence = z.object({
-  calls: z.array(z.object({ id: z.number().int(), fd: z.number().int().nullable(), call: CallName, ret: z.number().int().nullable(), errno: ErrnoName.nullable() })),
+  calls: z.array(
+    z.object({ id: z.number().int(), fd: z.number().int().nullable(), socketId: SocketId.nullable(), call: CallName, ret: z.number().int().nullable(), errno: ErrnoName.nullable() }),
+  ),
   packets: z.array(z.object({ no: z.number().int(), info: z.string() })),
 });
 export type CheckEvidence = z.infer<typeof CheckEvidence>;
@@ -135,12 +138,29 @@ export type CheckResult = z.infer<typeof CheckResult>;
 
 export const ExerciseSummary = z.object({ id: ExerciseId, title: BiText, goal: BiText, tags: z.array(z.string()), requires: z.array(z.string()) });
 
+/**
+ * Where an exercise began: the last call-log id and the CLOCK_MONOTONIC time then. Calls,
+ * sockets and packets from before it are not evidence (leftovers cannot pass or block a check).
+ */
+export const ExerciseMark = z.object({ callId: z.number().int().min(0), monoUs: z.number().min(0) });
+export type ExerciseMark = z.infer<typeof ExerciseMark>;
+
+/** The socket a role is bound to: its identity, the descriptor it has (or had), and whether it is open. */
+export const RoleBinding = z.object({ socketId: SocketId, fd: Fd, open: z.boolean() });
+export type RoleBinding = z.infer<typeof RoleBinding>;
+
+/** A socket made since the exercise began: what the panel offers for each role. */
+export const ExerciseSocket = z.object({ socketId: SocketId, fd: Fd, domain: Domain.nullable(), type: SockType.nullable(), open: z.boolean() });
+export type ExerciseSocket = z.infer<typeof ExerciseSocket>;
+
 export const ExerciseCheckOutput = z.object({
   id: ExerciseId,
   passed: z.number().int(),
   total: z.number().int(),
-  /** Which socket descriptor each role was bound to (null: no socket fits yet). */
-  roles: z.record(z.string(), z.number().int().nullable()),
+  /** Which socket each role is bound to (null: no socket fits yet). */
+  roles: z.record(z.string(), RoleBinding.nullable()),
+  /** The sockets made since the exercise began, in creation order. */
+  sockets: z.array(ExerciseSocket),
   results: z.array(CheckResult),
 });
 export type ExerciseCheckOutput = z.infer<typeof ExerciseCheckOutput>;
@@ -149,11 +169,20 @@ export const exerciseRoutes = {
   'exercise.list': defineRoute(z.object({}), result(z.array(ExerciseSummary))),
   'exercise.get': defineRoute(z.object({ id: ExerciseId }), result(Exercise)),
   /**
-   * Evaluates the exercise's checks on the lab's calls, sockets and captured packets now.
-   * `roles` binds role names to descriptors chosen in the UI; unbound roles are inferred.
+   * Marks the start of an exercise, and says what the lab holds already (open sockets, calls
+   * logged) so the panel can offer a clean lab first.
+   */
+  'exercise.begin': defineRoute(
+    z.object({}),
+    result(z.object({ mark: ExerciseMark, openSockets: z.number().int(), calls: z.number().int() })),
+  ),
+  /**
+   * Evaluates the exercise's checks on the lab's calls, sockets and captured packets now (since
+   * `since`, when given). `roles` binds role names to sockets (by id) chosen in the UI; unbound
+   * roles are inferred.
    */
   'exercise.check': defineRoute(
-    z.object({ id: ExerciseId, roles: z.record(z.string(), z.number().int()).default({}) }),
+    z.object({ id: ExerciseId, roles: z.record(z.string(), SocketId).default({}), since: ExerciseMark.nullable().default(null) }),
     result(ExerciseCheckOutput),
   ),
 } as const;

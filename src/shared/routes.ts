@@ -19,6 +19,7 @@ import {
   ShutHow,
   SockAddr,
   SockType,
+  SocketId,
   SocketInfo,
   SocketOption,
   TranscriptEntry,
@@ -40,14 +41,15 @@ const flags = z.array(MsgFlag).max(4).default([]);
 export const socketRoutes = {
   'socket.socket': defineRoute(
     z.object({ domain: Domain, type: SockType, protocol: Protocol.default('IPPROTO_IP') }),
-    callResult({}),
+    /** ret is the descriptor; socketId the new socket's lab-wide identity. */
+    callResult({ socketId: SocketId }),
   ),
   'socket.bind': defineRoute(z.object({ fd: Fd, address: SockAddr }), callResult({})),
   'socket.listen': defineRoute(
     z.object({ fd: Fd, backlog: z.number().int().min(0).max(65535).default(128) }),
     callResult({}),
   ),
-  'socket.accept': defineRoute(fdOnly, callResult({ peer: SockAddr.nullable() })),
+  'socket.accept': defineRoute(fdOnly, callResult({ peer: SockAddr.nullable(), socketId: SocketId })),
   'socket.connect': defineRoute(z.object({ fd: Fd, address: SockAddr }), callResult({})),
   'socket.send': defineRoute(z.object({ fd: Fd, data: BytesIn, flags }), callResult({})),
   'socket.recv': defineRoute(z.object({ fd: Fd, maxBytes, flags }), callResult({ data: Bytes })),
@@ -86,8 +88,9 @@ export const labRoutes = {
     z.object({ sinceId: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(10_000).default(1000) }),
     result(z.array(CallRecord)),
   ),
+  /** A socket's transcript, open or recently closed (by identity: its fd may be reused). */
   'lab.transcript': defineRoute(
-    z.object({ fd: Fd, limit: z.number().int().min(1).max(100_000).default(1000) }),
+    z.object({ socketId: SocketId, limit: z.number().int().min(1).max(100_000).default(1000) }),
     result(z.array(TranscriptEntry)),
   ),
   /** Closes every socket and clears logs: a fresh lab. */

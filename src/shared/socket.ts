@@ -28,6 +28,13 @@ export type Protocol = z.infer<typeof Protocol>;
 
 /** A descriptor number as the lab hands them out (3 and up, like a fresh C process). */
 export const Fd = z.number().int().min(0).max(1_000_000);
+/**
+ * A socket's identity in its lab: 1, 2, 3, ... in creation order, never handed out again (not
+ * even after a reset). Descriptor numbers are reused as in C, so history (packet ties, the
+ * ladder, the call log, transcripts, exercise roles) is keyed by this; the fd is its label.
+ */
+export const SocketId = z.number().int().min(1);
+export type SocketId = z.infer<typeof SocketId>;
 export const Port = z
   .number({ error: 'a port must be a number' })
   .int('a port must be a whole number')
@@ -171,6 +178,8 @@ export type Counters = z.infer<typeof Counters>;
 
 /** Everything the UI shows about one socket. */
 export const SocketInfo = z.object({
+  /** This socket's lab-wide identity; `fd` is the descriptor number it has while open. */
+  socketId: SocketId,
   fd: Fd,
   domain: Domain,
   type: SockType,
@@ -197,6 +206,8 @@ export const SocketInfo = z.object({
   counters: Counters,
   /** Set for sockets returned by accept(): the listening socket's descriptor. */
   acceptedFrom: Fd.nullable(),
+  /** Set for sockets returned by accept(): the listening socket's identity. */
+  acceptedFromId: SocketId.nullable(),
   /** TCP state inferred from captured packets (filled by the flows layer when capturing). */
   tcpState: z.string().nullable(),
   createdAtUs: z.number(),
@@ -232,6 +243,10 @@ export type CallName = z.infer<typeof CallName>;
 export const CallRecord = z.object({
   id: z.number().int(),
   fd: Fd.nullable(),
+  /** The socket the call acted on (null for socket(), and for a descriptor that was not open). */
+  socketId: SocketId.nullable(),
+  /** socket() and accept(): the socket the call made (its descriptor is `ret`), once it returned. */
+  newSocketId: SocketId.nullable(),
   call: CallName,
   /** The arguments as given, with payload bytes summarised (length and a short preview). */
   args: z.record(z.string(), z.unknown()),
@@ -247,6 +262,7 @@ export const CallRecord = z.object({
 export type CallRecord = z.infer<typeof CallRecord>;
 
 export const TranscriptEntry = z.object({
+  socketId: SocketId,
   fd: Fd,
   direction: z.enum(['out', 'in']),
   data: Bytes,

@@ -34,6 +34,13 @@ export function failed<T extends Answer>(answer: T): Failed<T> {
   return answer as Failed<T>;
 }
 
+/** The identity of the socket open on `fd` now (SocketInfo.socketId). */
+export async function socketIdOf(lab: Lab, fd: number): Promise<number> {
+  const found = ok(await call(lab, 'lab.sockets', {})).value.find((info) => info.fd === fd);
+  if (!found) throw new Error(`no socket is open on fd ${fd}`);
+  return found.socketId;
+}
+
 /** Text as the base64 the routes carry. */
 export const b64 = (text: string | Buffer): string => Buffer.from(text).toString('base64');
 /** base64 back to text. */

@@ -68,7 +68,7 @@ describe('the ring store', () => {
     await until(async () => (await status(capture)).packets >= 20);
     const held = ok(await capture.handlers['capture.stop']({})).value;
     expect(held).toMatchObject({ packets: 20, held: 5, evicted: 15 });
-    const rows = ok(await capture.handlers['capture.rows']({ offset: 0, limit: 100, filter: '', fd: null })).value;
+    const rows = ok(await capture.handlers['capture.rows']({ offset: 0, limit: 100, filter: '', socketId: null })).value;
     expect(rows.rows.map((r) => r.no)).toEqual([16, 17, 18, 19, 20]);
     const gone = failed(await capture.handlers['capture.packet']({ no: 3 }));
     expect(gone.message).toContain('16–20');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PacketRow } from '@shared/capture';
 import { createLab, type Lab } from '../../src/main/lab/index';
-import { b64, call, failed, ok, steps } from '../helpers/lab';
+import { b64, call, failed, ok, socketIdOf, steps } from '../helpers/lab';
 
 let lab: Lab;
 const dir = mkdtempSync(join(tmpdir(), 'socklab-capture-'));
@@ -70,7 +70,7 @@ describe('capture on lo', () => {
     expect(synOnly.total).toBe(1);
     expect(synOnly.pending).toBe(0);
     expect(synOnly.rows[0].no).toBe(syn.no);
-    const ofClient = ok(await call(lab, 'capture.rows', { offset: 0, limit: 10, fd: client })).value;
+    const ofClient = ok(await call(lab, 'capture.rows', { offset: 0, limit: 10, socketId: await socketIdOf(lab, client) })).value;
     expect(ofClient.total).toBeGreaterThanOrEqual(3);
 
     // One packet opened: bytes and the field tree with byte ranges.

@@ -72,7 +72,7 @@ describe('built-in exercises', () => {
         expect(failures(report)).toEqual([]);
         expect(report.ok).toBe(true);
         expect(report.passed).toBe(exercise.checks.length);
-        expect(Object.values(report.roles).every((fd) => fd !== null)).toBe(true);
+        expect(Object.values(report.roles).every((bound) => bound !== null)).toBe(true);
       }, 120_000);
 
       for (const wrong of solutionFiles.filter((f) => f.startsWith(`${exercise.id}.wrong-`))) {
@@ -86,4 +86,28 @@ describe('built-in exercises', () => {
       }
     });
   }
+
+  it('grades a scenario on a lab with leftovers: a closed connection (descriptors reused) and a listener left open', async () => {
+    const exercise = exercises.find((e) => e.id === 'tcp-lifecycle')!;
+    const lab = createLab({ captureLauncher: 'fork' });
+    try {
+      const before = await gradeScenario(lab, exercise, await loadScenarioFile(join(SOLUTIONS, 'tcp-lifecycle.yaml')));
+      expect(before.ok).toBe(true);
+      const listener = await lab.invoke('socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM' });
+      if (!listener.ok) throw new Error(listener.message);
+      await lab.invoke('socket.bind', { fd: listener.ret, address: { family: 'AF_INET', address: '127.0.0.1', port: 0 } });
+      await lab.invoke('socket.listen', { fd: listener.ret, backlog: 4 });
+      const report = await gradeScenario(lab, exercise, await loadScenarioFile(join(SOLUTIONS, 'tcp-lifecycle.yaml')));
+      expect(failures(report)).toEqual([]);
+      expect(report.passed).toBe(exercise.checks.length);
+      // The roles are the second run's sockets, though they have the first run's descriptors or later ones.
+      expect(Object.values(report.roles).map((bound) => bound?.socketId)).not.toContain(listener.socketId);
+      for (const bound of Object.values(report.roles)) expect(bound!.socketId).toBeGreaterThan(listener.socketId);
+      // A wrong run after a right one does not borrow the right one's evidence.
+      const wrong = solutionFiles.find((f) => f.startsWith('tcp-lifecycle.wrong-'));
+      if (wrong) expect((await gradeScenario(lab, exercise, await loadScenarioFile(join(SOLUTIONS, wrong)))).ok).toBe(false);
+    } finally {
+      await lab.close();
+    }
+  }, 120_000);
 });

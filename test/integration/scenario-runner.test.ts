@@ -89,4 +89,26 @@ describe('runScenario', () => {
     expect(report.steps[2].args.data).toMatchObject({ length: 1000, truncated: true });
     expect(report.steps[3].result.data).toEqual({ length: 4, text: 'abab', hex: '61626162', truncated: false });
   });
+
+  it('resolves ${name.…} to the socket the step named after its descriptor went to a new socket', async () => {
+    const report = await run(`${server}  - { call: socket, domain: AF_INET, type: SOCK_STREAM, as: cli }
+  - { call: connect, sock: cli, address: "127.0.0.1:\${server.port}" }
+  - { call: getsockname, sock: cli, id: name }
+  - { call: close, sock: cli }
+  - { call: socket, domain: AF_INET, type: SOCK_DGRAM, as: udp, expect: { ret: "\${cli.fd}" } }
+  - { call: bind, sock: udp, address: "127.0.0.1:0" }
+  - { call: getsockname, sock: udp, id: udpName }
+  - { call: recv, sock: server, maxBytes: 1, timeoutMs: 1, expect: { ok: false } }
+  - { call: sendto, sock: udp, data: x, address: "127.0.0.1:\${cli.port}", expect: { ret: 1 } }
+  - { call: getsockname, sock: cli }
+`);
+    const [cliPort, udpPort] = [report.steps[5].result.address, report.steps[9].result.address] as { port: number }[];
+    expect(cliPort.port).not.toBe(udpPort.port);
+    // ${cli.port} in step 12 is the closed TCP socket's port, not the UDP socket's.
+    expect(report.steps[11].args.address).toMatchObject({ port: cliPort.port });
+    expect(report.steps[7]).toMatchObject({ call: 'socket', pass: true });
+    // Naming the closed socket for a call is refused: fd 4 now belongs to the UDP socket.
+    expect(report.steps[12]).toMatchObject({ call: 'getsockname', ok: null, pass: false });
+    expect(report.steps[12].failures[0]).toContain('socket "cli" was closed and its descriptor 4 now belongs to another socket');
+  });
 });

@@ -69,7 +69,7 @@ describe('SOCK_RAW in the lab', () => {
     expect(sock).toMatchObject({ type: 'SOCK_RAW', protocol: 'IPPROTO_ICMP', state: 'created', blockedIn: null });
     expect(sock.counters.sendCalls).toBe(1);
     expect(sock.counters.datagramsReceived).toBeGreaterThanOrEqual(1);
-    const transcript = ok(await call(lab, 'lab.transcript', { fd, limit: 100 })).value;
+    const transcript = ok(await call(lab, 'lab.transcript', { socketId: sock.socketId, limit: 100 })).value;
     expect(transcript[0]).toMatchObject({ direction: 'out', data: request.data });
     expect(transcript.at(-1)).toMatchObject({ direction: 'in', data: reply.data });
     const calls = ok(await call(lab, 'lab.calls', {})).value.filter((c) => c.fd === fd || c.call === 'socket');

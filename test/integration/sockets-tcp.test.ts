@@ -53,7 +53,7 @@ describe('stream flows', () => {
     ok(await call(lab, 'socket.close', { fd: listener }));
     expect(ok(await call(lab, 'lab.sockets', {})).value).toEqual([]);
 
-    const info = ok(await call(lab, 'lab.transcript', { fd: accepted.ret })).value;
+    const info = ok(await call(lab, 'lab.transcript', { socketId: accepted.socketId })).value;
     expect(info.map((e) => e.direction)).toEqual(['in', 'in', 'out']);
   });
 

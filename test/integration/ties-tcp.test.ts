@@ -11,7 +11,7 @@ import type { PacketRow } from '@shared/capture';
 import type { SocketInfo } from '@shared/socket';
 import { createLab, type Lab } from '../../src/main/lab/index';
 import { captureOnLo, flagsOf, rowsWhen } from '../helpers/capture';
-import { b64, call, failed, ok, steps } from '../helpers/lab';
+import { b64, call, failed, ok, socketIdOf, steps } from '../helpers/lab';
 
 let lab: Lab;
 /** Each descriptor's badge values as socket.changed announced them, repeats collapsed. */
@@ -46,7 +46,7 @@ describe('ties on a live capture', () => {
     const connect = ok(await call(lab, 'socket.connect', { fd: client, address: loopback(port) }));
     await rowsWhen(lab, 3);
     const clientPort = await s.port(client);
-    const server = ok(await call(lab, 'socket.accept', { fd: listener })).ret;
+    const { ret: server, socketId: serverId } = ok(await call(lab, 'socket.accept', { fd: listener }));
     const send = ok(await call(lab, 'socket.send', { fd: client, data: b64('hello') }));
     await rowsWhen(lab, 5);
     expect(ok(await call(lab, 'socket.recv', { fd: server, maxBytes: 100 })).ret).toBe(5);
@@ -81,7 +81,7 @@ describe('ties on a live capture', () => {
     expect(table.some((x) => x.fd === server)).toBe(false);
 
     // Selecting a socket filters the list to its packets.
-    const ofServer = ok(await call(lab, 'capture.rows', { offset: 0, limit: 100, fd: server })).value;
+    const ofServer = ok(await call(lab, 'capture.rows', { offset: 0, limit: 100, socketId: serverId })).value;
     expect(ofServer.rows.map((r) => r.no)).toEqual(rows.slice(3).map((r) => r.no));
     // A packet's detail carries the same tie.
     expect(ok(await call(lab, 'capture.packet', { no: rows[0].no })).value.row.callId).toBe(connect.callId);
@@ -165,7 +165,7 @@ describe('ties on a live capture', () => {
     const ladder = ok(await call(lab, 'capture.ladder', { no: rows[0].no })).value;
     expect(ladder.svg).toContain('zero window');
     // Some data segments are tied to the sends that wrote them.
-    const data = ok(await call(lab, 'capture.rows', { offset: 0, limit: 5000, filter: 'tcp.len > 0', fd: client })).value.rows;
+    const data = ok(await call(lab, 'capture.rows', { offset: 0, limit: 5000, filter: 'tcp.len > 0', socketId: await socketIdOf(lab, client) })).value.rows;
     expect(data.some((r) => r.cause === 'call' && r.callId !== null)).toBe(true);
 
     for (const fd of [client, server, listener]) ok(await call(lab, 'socket.close', { fd }));

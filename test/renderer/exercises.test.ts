@@ -16,9 +16,16 @@ import type { ExerciseCheckOutput } from '@shared/exercise';
 import { FakeLab, settle, setupLab, socketInfo } from './fakeLab';
 import { TCP_EXERCISE, checkOutput, summaryOf } from './exerciseFixture';
 
-/** A fake lab serving the fixture exercise; `answer` decides what each check returns. */
-function labWithExercise(answer: () => ExerciseCheckOutput | Promise<ExerciseCheckOutput> = () => checkOutput([])) {
+const MARK = { callId: 0, monoUs: 0 };
+
+/**
+ * A fake lab serving the fixture exercise; `answer` decides what each check returns, `held` what
+ * the lab holds when an exercise begins.
+ */
+function labWithExercise(answer: () => ExerciseCheckOutput | Promise<ExerciseCheckOutput> = () => checkOutput([]), held = { openSockets: 0, calls: 0 }) {
   const lab = setupLab();
+  let marks = 0;
+  lab.fake.respond('exercise.begin', () => ({ ok: true, value: { mark: marks++ === 0 ? MARK : { callId: 99, monoUs: 5 }, ...held } }));
   lab.fake.respond('exercise.list', () => ({ ok: true, value: [summaryOf(TCP_EXERCISE)] }));
   lab.fake.respond('exercise.get', ({ id }) =>
     id === TCP_EXERCISE.id ? { ok: true, value: TCP_EXERCISE } : { ok: false, errno: 'ENOENT', code: 2, message: `no exercise "${id}"` },
@@ -59,7 +66,7 @@ describe('exercise panel', () => {
   });
 
   it('opens an exercise with its steps, roles and checks, checked at once', async () => {
-    const { fake, global } = labWithExercise(() => checkOutput([], { server: 3, conn: null }));
+    const { fake, global } = labWithExercise(() => checkOutput([], { server: { socketId: 3, fd: 3, open: true }, conn: null }));
     useSocketsStore().setAll([socketInfo({ fd: 3, state: 'listening', local: { family: 'AF_INET', address: '127.0.0.1', port: 41523 } })]);
     const wrapper = mount(ExercisesPanel, { global });
     await settle();
@@ -76,7 +83,8 @@ describe('exercise panel', () => {
     expect(wrapper.get('[data-testid="exercise-check-listening"]').attributes('data-status')).toBe('failed');
     expect(wrapper.get('[data-testid="exercise-check-listening"]').text()).toContain('listen() makes the socket passive.');
     expect(wrapper.get('[data-testid="exercise-progress"]').text()).toBe('0 of 2 checks pass');
-    expect(fake.inputsOf('exercise.check')).toEqual([{ id: 'tcp-lifecycle', roles: {} }]);
+    expect(fake.inputsOf('exercise.check')).toEqual([{ id: 'tcp-lifecycle', roles: {}, since: MARK }]);
+    expect(wrapper.find('[data-testid="exercise-leftovers"]').exists()).toBe(false);
     // A packet check needs capture: the panel offers to start it on lo with the exercise's filter.
     expect(wrapper.find('[data-testid="exercise-capture-start"]').exists()).toBe(true);
   });
@@ -92,7 +100,7 @@ describe('exercise panel', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     passed = ['listening'];
     for (let id = 1; id <= 3; id++) {
-      fake.emit('call.logged', { id, fd: 3, call: 'listen', args: {}, startMonoUs: id, startWallUs: id, endMonoUs: id + 1, durationUs: 1, ret: 0, errno: null, message: null });
+      fake.emit('call.logged', { id, fd: 3, socketId: 3, newSocketId: null, call: 'listen', args: {}, startMonoUs: id, startWallUs: id, endMonoUs: id + 1, durationUs: 1, ret: 0, errno: null, message: null });
     }
     await vi.advanceTimersByTimeAsync(RECHECK_DEBOUNCE_MS - 1);
     expect(checksAsked(fake)).toBe(1);
@@ -221,7 +229,12 @@ describe('exercise panel', () => {
   });
 
   it('starts capture on lo with the exercise filter, and binds a role by hand', async () => {
-    const { fake, global } = labWithExercise();
+    // Two sockets of this exercise had fd 3: socket 5 (closed), then socket 7.
+    const sockets = [
+      { socketId: 5, fd: 3, domain: 'AF_INET' as const, type: 'SOCK_STREAM' as const, open: false },
+      { socketId: 7, fd: 3, domain: 'AF_INET' as const, type: 'SOCK_STREAM' as const, open: true },
+    ];
+    const { fake, global } = labWithExercise(() => checkOutput([], { server: { socketId: 5, fd: 3, open: false }, conn: null }, sockets));
     fake.respond('capture.interfaces', () => ({ ok: true, value: [] }));
     fake.respond('capture.status', () => ({ ok: true, value: IDLE_STATUS }));
     fake.respond('capture.start', ({ iface, filter }) => ({ ok: true, value: { ...IDLE_STATUS, running: true, iface, filter: filter ?? '' } }));
@@ -233,9 +246,39 @@ describe('exercise panel', () => {
     await settle();
     expect(fake.inputsOf('capture.start')).toEqual([expect.objectContaining({ iface: 'lo', filter: 'tcp' })]);
     expect(wrapper.get('[data-testid="exercise-capture-running"]').text()).toContain('lo');
-    await wrapper.get('[data-testid="exercise-role-choice-server"]').setValue('5');
+    expect(wrapper.get('[data-testid="exercise-role-bound-server"]').text()).toBe('→ fd 3 (closed)');
+    const options = wrapper.get('[data-testid="exercise-role-choice-server"]').findAll('option');
+    expect(options.map((o) => [o.attributes('value'), o.text()])).toEqual([
+      ['', 'automatic'],
+      ['5', 'fd 3 · SOCK_STREAM (closed)'],
+      ['7', 'fd 3 · SOCK_STREAM'],
+    ]);
+    await wrapper.get('[data-testid="exercise-role-choice-server"]').setValue('7');
     await settle();
-    expect(fake.inputsOf('exercise.check').at(-1)).toEqual({ id: 'tcp-lifecycle', roles: { server: 5 } });
+    expect(fake.inputsOf('exercise.check').at(-1)).toEqual({ id: 'tcp-lifecycle', roles: { server: 7 }, since: MARK });
+  });
+
+  it('offers a clean lab when the exercise begins on a lab with sockets, and resets only when confirmed', async () => {
+    const { fake, global } = labWithExercise(() => checkOutput([]), { openSockets: 2, calls: 14 });
+    fake.respond('lab.reset', () => ({ ok: true, value: { closed: 2 } }));
+    const wrapper = mount(ExercisesPanel, { global });
+    await useExercisesStore().open('tcp-lifecycle');
+    await settle();
+    const banner = wrapper.get('[data-testid="exercise-leftovers"]');
+    expect(banner.text()).toContain('2 open sockets and 14 calls');
+    const confirm = vi.fn(() => false);
+    vi.stubGlobal('confirm', confirm);
+    await wrapper.get('[data-testid="exercise-clean-lab"]').trigger('click');
+    await settle();
+    expect(fake.inputsOf('lab.reset')).toEqual([]);
+    confirm.mockReturnValueOnce(true);
+    await wrapper.get('[data-testid="exercise-clean-lab"]').trigger('click');
+    await settle();
+    expect(confirm).toHaveBeenCalledTimes(2);
+    expect(fake.inputsOf('lab.reset')).toEqual([{}]);
+    // Checked again from a new beginning.
+    expect(fake.inputsOf('exercise.check').at(-1)).toEqual({ id: 'tcp-lifecycle', roles: {}, since: { callId: 99, monoUs: 5 } });
+    vi.unstubAllGlobals();
   });
 
   it('shows why an exercise cannot be opened or checked', async () => {

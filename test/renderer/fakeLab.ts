@@ -21,6 +21,7 @@ export class FakeLab implements LabApi {
   private readonly handlers = new Map<RouteName, (input: unknown) => unknown>();
   private readonly listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   private nextFd = 3;
+  private nextSocketId = 1;
   private nextCallId = 1;
 
   /** Sets the answer for one route. */
@@ -68,16 +69,17 @@ export class FakeLab implements LabApi {
       case 'socket.cancel':
         return { ok: true, value: { cancelled: true } };
       case 'socket.socket':
-        return { ok: true, ret: this.nextFd++, callId: this.nextCallId++ };
+        return { ok: true, ret: this.nextFd++, socketId: this.nextSocketId++, callId: this.nextCallId++ };
       default:
         return { ok: true, ret: 0, callId: this.nextCallId++ };
     }
   }
 }
 
-/** A socket snapshot with sensible defaults, overridden by `patch`. */
+/** A socket snapshot with sensible defaults, overridden by `patch` (its id is its fd unless given). */
 export function socketInfo(patch: Partial<SocketInfo> = {}): SocketInfo {
   return {
+    socketId: patch.fd ?? 3,
     fd: 3,
     domain: 'AF_INET',
     type: 'SOCK_STREAM',
@@ -98,6 +100,7 @@ export function socketInfo(patch: Partial<SocketInfo> = {}): SocketInfo {
     blockedIn: null,
     counters: { bytesSent: 0, bytesReceived: 0, sendCalls: 0, recvCalls: 0, datagramsSent: 0, datagramsReceived: 0 },
     acceptedFrom: null,
+    acceptedFromId: null,
     tcpState: null,
     createdAtUs: 0,
     ...patch,

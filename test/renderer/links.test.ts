@@ -18,6 +18,8 @@ function callRecord(id: number, fd: number): CallRecord {
   return {
     id,
     fd,
+    socketId: fd,
+    newSocketId: null,
     call: 'connect',
     args: {},
     startMonoUs: id,
@@ -85,27 +87,83 @@ describe('packets tied to sockets and calls', () => {
     holdPackets(fake, () => 10, { filtered: (_o, _l, _f, fd) => ({ total: 1, rows: [packetRow(2, { fds: fd === null ? [] : [fd] })] }) });
     const sockets = useSocketsStore();
     const list = usePacketListStore();
-    expect(list.fd).toBeNull();
+    expect(list.socketId).toBeNull();
     sockets.setAll([socketInfo({ fd: 3 }), socketInfo({ fd: 4 })]);
     expect(list.onlySocket).toBe(true);
-    expect(list.fd).toBe(3);
+    expect(list.socketId).toBe(3);
     sockets.select(4);
     await settle();
-    expect(list.fd).toBe(4);
-    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ fd: 4 });
+    expect(list.socketId).toBe(4);
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ socketId: 4 });
     list.setOnlySocket(false);
     sockets.select(3);
     await settle();
-    expect(list.fd).toBeNull();
-    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ fd: null });
+    expect(list.socketId).toBeNull();
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ socketId: null });
     // The last socket closing drops the filter and the list is asked for again, unfiltered.
     list.setOnlySocket(true);
     await settle();
-    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ fd: 3 });
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ socketId: 3 });
     sockets.remove(3);
     sockets.remove(4);
     await settle();
-    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ fd: null });
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ socketId: null });
+  });
+});
+
+describe('a descriptor number handed out again', () => {
+  /** A call on socket `socketId` (descriptor `fd`); accept() makes socket `made`. */
+  function onSocket(id: number, fd: number, socketId: number, call: CallRecord['call'], made: number | null = null): CallRecord {
+    return { ...callRecord(id, fd), call, socketId, newSocketId: made, ret: made === null ? 0 : 4 };
+  }
+
+  it('keeps a closed socket’s packet marks and calls off the new socket on its descriptor', async () => {
+    const { fake, global } = setupLab();
+    // Listener fd 3 (socket 1); accept → fd 4 (socket 2): recv, send, close; accept → fd 4 again (socket 3).
+    useCallsStore().setAll([
+      onSocket(1, 3, 1, 'accept', 2),
+      onSocket(2, 4, 2, 'recv'),
+      onSocket(3, 4, 2, 'send'),
+      onSocket(4, 4, 2, 'close'),
+      onSocket(5, 3, 1, 'accept', 3),
+    ]);
+    useSocketsStore().setAll([socketInfo({ fd: 3, socketId: 1, state: 'listening' }), socketInfo({ fd: 4, socketId: 3, state: 'connected' })]);
+    // The first connection's data segment: tied to socket 2, which had fd 4.
+    fake.respond('capture.packet', (input) => ({
+      ok: true,
+      value: { row: packetRow(input.no, { fds: [4], socketIds: [2], callId: 3, cause: 'call' }), data: bytesToBase64(SYN_FRAME), tree: SYN_TREE },
+    }));
+    const table = mount(SocketTable, { global });
+    const log = mount(CallLog, { global });
+    await usePacketDetailStore().select(1);
+    await settle();
+    expect(table.find('[data-testid="socket-row-highlighted"]').exists()).toBe(false);
+
+    useSocketsStore().select(3);
+    await log.get('[data-testid="call-log-only-selected"]').setValue(true);
+    expect(log.findAll('[data-testid^="call-log-entry-"]').map((e) => e.attributes('data-testid'))).toEqual(['call-log-entry-5']);
+    useSocketsStore().select(1);
+    await nextTick();
+    expect(log.findAll('[data-testid^="call-log-entry-"]').map((e) => e.attributes('data-testid'))).toEqual(['call-log-entry-1', 'call-log-entry-5']);
+    table.unmount();
+    log.unmount();
+  });
+
+  it('filters "Only socket" by identity: the new socket on fd 4 is asked for, not the old one', async () => {
+    const { fake } = setupLab();
+    holdPackets(fake, () => 10, { filtered: (_o, _l, _f, socketId) => ({ total: 1, rows: [packetRow(2, { fds: [4], socketIds: socketId === null ? [] : [socketId] })] }) });
+    const sockets = useSocketsStore();
+    const list = usePacketListStore();
+    sockets.setAll([socketInfo({ fd: 4, socketId: 1, state: 'connected' })]);
+    await settle();
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ socketId: 1 });
+    // close(4), then socket() → 4 again: a UDP socket, socket 2.
+    sockets.remove(1);
+    sockets.upsert(socketInfo({ fd: 4, socketId: 2, type: 'SOCK_DGRAM' }));
+    sockets.select(2);
+    await settle();
+    expect(list.socketId).toBe(2);
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ socketId: 2 });
   });
 });
 

@@ -158,7 +158,7 @@ describe('display filter', () => {
     expect(wrapper.find('[data-testid="display-filter-error"]').exists()).toBe(false);
     await input.trigger('keydown', { key: 'Enter' });
     await settle();
-    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ filter: 'tcp.port == 80', fd: null });
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ filter: 'tcp.port == 80', socketId: null });
     expect(wrapper.findAll('[data-testid^="packet-row-"]').map((r) => r.attributes('data-testid'))).toEqual(['packet-row-3']);
     expect(wrapper.get('[data-testid="status-displayed"]').text()).toBe('1');
     wrapper.unmount();
@@ -167,22 +167,22 @@ describe('display filter', () => {
   it('filters the list to the socket selected in the workbench', async () => {
     const { fake, global } = setupLab();
     holdPackets(fake, () => 5, {
-      filtered: (_offset, _limit, _filter, fd) => ({ total: 1, rows: [packetRow(2, { fds: fd === null ? [] : [fd] })] }),
+      filtered: (_offset, _limit, _filter, socketId) => ({ total: 1, rows: [packetRow(2, { fds: socketId === null ? [] : [7], socketIds: socketId === null ? [] : [socketId] })] }),
     });
     const wrapper = mount(PacketsView, { global });
     await settle();
     const toggle = wrapper.get('[data-testid="only-socket"]');
     expect(toggle.attributes('disabled')).toBeDefined();
-    useSocketsStore().setAll([socketInfo({ fd: 7, state: 'connected' })]);
+    useSocketsStore().setAll([socketInfo({ fd: 7, socketId: 12, state: 'connected' })]);
     await settle();
     expect(wrapper.text()).toContain('Only socket 7');
     await toggle.setValue(true);
     await settle();
-    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ filter: '', fd: 7 });
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ filter: '', socketId: 12 });
     expect(wrapper.get('[data-testid="packet-row-2"]').text()).toContain('7');
     await toggle.setValue(false);
     await settle();
-    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ fd: null });
+    expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ socketId: null });
     expect(wrapper.find('[data-testid="packet-row-5"]').exists()).toBe(true);
     wrapper.unmount();
   });

@@ -8,7 +8,7 @@ import { IDLE_STATUS } from '@renderer/stores/capture';
 import { bytesToBase64 } from '@renderer/lib/bytes';
 import type { FakeLab } from './fakeLab';
 
-/** A packet-list row for frame `no`. */
+/** A packet-list row for frame `no` (its sockets' ids are their fds unless given). */
 export function packetRow(no: number, patch: Partial<PacketRow> = {}): PacketRow {
   return {
     no,
@@ -22,6 +22,7 @@ export function packetRow(no: number, patch: Partial<PacketRow> = {}): PacketRow
     info: `54321 → 8080 [ACK] Seq=${no}`,
     mark: null,
     fds: [],
+    socketIds: patch.fds ?? [],
     callId: null,
     cause: null,
     ...patch,
@@ -40,14 +41,14 @@ export function captureStatus(patch: Partial<CaptureStatus> = {}): CaptureStatus
 export function holdPackets(
   fake: FakeLab,
   held: () => number,
-  options: { first?: () => number; filtered?: (offset: number, limit: number, filter: string, fd: number | null) => { total: number; rows: PacketRow[] } } = {},
+  options: { first?: () => number; filtered?: (offset: number, limit: number, filter: string, socketId: number | null) => { total: number; rows: PacketRow[] } } = {},
 ): void {
   const first = options.first ?? (() => 1);
   fake.respond('capture.rows', (input) => {
     const filter = input.filter ?? '';
-    const fd = input.fd ?? null;
-    if ((filter !== '' || fd !== null) && options.filtered) {
-      return { ok: true, value: { ...options.filtered(input.offset, input.limit, filter, fd), pending: 0 } };
+    const socketId = input.socketId ?? null;
+    if ((filter !== '' || socketId !== null) && options.filtered) {
+      return { ok: true, value: { ...options.filtered(input.offset, input.limit, filter, socketId), pending: 0 } };
     }
     const rows: PacketRow[] = [];
     for (let i = input.offset; i < Math.min(held(), input.offset + input.limit); i++) rows.push(packetRow(first() + i));

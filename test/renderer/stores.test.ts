@@ -11,6 +11,8 @@ function record(patch: Partial<CallRecord>): CallRecord {
   return {
     id: 1,
     fd: 3,
+    socketId: 3,
+    newSocketId: null,
     call: 'accept',
     args: {},
     startMonoUs: 0,
@@ -27,7 +29,7 @@ function record(patch: Partial<CallRecord>): CallRecord {
 function entry(patch: Partial<TranscriptEntry> & { text?: string }): TranscriptEntry {
   const { text = 'hi', ...rest } = patch;
   const bytes = new TextEncoder().encode(text);
-  return { fd: 3, direction: 'out', data: bytesToBase64(bytes), length: bytes.length, addr: null, callId: 1, monoUs: 1, ...rest };
+  return { socketId: 3, fd: 3, direction: 'out', data: bytesToBase64(bytes), length: bytes.length, addr: null, callId: 1, monoUs: 1, ...rest };
 }
 
 describe('stores with a fake lab', () => {
@@ -80,7 +82,7 @@ describe('stores with a fake lab', () => {
       [6, 'listening'],
     ]);
     sockets.select(6);
-    fake.emit('socket.removed', { fd: 6 });
+    fake.emit('socket.removed', { fd: 6, socketId: 6 });
     expect(sockets.sockets.map((s) => s.fd)).toEqual([3]);
     expect(sockets.selectedFd).toBe(3);
   });
@@ -116,7 +118,7 @@ describe('stores with a fake lab', () => {
     const chunk = new Uint8Array(64 * 1024).fill(0x41);
     const data = bytesToBase64(chunk);
     for (let i = 0; i < 160; i++) {
-      fake.emit('transcript.appended', { fd: 3, direction: i % 2 ? 'in' : 'out', data, length: chunk.length, addr: null, callId: i, monoUs: i });
+      fake.emit('transcript.appended', { socketId: 3, fd: 3, direction: i % 2 ? 'in' : 'out', data, length: chunk.length, addr: null, callId: i, monoUs: i });
     }
     const t = useTranscriptsStore().get(3)!;
     expect(t.hexRows).toBe((160 * 64 * 1024) / 16);
@@ -143,11 +145,58 @@ describe('stores with a fake lab', () => {
     expect(fake.listenerCount('transcript.appended')).toBe(0);
   });
 
-  it('creates a socket with socket() and selects the new descriptor', async () => {
+  it('creates a socket with socket() and selects the new socket', async () => {
     const sockets = useSocketsStore();
     const result = await sockets.create('AF_INET6', 'SOCK_DGRAM', 'IPPROTO_UDP');
     expect(fake.inputsOf('socket.socket')).toEqual([{ domain: 'AF_INET6', type: 'SOCK_DGRAM', protocol: 'IPPROTO_UDP' }]);
-    expect(result.ok && sockets.selectedFd).toBe(3);
+    expect(result.ok && sockets.selectedId).toBe(1);
+    sockets.upsert(socketInfo({ socketId: 1, fd: 3 }));
+    expect(sockets.selectedFd).toBe(3);
     await settle();
+  });
+
+  describe('a descriptor number handed out again', () => {
+    it('keeps sockets, selection, outcomes and transcripts apart by identity', async () => {
+      await useLabStore().start();
+      const sockets = useSocketsStore();
+      const calls = useCallsStore();
+      const transcripts = useTranscriptsStore();
+      fake.emit('socket.changed', socketInfo({ fd: 3, socketId: 1, state: 'listening' }));
+      fake.emit('socket.changed', socketInfo({ fd: 4, socketId: 2, state: 'connected' }));
+      sockets.select(2);
+      await calls.perform('recv', { route: 'socket.recv', input: { fd: 4, maxBytes: 10, flags: [] } }, 2);
+      fake.emit('transcript.appended', entry({ socketId: 2, fd: 4, text: 'first' }));
+      // close(4): the lab says so; then accept() → 4 again, socket 3.
+      fake.emit('socket.removed', { fd: 4, socketId: 2 });
+      expect(sockets.selectedId).toBe(1);
+      fake.emit('socket.changed', socketInfo({ fd: 4, socketId: 3, state: 'connected' }));
+      fake.emit('transcript.appended', entry({ socketId: 3, fd: 4, text: 'second' }));
+      expect(sockets.sockets.map((s) => [s.fd, s.socketId])).toEqual([
+        [3, 1],
+        [4, 3],
+      ]);
+      expect(calls.outcomes.has(2)).toBe(false);
+      expect(calls.outcomes.has(3)).toBe(false);
+      expect(transcripts.get(2)).toBeNull();
+      expect(transcripts.get(3)!.chunks.map((c) => new TextDecoder().decode(c.bytes))).toEqual(['second']);
+    });
+
+    it('lets a new socket’s snapshot replace the old one on its descriptor before the removal arrives, without taking the selection', async () => {
+      await useLabStore().start();
+      const sockets = useSocketsStore();
+      fake.emit('socket.changed', socketInfo({ fd: 4, socketId: 2 }));
+      sockets.select(2);
+      fake.emit('socket.changed', socketInfo({ fd: 4, socketId: 5, type: 'SOCK_DGRAM' }));
+      expect(sockets.sockets.map((s) => s.socketId)).toEqual([5]);
+      expect(sockets.selectedId).toBeNull();
+      fake.emit('socket.removed', { fd: 4, socketId: 2 });
+      expect(sockets.sockets.map((s) => s.socketId)).toEqual([5]);
+    });
+
+    it('asks the lab for a transcript by socket id', async () => {
+      await useLabStore().start();
+      await useTranscriptsStore().load(7);
+      expect(fake.inputsOf('lab.transcript')).toEqual([{ socketId: 7, limit: 100_000 }]);
+    });
   });
 });

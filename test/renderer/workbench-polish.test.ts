@@ -97,14 +97,14 @@ describe('new-socket form', () => {
     await wrapper.get('form').trigger('submit');
     await settle();
     const sockets = useSocketsStore();
-    sockets.upsert(socketInfo({ fd: 3 }));
+    sockets.upsert(socketInfo({ fd: 3, socketId: 1 }));
     await settle();
     expect(wrapper.get('[data-testid="new-socket-result"]').text()).toBe('socket() returned 3');
-    sockets.remove(3);
+    sockets.remove(1);
     await settle();
     expect(wrapper.find('[data-testid="new-socket-result"]').exists()).toBe(false);
     // A later accept() that gets the same number does not bring the stale line back.
-    sockets.upsert(socketInfo({ fd: 3 }));
+    sockets.upsert(socketInfo({ fd: 3, socketId: 2 }));
     await settle();
     expect(wrapper.find('[data-testid="new-socket-result"]').exists()).toBe(false);
   });

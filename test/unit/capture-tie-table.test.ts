@@ -1,6 +1,6 @@
 /**
  * The side table of packet ties kept beside the ring store: ties read back as written (one, two
- * or more descriptors, call or kernel or unknown), evicted frames lose theirs, and the ring keeps
+ * or more sockets with their descriptors, a reused descriptor on two sockets, call or kernel or unknown), evicted frames lose theirs, and the ring keeps
  * them right through growth and wrap-around.
  */
 import { describe, expect, it } from 'vitest';
@@ -8,10 +8,10 @@ import { TieTable, type RowTie } from '../../src/main/lab/capture/tie-table';
 
 const tieFor = (no: number): RowTie => {
   const kinds: RowTie[] = [
-    { fds: [], callId: null, cause: null },
-    { fds: [3], callId: no, cause: 'call' },
-    { fds: [4, 3], callId: null, cause: 'kernel' },
-    { fds: [5, 3, 7], callId: 2 ** 32 - 1, cause: 'call' },
+    { socketIds: [], fds: [], callId: null, cause: null },
+    { socketIds: [1], fds: [3], callId: no, cause: 'call' },
+    { socketIds: [9, 1], fds: [3, 3], callId: null, cause: 'kernel' },
+    { socketIds: [5, 1, 70_000], fds: [5, 3, 7], callId: 2 ** 32 - 1, cause: 'call' },
   ];
   return kinds[no % kinds.length];
 };
@@ -25,9 +25,9 @@ describe('TieTable', () => {
       // Keep a window of 5000 frames, like a full ring store evicting the oldest.
       if (no - oldest >= 5000) table.dropBefore((oldest = no - 4999));
     }
-    expect(table.get(oldest - 1)).toEqual({ fds: [], callId: null, cause: null });
+    expect(table.get(oldest - 1)).toEqual({ socketIds: [], fds: [], callId: null, cause: null });
     for (const no of [oldest, oldest + 1, oldest + 2, oldest + 3, 17_345, 20_000]) expect(table.get(no)).toEqual(tieFor(no));
-    expect(table.get(20_001)).toEqual({ fds: [], callId: null, cause: null });
+    expect(table.get(20_001)).toEqual({ socketIds: [], fds: [], callId: null, cause: null });
   });
 
   it('leaves skipped frames untied, ignores a second tie, and starts over after clear', () => {
@@ -35,13 +35,13 @@ describe('TieTable', () => {
     table.set(10, tieFor(1));
     table.set(12, tieFor(2));
     table.set(12, tieFor(1));
-    expect(table.get(11)).toEqual({ fds: [], callId: null, cause: null });
+    expect(table.get(11)).toEqual({ socketIds: [], fds: [], callId: null, cause: null });
     expect(table.get(12)).toEqual(tieFor(2));
     table.dropBefore(100);
     table.set(100, tieFor(1));
     expect(table.get(100)).toEqual(tieFor(1));
     table.clear();
-    expect(table.get(100)).toEqual({ fds: [], callId: null, cause: null });
+    expect(table.get(100)).toEqual({ socketIds: [], fds: [], callId: null, cause: null });
     table.set(1, tieFor(3));
     expect(table.get(1)).toEqual(tieFor(3));
   });

@@ -5,30 +5,32 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PacketRow } from '@shared/capture';
-import type { Check, Exercise } from '@shared/exercise';
+import type { Check, Exercise, ExerciseMark } from '@shared/exercise';
 import type { CallRecord, SocketInfo } from '@shared/socket';
 import { relevantFilter } from '../../src/main/lab/exercises/collect';
 import { evaluateChecks } from '../../src/main/lab/exercises/engine';
-import { inferRoles, socketsFromCalls, type Evidence, type EvidencePacket } from '../../src/main/lab/exercises/evidence';
+import { callsOf, inferRoles, sinceMark, socketsFromCalls, type Evidence, type EvidencePacket } from '../../src/main/lab/exercises/evidence';
 
 let nextId = 1;
+/** A call record; unless `extra` says otherwise, each socket's id is its descriptor. */
 function call(name: CallRecord['call'], fd: number | null, ret: number | null, extra: Partial<CallRecord> = {}): CallRecord {
   const id = nextId++;
-  return { id, fd, call: name, args: {}, startMonoUs: id * 100, startWallUs: id * 100, endMonoUs: ret === null ? null : id * 100 + 10, durationUs: 10, ret, errno: null, message: null, ...extra };
+  const made = (name === 'socket' || name === 'accept') && ret !== null && ret >= 0 ? ret : null;
+  return { id, fd, socketId: fd, newSocketId: made, call: name, args: {}, startMonoUs: id * 100, startWallUs: id * 100, endMonoUs: ret === null ? null : id * 100 + 10, durationUs: 10, ret, errno: null, message: null, ...extra };
 }
 function info(fd: number, local: number, peer: number | null, extra: Partial<SocketInfo> = {}): SocketInfo {
   return {
-    fd, domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP', state: 'connected',
+    socketId: fd, fd, domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP', state: 'connected',
     local: { family: 'AF_INET', address: '127.0.0.1', port: local },
     peer: peer === null ? null : { family: 'AF_INET', address: '127.0.0.1', port: peer },
     nonblocking: false, options: {}, backlog: null, acceptQueue: [], bytesWaiting: 0, datagramsWaiting: 0,
     shutRd: false, shutWr: false, peerClosed: false, pendingError: null, blockedIn: null,
     counters: { bytesSent: 0, bytesReceived: 0, sendCalls: 0, recvCalls: 0, datagramsSent: 0, datagramsReceived: 0 },
-    acceptedFrom: null, tcpState: null, createdAtUs: 0, ...extra,
+    acceptedFrom: null, acceptedFromId: null, tcpState: null, createdAtUs: 0, ...extra,
   };
 }
 function packet(no: number, monoUs: number, fields: Record<string, string[]>): EvidencePacket {
-  const row: PacketRow = { no, monoUs, tsUs: monoUs, caplen: 60, len: 60, src: '127.0.0.1', dst: '127.0.0.1', protocol: 'TCP', info: `frame ${no}`, mark: null, fds: [], callId: null, cause: null };
+  const row: PacketRow = { no, monoUs, tsUs: monoUs, caplen: 60, len: 60, src: '127.0.0.1', dst: '127.0.0.1', protocol: 'TCP', info: `frame ${no}`, mark: null, fds: [], socketIds: [], callId: null, cause: null };
   return { row, fields: { frame: [''], ip: [''], tcp: [''], ...fields } };
 }
 const tcp = (src: number, dst: number, flags: { syn?: 0 | 1; ack?: 0 | 1; fin?: 0 | 1 }, win = 512) => ({
@@ -51,10 +53,10 @@ function lifecycle(): Evidence {
     call('recv', 5, 0),
     call('send', 4, -1, { errno: 'EPIPE' }),
   ];
-  const cache = new Map<string, SocketInfo>([
-    ['3@1', info(3, 5000, null, { state: 'listening' })],
-    ['4@4', info(4, 40000, 5000, { shutWr: true })],
-    ['5@6', info(5, 5000, 40000, { peerClosed: true, acceptedFrom: 3 })],
+  const cache = new Map<number, SocketInfo>([
+    [3, info(3, 5000, null, { state: 'listening' })],
+    [4, info(4, 40000, 5000, { shutWr: true })],
+    [5, info(5, 5000, 40000, { peerClosed: true, acceptedFrom: 3, acceptedFromId: 3 })],
   ]);
   const packets = [
     packet(1, 450, tcp(40000, 5000, { syn: 1 })),
@@ -62,7 +64,7 @@ function lifecycle(): Evidence {
     packet(3, 470, tcp(40000, 5000, { ack: 1 })),
     packet(4, 710, tcp(40000, 5000, { fin: 1, ack: 1 }, 0)),
   ];
-  return { calls, sockets: socketsFromCalls(calls, cache), packets, roles: { server: 1, client: 4, conn: 6 }, captureProblem: null };
+  return { calls, sockets: socketsFromCalls(calls, cache), packets, roles: { server: 3, client: 4, conn: 5 }, captureProblem: null };
 }
 
 const roles: Exercise['roles'] = {
@@ -167,17 +169,119 @@ describe('composition', () => {
 describe('roles in the app', () => {
   it('infers roles from the calls each socket made when the UI names none', () => {
     const evidence = lifecycle();
-    expect(inferRoles({ roles }, evidence.calls, evidence.sockets)).toEqual({ server: 1, client: 4, conn: 6 });
+    expect(inferRoles({ roles }, evidence.calls, evidence.sockets)).toEqual({ server: 3, client: 4, conn: 5 });
   });
-  it('tracks socket lives across a reused descriptor', () => {
+  it('tracks sockets by identity across a reused descriptor', () => {
     nextId = 1;
-    const calls = [call('socket', null, 3, { args: { domain: 'AF_INET', type: 'SOCK_DGRAM' } }), call('close', 3, 0), call('socket', null, 3, { args: { domain: 'AF_INET6', type: 'SOCK_STREAM' } }), call('listen', 3, 0)];
+    const calls = [
+      call('socket', null, 3, { args: { domain: 'AF_INET', type: 'SOCK_DGRAM' }, newSocketId: 1 }),
+      call('close', 3, 0, { socketId: 1 }),
+      call('socket', null, 3, { args: { domain: 'AF_INET6', type: 'SOCK_STREAM' }, newSocketId: 2 }),
+      call('listen', 3, 0, { socketId: 2 }),
+    ];
     const sockets = socketsFromCalls(calls, new Map());
-    expect(sockets.map((s) => [s.createdBy, s.closedBy, s.domain, s.statesSeen.join('>')])).toEqual([
-      [1, 2, 'AF_INET', 'created>closed'],
-      [3, null, 'AF_INET6', 'created>listening'],
+    expect(sockets.map((s) => [s.socketId, s.fd, s.createdBy, s.closedBy, s.domain, s.statesSeen.join('>')])).toEqual([
+      [1, 3, 1, 2, 'AF_INET', 'created>closed'],
+      [2, 3, 3, null, 'AF_INET6', 'created>listening'],
     ]);
-    expect(inferRoles({ roles: { server: { title: { en: 's', zh: 's' }, made: 'listen' } } }, calls, sockets)).toEqual({ server: 3 });
+    expect(inferRoles({ roles: { server: { title: { en: 's', zh: 's' }, made: 'listen' } } }, calls, sockets)).toEqual({ server: 2 });
+  });
+  it('keeps an accepted socket on its own calls when accept() hands out a closed one’s number again', () => {
+    nextId = 1;
+    // listener (socket 1, fd 3); accept → fd 4 (socket 2): recv, send, close; accept → fd 4 again (socket 3).
+    const calls = [
+      call('socket', null, 3, { args: { domain: 'AF_INET', type: 'SOCK_STREAM' }, newSocketId: 1 }),
+      call('listen', 3, 0, { socketId: 1 }),
+      call('accept', 3, 4, { socketId: 1, newSocketId: 2 }),
+      call('recv', 4, 5, { socketId: 2 }),
+      call('send', 4, 5, { socketId: 2 }),
+      call('close', 4, 0, { socketId: 2 }),
+      call('accept', 3, 4, { socketId: 1, newSocketId: 3 }),
+    ];
+    const sockets = socketsFromCalls(calls, new Map());
+    const second = sockets.find((s) => s.socketId === 3)!;
+    expect(second).toMatchObject({ fd: 4, acceptedFrom: 1, closedBy: null, statesSeen: ['connected'] });
+    expect(callsOf(calls, second).map((c) => c.call)).toEqual(['accept']);
+    const evidence: Evidence = { calls, sockets, packets: [], roles: { server: 1, conn: 3 }, captureProblem: null };
+    const result = evaluateChecks({ roles, checks: [{ call: 'recv', role: 'conn' }, { call: 'close', role: 'conn' }] }, evidence);
+    expect(result.map((r) => r.passed)).toEqual([false, false]);
+  });
+});
+
+describe('an exercise begun on a lab with history', () => {
+  /** Before the mark: a whole lifecycle (sockets 3, 4, 5) and a listener left open (socket 6, port 6000). */
+  function leftovers(): { evidence: Evidence; mark: ExerciseMark } {
+    const old = lifecycle();
+    const listener = [
+      call('socket', null, 6, { args: { domain: 'AF_INET', type: 'SOCK_STREAM' } }),
+      call('bind', 6, 0),
+      call('listen', 6, 0),
+    ];
+    const calls = [...old.calls, ...listener];
+    const cache = new Map(old.sockets.map((socket) => [socket.socketId, socket.info!]));
+    cache.set(6, info(6, 6000, null, { state: 'listening' }));
+    const evidence = { ...old, calls, sockets: socketsFromCalls(calls, cache), roles: {} };
+    return { evidence, mark: { callId: calls.at(-1)!.id, monoUs: 1000 } };
+  }
+  const lifecycleChecks: Check[] = [
+    { id: 'accepted', socket: 'conn', acceptedFrom: 'server', peerIs: 'client' },
+    { id: 'eof', call: 'recv', role: 'conn', ret: 0 },
+    { id: 'handshake', sequence: ['tcp.flags.syn == 1 && tcp.dstport == ${server.port}'] },
+    { id: 'no-synack-after-accept', not: { packets: 'tcp.flags.syn == 1 && tcp.srcport == ${server.port}', after: { call: 'accept', role: 'server' } } },
+  ];
+
+  it('passes nothing before the student did anything', () => {
+    const { evidence, mark } = leftovers();
+    const fresh = sinceMark(evidence, mark);
+    fresh.roles = inferRoles({ roles }, fresh.calls, fresh.sockets);
+    expect(fresh.roles).toEqual({ server: null, client: null, conn: null });
+    expect(evaluateChecks({ roles, checks: lifecycleChecks }, fresh).map((r) => r.passed)).toEqual([false, false, false, false]);
+    // Without the mark the old sockets would play the roles and pass.
+    const stale = { ...evidence, roles: inferRoles({ roles }, evidence.calls, evidence.sockets) };
+    expect(evaluateChecks({ roles, checks: lifecycleChecks }, stale).map((r) => r.passed)).toEqual([true, true, true, true]);
+  });
+
+  it('binds the new sockets, not the old listener still open, and passes a correct run', () => {
+    const { evidence, mark } = leftovers();
+    const calls = [
+      ...evidence.calls,
+      call('socket', null, 7, { args: { domain: 'AF_INET', type: 'SOCK_STREAM' } }),
+      call('bind', 7, 0),
+      call('listen', 7, 0),
+      call('socket', null, 8, { args: { domain: 'AF_INET', type: 'SOCK_STREAM' } }),
+      call('connect', 8, 0),
+      call('accept', 7, 9),
+      call('close', 8, 0),
+      call('recv', 9, 0),
+    ];
+    const cache = new Map([
+      [6, info(6, 6000, null, { state: 'listening' })],
+      [7, info(7, 7000, null, { state: 'listening' })],
+      [8, info(8, 41000, 7000)],
+      [9, info(9, 7000, 41000, { acceptedFrom: 7, acceptedFromId: 7 })],
+    ]);
+    // connect() is call 17 (at 1700 µs), accept() call 18 (1800 µs): the handshake comes between.
+    const packets = [packet(5, 1750, tcp(41000, 7000, { syn: 1 })), packet(6, 1760, tcp(7000, 41000, { syn: 1, ack: 1 }))];
+    const all: Evidence = { calls, sockets: socketsFromCalls(calls, cache), packets: [...evidence.packets, ...packets], roles: {}, captureProblem: null };
+    const fresh = sinceMark(all, mark);
+    fresh.roles = inferRoles({ roles }, fresh.calls, fresh.sockets);
+    expect(fresh.roles).toEqual({ server: 7, client: 8, conn: 9 });
+    expect(fresh.packets.map((p) => p.row.no)).toEqual([5, 6]);
+    expect(evaluateChecks({ roles, checks: lifecycleChecks }, fresh).map((r) => r.passed)).toEqual([true, true, true, true]);
+    // Choosing a socket from before the mark is not possible: it is not evidence.
+    expect(inferRoles({ roles }, fresh.calls, fresh.sockets, { server: 6 })).toEqual({ server: 7, client: 8, conn: 9 });
+    // The student may bind a role by hand to a socket made since.
+    expect(inferRoles({ roles }, fresh.calls, fresh.sockets, { client: 7, server: 8 })).toMatchObject({ client: 7, server: 8 });
+  });
+
+  it('never passes `not` of a check about a role no socket plays', () => {
+    const evidence = lifecycle();
+    evidence.roles.server = null;
+    const result = one({ not: { packets: 'tcp.flags.syn == 1 && tcp.srcport == ${server.port}', after: { call: 'accept', role: 'server' } } }, evidence);
+    expect(result.passed).toBe(false);
+    expect(result.detail).toContain('no socket plays the role "server"');
+    expect(one({ not: { any: [{ socket: 'server', reached: 'listening' }, { call: 'recv', role: 'conn', ret: 99 }] } }, evidence).passed).toBe(false);
+    expect(one({ not: { all: [{ socket: 'server', reached: 'listening' }, { call: 'recv', role: 'conn', ret: 99 }] } }, evidence).passed).toBe(true);
   });
 });
 

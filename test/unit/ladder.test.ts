@@ -51,8 +51,8 @@ describe('buildLadder: the classic conversation', () => {
   it('puts the client on the left and the server (listener and accepted socket) on the right', () => {
     expect(model.proto).toBe('tcp');
     expect(model.columns).toEqual([
-      { endpoint: '127.0.0.1:40000', fds: [4] },
-      { endpoint: '127.0.0.1:8080', fds: [3, 5] },
+      { endpoint: '127.0.0.1:40000', socketIds: [4], fds: [4] },
+      { endpoint: '127.0.0.1:8080', socketIds: [3, 5], fds: [3, 5] },
     ]);
     expect(model.initialStates).toEqual(['CLOSED', 'LISTEN']);
   });

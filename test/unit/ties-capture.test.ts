@@ -54,8 +54,10 @@ const LOG: [number, number, CallName, Record<string, unknown>, number, number, n
 ];
 
 const byFd = (fd: number) => LOG.filter((c) => c[1] === fd);
+// No descriptor is reused in this script: each socket's id is its descriptor.
 const records: CallRecord[] = LOG.map(([id, fd, call, args, start, end, ret]) => ({
-  id, fd, call, args: { fd, ...args }, startMonoUs: start, startWallUs: start, endMonoUs: end, durationUs: end - start, ret, errno: null, message: null,
+  id, fd, socketId: fd, newSocketId: call === 'accept' || call === 'socket' ? ret : null, call, args: { fd, ...args },
+  startMonoUs: start, startWallUs: start, endMonoUs: end, durationUs: end - start, ret, errno: null, message: null,
 }));
 const loop = (port: number) => ({ family: 'AF_INET' as const, address: '127.0.0.1', port });
 const SERVER_PORT = 18089;
@@ -129,8 +131,8 @@ describe('flows over a real loopback capture', () => {
     ]);
     expect(arrows.flatMap((a) => (a.changed[1] ? [a.states[1]] : []))).toEqual(['SYN_RECEIVED', 'ESTABLISHED', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED']);
     expect(model.columns).toEqual([
-      { endpoint: `127.0.0.1:${PORTS.client}`, fds: [4] },
-      { endpoint: `127.0.0.1:${SERVER_PORT}`, fds: [3, 5] },
+      { endpoint: `127.0.0.1:${PORTS.client}`, socketIds: [4], fds: [4] },
+      { endpoint: `127.0.0.1:${SERVER_PORT}`, socketIds: [3, 5], fds: [3, 5] },
     ]);
     // Windows as tshark shows them: the SYNs' own, then scaled by the shift both SYNs offered (10).
     expect(arrows.map((a) => a.tcp?.win)).toEqual([65495, 65483, 65536, 65536, 65536, 65536, 65536, 65536, 65536]);

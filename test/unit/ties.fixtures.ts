@@ -48,22 +48,29 @@ export function inet(end: End): SockAddr {
   return end.addr.includes(':') ? { family: 'AF_INET6', address: end.addr, port: end.port } : { family: 'AF_INET', address: end.addr, port: end.port };
 }
 
-/** A socket-table entry with defaults for everything a test does not care about. */
+/** A socket-table entry with defaults for everything a test does not care about (socket id = fd unless given). */
 export function sock(fd: number, fields: Partial<SocketInfo>): SocketInfo {
   return {
-    fd, domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP', state: 'created', local: null, peer: null,
+    socketId: fd, fd, domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP', state: 'created', local: null, peer: null,
     nonblocking: false, options: {}, backlog: null, acceptQueue: [], bytesWaiting: 0, datagramsWaiting: 0,
     shutRd: false, shutWr: false, peerClosed: false, pendingError: null, blockedIn: null,
     counters: { bytesSent: 0, bytesReceived: 0, sendCalls: 0, recvCalls: 0, datagramsSent: 0, datagramsReceived: 0 },
-    acceptedFrom: null, tcpState: null, createdAtUs: fd * 1000, ...fields,
+    acceptedFrom: null, acceptedFromId: null, tcpState: null, createdAtUs: fd * 1000, ...fields,
   };
 }
 
-/** A finished call record. */
-export function call(id: number, fd: number | null, name: CallName, args: Record<string, unknown>, start: number, end: number, ret: number, errno: CallRecord['errno'] = null): CallRecord {
+/**
+ * A finished call record. Sockets are named by id; without `ids` the id is the descriptor (tests
+ * where no descriptor is reused): `ids.socketId` the socket acted on, `ids.newSocketId` the one made.
+ */
+export function call(
+  id: number, fd: number | null, name: CallName, args: Record<string, unknown>, start: number, end: number, ret: number,
+  errno: CallRecord['errno'] = null, ids: Partial<Pick<CallRecord, 'socketId' | 'newSocketId'>> = {},
+): CallRecord {
+  const made = (name === 'socket' || name === 'accept') && ret >= 0 ? ret : null;
   return {
-    id, fd, call: name, args: fd === null ? args : { fd, ...args }, startMonoUs: start, startWallUs: start, endMonoUs: end,
-    durationUs: end - start, ret, errno, message: null,
+    id, fd, socketId: ids.socketId ?? fd, newSocketId: ids.newSocketId ?? made, call: name, args: fd === null ? args : { fd, ...args },
+    startMonoUs: start, startWallUs: start, endMonoUs: end, durationUs: end - start, ret, errno, message: null,
   };
 }
 

@@ -223,28 +223,54 @@ describe('datagrams and ICMP', () => {
   });
 
   it('returns an empty tie for a packet without a flow', () => {
-    expect(createPacketTies().tie({ monoUs: 1, flow: null })).toEqual({ fds: [], callId: null, cause: null, tcp: null });
+    expect(createPacketTies().tie({ monoUs: 1, flow: null })).toEqual({ socketIds: [], fds: [], callId: null, cause: null, tcp: null });
   });
 
   it('ties a truncated TCP header (no flags) to its sockets without a cause', () => {
     const ties = createPacketTies();
     ties.updateSockets([sock(4, { state: 'connected', local: inet(C), peer: inet(S) })]);
     const truncated = { ...tcp(1, 1, C, S, c, 0, SYN).flow!, tcp: undefined };
-    expect(ties.tie({ monoUs: 1, flow: truncated })).toEqual({ fds: [4], callId: null, cause: null, tcp: null });
+    expect(ties.tie({ monoUs: 1, flow: truncated })).toEqual({ socketIds: [4], fds: [4], callId: null, cause: null, tcp: null });
   });
 });
 
 describe('descriptor reuse', () => {
-  it('starts a reused descriptor’s call history afresh', () => {
-    const oldConnect = call(1, 4, 'connect', { address: inet(S) }, 10, 11, 0);
-    const reborn = call(2, null, 'socket', { domain: 'AF_INET', type: 'SOCK_STREAM' }, 20, 21, 4);
+  it('starts a new socket on a reused descriptor without the old one’s calls', () => {
+    const oldConnect = call(1, 4, 'connect', { address: inet(S) }, 10, 11, 0, null, { socketId: 1 });
+    const oldClose = call(2, 4, 'close', {}, 12, 13, 0, null, { socketId: 1 });
+    const reborn = call(3, null, 'socket', { domain: 'AF_INET', type: 'SOCK_STREAM' }, 20, 21, 4, null, { newSocketId: 2 });
     const { byNo } = runTimeline([
-      { at: 0, sockets: [sock(4, {})] },
+      { at: 0, sockets: [sock(4, { socketId: 1 })] },
       ...callEvents(oldConnect),
+      ...callEvents(oldClose),
       ...callEvents(reborn),
-      { at: 22, sockets: [sock(4, { createdAtUs: 22 })] },
+      { at: 22, sockets: [sock(4, { socketId: 2 })] },
       { at: 23, packet: tcp(1, 23, C, S, c, 0, SYN) },
     ]);
     expect(byNo.get(1)).toMatchObject({ callId: null });
+  });
+
+  it('keeps a closed socket’s late packets on it, not on the new socket that got its number', () => {
+    // fd 4 was a TCP client (socket 1); after close() fd 4 is a UDP socket (socket 2).
+    const connect = call(1, 4, 'connect', { address: inet(S) }, 10, 11, 0, null, { socketId: 1 });
+    const close = call(2, 4, 'close', {}, 30, 31, 0, null, { socketId: 1 });
+    const udpSocket = call(3, null, 'socket', { domain: 'AF_INET', type: 'SOCK_DGRAM' }, 40, 41, 4, null, { newSocketId: 2 });
+    const client = sock(4, { socketId: 1, state: 'connected', local: inet(C), peer: inet(S) });
+    const { byNo } = runTimeline([
+      { at: 0, sockets: [client, sock(3, { socketId: 3, state: 'listening', local: inet(S) })] },
+      ...callEvents(connect),
+      { at: 12, packet: tcp(1, 12, C, S, c, 0, SYN) },
+      ...callEvents(close),
+      { at: 32, sockets: [sock(3, { socketId: 3, state: 'listening', local: inet(S) })] },
+      { at: 33, packet: tcp(2, 33, C, S, c + 1, 0, FIN | ACK) },
+      ...callEvents(udpSocket),
+      { at: 42, sockets: [sock(3, { socketId: 3, state: 'listening', local: inet(S) }), sock(4, { socketId: 2, type: 'SOCK_DGRAM' })] },
+      { at: 43, packet: tcp(3, 43, S, C, s + 1, c + 2, ACK) },
+    ]);
+    expect(byNo.get(1)).toMatchObject({ socketIds: [1, 3], fds: [4, 3], callId: 1, cause: 'call' });
+    expect(byNo.get(2)).toMatchObject({ socketIds: [1, 3], fds: [4, 3], callId: 2 });
+    // After fd 4 went to the UDP socket, the old connection's ACK is still socket 1's.
+    expect(byNo.get(3)?.socketIds).toEqual([3, 1]);
+    expect(byNo.get(3)?.fds).toEqual([3, 4]);
   });
 });

@@ -4,11 +4,12 @@ import type { EventEnvelope } from '@shared/events';
 import type { SocketInfo } from '@shared/socket';
 import { createEventBatcher } from '../../src/main/transport/batcher';
 
-function snapshot(fd: number, bytesWaiting: number): EventEnvelope {
-  const info = { fd, bytesWaiting } as unknown as SocketInfo; // only fd matters to the batcher
+/** A snapshot of socket `socketId` (by default the first socket on `fd`). */
+function snapshot(fd: number, bytesWaiting: number, socketId = fd): EventEnvelope {
+  const info = { socketId, fd, bytesWaiting } as unknown as SocketInfo; // only the identity matters to the batcher
   return { name: 'socket.changed', payload: info };
 }
-const removed = (fd: number): EventEnvelope => ({ name: 'socket.removed', payload: { fd } });
+const removed = (fd: number, socketId = fd): EventEnvelope => ({ name: 'socket.removed', payload: { fd, socketId } });
 const log = (id: number): EventEnvelope => ({ name: 'call.logged', payload: { id } as never });
 
 /** A batcher whose timer never fires by itself: the test flushes. */
@@ -29,7 +30,7 @@ describe('createEventBatcher', () => {
     batcher.close();
   });
 
-  it('coalesces socket.changed per descriptor, latest wins', () => {
+  it('coalesces socket.changed per socket, latest wins', () => {
     const { batcher, sent } = manual();
     for (let i = 0; i < 1000; i++) batcher.push(snapshot(3, i));
     batcher.push(snapshot(4, 7));
@@ -39,14 +40,14 @@ describe('createEventBatcher', () => {
     batcher.close();
   });
 
-  it('never moves a snapshot before a removal of the same descriptor queued after it', () => {
+  it('keeps a closed socket and the new one on its descriptor apart, in order', () => {
     const { batcher, sent } = manual();
-    batcher.push(snapshot(3, 1));
-    batcher.push(removed(3));
-    batcher.push(snapshot(3, 0)); // fd 3 handed out again
+    batcher.push(snapshot(3, 1, 1));
+    batcher.push(removed(3, 1));
+    batcher.push(snapshot(3, 0, 2)); // fd 3 handed out again: another socket
+    batcher.push(snapshot(3, 9, 2));
     batcher.flush();
-    expect(sent[0].map((e) => e.name)).toEqual(['socket.removed', 'socket.changed']);
-    expect(sent[0][1]).toEqual(snapshot(3, 0));
+    expect(sent[0]).toEqual([snapshot(3, 1, 1), removed(3, 1), snapshot(3, 9, 2)]);
     batcher.close();
   });
 

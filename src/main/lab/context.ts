@@ -41,8 +41,8 @@ export interface LabContext {
   readonly options: Required<LabOptions>;
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void;
   /**
-   * TCP state per descriptor as inferred from captured packets: written by the capture area,
-   * read by the socket area into every socket snapshot (SocketInfo.tcpState).
+   * TCP state per socket (by SocketInfo.socketId) as inferred from captured packets: written by
+   * the capture area, read by the socket area into every socket snapshot (SocketInfo.tcpState).
    */
   readonly tcpStates: Map<number, string>;
   /**

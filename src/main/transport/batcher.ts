@@ -44,7 +44,7 @@ const KEPT_ON_OVERFLOW: ReadonlySet<string> = new Set(['socket.changed', 'socket
 
 /** The key under which an envelope replaces an earlier one still queued, or null. */
 function coalesceKey(envelope: EventEnvelope): string | null {
-  if (envelope.name === 'socket.changed') return `socket.changed:${envelope.payload.fd}`;
+  if (envelope.name === 'socket.changed') return `socket.changed:${envelope.payload.socketId}`;
   if (envelope.name === 'capture.status') return 'capture.status';
   return null;
 }

@@ -109,7 +109,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         return ok(session.status());
       },
       'capture.rows': (input) => {
-        const answer = views.window(input.offset, input.limit, input.filter, input.fd);
+        const answer = views.window(input.offset, input.limit, input.filter, input.socketId);
         if (!answer.ok) return captureFailure('EINVAL', `Display filter error at character ${answer.position + 1}: ${answer.error}`);
         return ok({ total: answer.total, pending: answer.pending, rows: answer.rows });
       },

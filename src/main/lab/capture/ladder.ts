@@ -74,7 +74,8 @@ export function ladderPicture(no: number, theme: 'light' | 'dark', store: Packet
     if (wanted === null || icmp || pairKey(flow) === wanted) packets.push(ladderPacketOf(packet, flow, summary.info, ties));
   }
   const conversation = selectConversation(packets, no);
-  const model = buildLadder(conversation, sockets.calls(), { sockets: ties.knownSockets() });
+  // The sockets the ties know, and those open now (a socket accept() returned after the last packet).
+  const model = buildLadder(conversation, sockets.calls(), { sockets: [...ties.knownSockets(), ...sockets.sockets()] });
   if (model.proto === null) return captureFailure('EINVAL', `Packet ${no} is not part of a conversation a ladder can draw.`);
   const svg = ladderToSvg(model, { theme });
   const size = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(svg);

@@ -1,18 +1,19 @@
 /**
  * Each held packet's tie (lab sockets, causing call, cause), kept beside the ring store and
  * bounded like it: a ring of typed arrays keyed by frame number, so a million tied packets cost
- * about 13 bytes each and no objects. Frames the store evicts drop their ties.
+ * about 21 bytes each and no objects. Frames the store evicts drop their ties.
  */
 import type { PacketRow } from '@shared/capture';
 
 /** The tie fields of a packet-list row. */
-export type RowTie = Pick<PacketRow, 'fds' | 'callId' | 'cause'>;
+export type RowTie = Pick<PacketRow, 'socketIds' | 'fds' | 'callId' | 'cause'>;
 
-const NO_FD = -1;
+/** Socket ids start at 1: 0 marks an empty column. */
+const NO_SOCKET = 0;
 const CAUSES = [null, 'call', 'kernel'] as const;
 const INITIAL_SLOTS = 4096;
 
-const untied = (): RowTie => ({ fds: [], callId: null, cause: null });
+const untied = (): RowTie => ({ socketIds: [], fds: [], callId: null, cause: null });
 
 export class TieTable {
   private slots = 0;
@@ -20,29 +21,36 @@ export class TieTable {
   private count = 0;
   /** Frame number of the entry at `head`. */
   private firstNo = 1;
-  /** Most packets carry one or two descriptors (sender, receiver): two columns, the rest aside. */
+  /**
+   * Most packets belong to one or two sockets (sender, receiver): two columns of identities and
+   * two of the descriptor each had, the rest aside.
+   */
+  private idA = new Int32Array(0);
+  private idB = new Int32Array(0);
   private fdA = new Int32Array(0);
   private fdB = new Int32Array(0);
   /** Call ids start at 1, so 0 means "no call". */
   private callOf = new Uint32Array(0);
   private causeOf = new Uint8Array(0);
-  private moreFds = new Map<number, number[]>();
+  private moreSockets = new Map<number, Pick<RowTie, 'socketIds' | 'fds'>>();
 
   /** Forgets every tie; the next frame may have any number. */
   clear(): void {
     this.slots = this.head = this.count = 0;
     this.firstNo = 1;
+    this.idA = new Int32Array(0);
+    this.idB = new Int32Array(0);
     this.fdA = new Int32Array(0);
     this.fdB = new Int32Array(0);
     this.callOf = new Uint32Array(0);
     this.causeOf = new Uint8Array(0);
-    this.moreFds.clear();
+    this.moreSockets.clear();
   }
 
   /** Drops the ties of frames older than `no` (the store evicted them). */
   dropBefore(no: number): void {
     while (this.count > 0 && this.firstNo < no) {
-      this.moreFds.delete(this.firstNo);
+      this.moreSockets.delete(this.firstNo);
       this.head = (this.head + 1) % this.slots;
       this.count -= 1;
       this.firstNo += 1;
@@ -63,18 +71,23 @@ export class TieTable {
     const index = no - this.firstNo;
     if (!Number.isInteger(index) || index < 0 || index >= this.count) return untied();
     const slot = (this.head + index) % this.slots;
-    const extra = this.moreFds.get(no);
-    const fds = extra ? [...extra] : [this.fdA[slot], this.fdB[slot]].filter((fd) => fd !== NO_FD);
+    const extra = this.moreSockets.get(no);
+    const columns = ([[this.idA[slot], this.fdA[slot]], [this.idB[slot], this.fdB[slot]]] as const).filter(([id]) => id !== NO_SOCKET);
+    const sockets = extra
+      ? { socketIds: [...extra.socketIds], fds: [...extra.fds] }
+      : { socketIds: columns.map(([id]) => id), fds: columns.map(([, fd]) => fd) };
     const callId = this.callOf[slot];
-    return { fds, callId: callId === 0 ? null : callId, cause: CAUSES[this.causeOf[slot]] };
+    return { ...sockets, callId: callId === 0 ? null : callId, cause: CAUSES[this.causeOf[slot]] };
   }
 
   private write(no: number, tie: RowTie): void {
     if (this.count === this.slots) this.grow();
     const slot = (this.head + this.count) % this.slots;
-    this.fdA[slot] = tie.fds[0] ?? NO_FD;
-    this.fdB[slot] = tie.fds[1] ?? NO_FD;
-    if (tie.fds.length > 2) this.moreFds.set(no, [...tie.fds]);
+    this.idA[slot] = tie.socketIds[0] ?? NO_SOCKET;
+    this.idB[slot] = tie.socketIds[1] ?? NO_SOCKET;
+    this.fdA[slot] = tie.fds[0] ?? 0;
+    this.fdB[slot] = tie.fds[1] ?? 0;
+    if (tie.socketIds.length > 2) this.moreSockets.set(no, { socketIds: [...tie.socketIds], fds: [...tie.fds] });
     this.callOf[slot] = tie.callId ?? 0;
     this.causeOf[slot] = CAUSES.indexOf(tie.cause);
     this.count += 1;
@@ -89,6 +102,8 @@ export class TieTable {
       to.set(from.subarray(0, this.count - tail), tail);
       return to;
     };
+    this.idA = order(this.idA, new Int32Array(slots));
+    this.idB = order(this.idB, new Int32Array(slots));
     this.fdA = order(this.fdA, new Int32Array(slots));
     this.fdB = order(this.fdB, new Int32Array(slots));
     this.callOf = order(this.callOf, new Uint32Array(slots));

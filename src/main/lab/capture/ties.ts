@@ -36,7 +36,7 @@ export function tieInputOf(packet: StoredPacket): TiePacketInput {
  */
 export const CAPTURE_SLACK_US = 2_000_000;
 
-const UNTIED: RowTie = { fds: [], callId: null, cause: null };
+const UNTIED: RowTie = { socketIds: [], fds: [], callId: null, cause: null };
 
 /** The lab sockets whose TCP state the badge shows: stream sockets on IPv4/IPv6. */
 function isTcp(socket: SocketInfo): boolean {
@@ -82,20 +82,20 @@ export class CaptureTies {
     }
     this.ties.updateSockets(snapshot);
     this.readCalls();
-    const streams = new Map(snapshot.filter(isTcp).map((s) => [s.fd, s]));
+    const streams = new Map(snapshot.filter(isTcp).map((s) => [s.socketId, s]));
     for (let no = Math.max(fromNo, store.firstNo); no < store.nextNo; no++) {
       const packet = store.get(no);
       if (packet === null) continue;
       const tie = this.ties.tie(tieInputOf(packet));
       this.table.set(no, tie);
       // Badge changes are announced packet by packet, so the UI sees every state in order.
-      for (const fd of tie.fds) {
-        const socket = streams.get(fd);
+      for (const socketId of tie.socketIds) {
+        const socket = streams.get(socketId);
         if (socket) this.syncState(socket);
       }
     }
     for (const socket of streams.values()) this.syncState(socket);
-    for (const fd of [...this.ctx.tcpStates.keys()]) if (!streams.has(fd)) this.ctx.tcpStates.delete(fd);
+    for (const socketId of [...this.ctx.tcpStates.keys()]) if (!streams.has(socketId)) this.ctx.tcpStates.delete(socketId);
   }
 
   /**
@@ -138,9 +138,9 @@ export class CaptureTies {
 
   /** Writes a socket's inferred TCP state for the badge and announces a change. */
   private syncState(socket: SocketInfo): void {
-    const state = this.ties.tcpState(socket.fd);
-    if (state === null || this.ctx.tcpStates.get(socket.fd) === state) return;
-    this.ctx.tcpStates.set(socket.fd, state);
+    const state = this.ties.tcpState(socket.socketId);
+    if (state === null || this.ctx.tcpStates.get(socket.socketId) === state) return;
+    this.ctx.tcpStates.set(socket.socketId, state);
     this.ctx.emit('socket.changed', { ...socket, tcpState: state });
   }
 }

@@ -55,7 +55,7 @@ interface FilteredView {
   start: number;
   /** Next frame number to examine. */
   scanned: number;
-  /** CaptureTies generation the fd test was computed with. */
+  /** CaptureTies generation the socket test was computed with. */
   generation: number;
 }
 
@@ -75,10 +75,10 @@ export class PacketViews {
     this.views = [];
   }
 
-  /** Rows `offset .. offset+limit` of the packets `filter` and `fd` select. */
-  window(offset: number, limit: number, filter: string, fd: number | null): ViewAnswer {
+  /** Rows `offset .. offset+limit` of the packets `filter` and the socket `socketId` select. */
+  window(offset: number, limit: number, filter: string, socketId: number | null): ViewAnswer {
     const store = this.store;
-    if (filter.trim() === '' && fd === null) {
+    if (filter.trim() === '' && socketId === null) {
       const total = store.held;
       const rows: PacketRow[] = [];
       for (let no = store.firstNo + offset; no < store.nextNo && rows.length < limit; no++) {
@@ -87,7 +87,7 @@ export class PacketViews {
       }
       return { ok: true, total, pending: 0, rows };
     }
-    const view = this.view(filter, fd);
+    const view = this.view(filter, socketId);
     if (!view.ok) return view;
     const { matches, start, scanned } = this.update(view.value, SCAN_BUDGET_MS);
     const total = matches.length - start;
@@ -107,12 +107,12 @@ export class PacketViews {
     return { ok: true, frames: matches.slice(start) };
   }
 
-  private view(filter: string, fd: number | null): { ok: true; value: FilteredView } | { ok: false; error: string; position: number } {
-    const key = `${fd ?? ''}|${filter}`;
+  private view(filter: string, socketId: number | null): { ok: true; value: FilteredView } | { ok: false; error: string; position: number } {
+    const key = `${socketId ?? ''}|${filter}`;
     const known = this.views.find((v) => v.key === key);
     if (known) {
-      // The fd test depends on which sockets exist; redo it when they changed.
-      if (fd === null || known.generation === this.ties.generation) return { ok: true, value: known };
+      // The socket test depends on the ties; redo it when they changed.
+      if (socketId === null || known.generation === this.ties.generation) return { ok: true, value: known };
       this.views = this.views.filter((v) => v !== known);
     }
     const compiled = compileFilter(filter);
@@ -124,7 +124,7 @@ export class PacketViews {
     const fast = byFields !== null && fastFieldsCover(compiled.fields) ? new FastFieldReader() : null;
     const at: PacketLocation = { offset: 0, caplen: 0, len: 0, linkType: 0 };
     const test = (no: number): boolean => {
-      if (fd !== null && !this.ties.tieOf(no).fds.includes(fd)) return false;
+      if (socketId !== null && !this.ties.tieOf(no).socketIds.includes(socketId)) return false;
       if (byFields === null) return true;
       if (fast !== null) {
         const chunk = store.locate(no, at);

@@ -7,9 +7,9 @@ import type { z } from 'zod';
 import type { LabApi } from '@shared/api';
 import { ERRNO } from '@shared/errno';
 import type { Exercise, exerciseRoutes } from '@shared/exercise';
-import { collectEvidence, createEvidenceCache } from './collect';
+import { collectEvidence, createEvidenceCache, markNow } from './collect';
 import { evaluateChecks } from './engine';
-import { inferRoles, rolesFromFds } from './evidence';
+import { inferRoles, roleBindings } from './evidence';
 import { DEFAULT_EXERCISE_DIR, ExerciseFileError, findExercise, loadExerciseDir } from './load';
 
 type ExerciseRoutes = typeof exerciseRoutes;
@@ -60,16 +60,22 @@ export function createExerciseArea(lab: Pick<LabApi, 'invoke'>, options: Exercis
         const found = await load(id);
         return found.ok ? { ok: true as const, value: found.exercise } : found;
       },
-      'exercise.check': async ({ id, roles }) => {
+      'exercise.begin': async () => {
+        const sockets = await lab.invoke('lab.sockets', {});
+        const mark = await markNow(api);
+        return { ok: true as const, value: { mark, openSockets: sockets.ok ? sockets.value.length : 0, calls: mark.callId } };
+      },
+      'exercise.check': async ({ id, roles, since }) => {
         const found = await load(id);
         if (!found.ok) return found;
-        const evidence = await collectEvidence(api, cache);
-        evidence.roles = inferRoles(found.exercise, evidence.calls, evidence.sockets, rolesFromFds(evidence.sockets, roles));
+        const evidence = await collectEvidence(api, cache, since);
+        evidence.roles = inferRoles(found.exercise, evidence.calls, evidence.sockets, roles);
         const results = evaluateChecks(found.exercise, evidence);
-        const fds = Object.fromEntries(
-          Object.entries(evidence.roles).map(([role, createdBy]) => [role, evidence.sockets.find((s) => s.createdBy === createdBy)?.fd ?? null]),
-        );
-        return { ok: true as const, value: { id, passed: results.filter((r) => r.passed).length, total: results.length, roles: fds, results } };
+        const sockets = evidence.sockets.map((s) => ({ socketId: s.socketId, fd: s.fd, domain: s.domain, type: s.type, open: s.closedBy === null }));
+        return {
+          ok: true as const,
+          value: { id, passed: results.filter((r) => r.passed).length, total: results.length, roles: roleBindings(evidence), sockets, results },
+        };
       },
     },
   };

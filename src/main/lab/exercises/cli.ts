@@ -55,7 +55,7 @@ export function formatReport(exercise: Exercise, report: GradeReport): string {
   const lines = [`Exercise ${exercise.id}: ${exercise.title.en} / ${exercise.title.zh}`];
   const failedSteps = report.steps.filter((s) => !s.pass).length;
   lines.push(`Scenario "${report.scenario}": ${report.steps.length} steps${failedSteps ? `, ${failedSteps} with unmet expectations (not graded)` : ''}`);
-  lines.push(`Roles: ${Object.entries(report.roles).map(([role, fd]) => `${role} → ${fd === null ? 'missing' : `fd ${fd}`}`).join(', ') || 'none'}`);
+  lines.push(`Roles: ${Object.entries(report.roles).map(([role, bound]) => `${role} → ${bound === null ? 'missing' : `fd ${bound.fd}`}`).join(', ') || 'none'}`);
   if (report.captureProblem) lines.push(`Capture: ${report.captureProblem}`);
   if (report.skipped) {
     lines.push(`SKIPPED: ${report.skipped}`);

@@ -7,7 +7,9 @@ import type { LabApi } from '@shared/api';
 import type { PacketRow } from '@shared/capture';
 import type { CallRecord } from '@shared/socket';
 import { fieldValues } from '../dissect';
-import { rememberInfos, socketsFromCalls, type Evidence, type EvidencePacket, type EvidenceSocket, type InfoCache } from './evidence';
+import type { ExerciseMark } from '@shared/exercise';
+import { monoUs } from '../context';
+import { rememberInfos, sinceMark, socketsFromCalls, type Evidence, type EvidencePacket, type EvidenceSocket, type InfoCache } from './evidence';
 
 /** Most packets decoded for one evaluation: a lab exercise needs far fewer. */
 export const MAX_EVIDENCE_PACKETS = 5000;
@@ -35,9 +37,9 @@ export async function readCalls(lab: LabApi): Promise<CallRecord[]> {
 }
 
 /** Asks the lab for its sockets now and remembers what it shows. */
-export async function observeSockets(lab: LabApi, cache: EvidenceCache, calls?: CallRecord[]): Promise<void> {
+export async function observeSockets(lab: LabApi, cache: EvidenceCache): Promise<void> {
   const answer = await lab.invoke('lab.sockets', {});
-  if (answer.ok) rememberInfos(cache.infos, calls ?? (await readCalls(lab)), answer.value);
+  if (answer.ok) rememberInfos(cache.infos, answer.value);
 }
 
 /**
@@ -62,7 +64,7 @@ export function relevantFilter(sockets: readonly EvidenceSocket[], calls: readon
 async function readRows(lab: LabApi, filter: string): Promise<{ rows: PacketRow[]; problem: string | null }> {
   const rows: PacketRow[] = [];
   for (let guard = 0; guard < 1000 && rows.length < MAX_EVIDENCE_PACKETS; guard++) {
-    const answer = await lab.invoke('capture.rows', { offset: rows.length, limit: 5000, filter, fd: null });
+    const answer = await lab.invoke('capture.rows', { offset: rows.length, limit: 5000, filter });
     if (!answer.ok) return { rows, problem: answer.message };
     rows.push(...answer.value.rows);
     if (answer.value.rows.length === 0 && answer.value.pending === 0) break;
@@ -92,11 +94,20 @@ async function readPackets(lab: LabApi, cache: EvidenceCache, filter: string): P
   return { packets, problem: problem ?? status.value.error };
 }
 
-/** A snapshot of the lab as evidence; `roles` is filled by the caller (grader or live area). */
-export async function collectEvidence(lab: LabApi, cache: EvidenceCache): Promise<Evidence> {
-  const calls = await readCalls(lab);
-  await observeSockets(lab, cache, calls);
-  const sockets = socketsFromCalls(calls, cache.infos);
+/**
+ * A snapshot of the lab as evidence, since `mark` when given (what came before is left out);
+ * `roles` is filled by the caller (grader or live area).
+ */
+export async function collectEvidence(lab: LabApi, cache: EvidenceCache, mark: ExerciseMark | null = null): Promise<Evidence> {
+  const all = await readCalls(lab);
+  await observeSockets(lab, cache);
+  const { calls, sockets } = sinceMark({ calls: all, sockets: socketsFromCalls(all, cache.infos), packets: [], roles: {}, captureProblem: null }, mark);
   const { packets, problem } = await readPackets(lab, cache, relevantFilter(sockets, calls));
-  return { calls, sockets, packets, roles: {}, captureProblem: problem };
+  return sinceMark({ calls, sockets, packets, roles: {}, captureProblem: problem }, mark);
+}
+
+/** Where an exercise begins now: the newest call's id and the monotonic clock (see ExerciseMark). */
+export async function markNow(lab: LabApi): Promise<ExerciseMark> {
+  const calls = await readCalls(lab);
+  return { callId: calls.at(-1)?.id ?? 0, monoUs: monoUs() };
 }

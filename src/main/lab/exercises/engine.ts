@@ -17,6 +17,11 @@ interface Verdict {
   passed: boolean;
   detail: string;
   evidence: CheckEvidence;
+  /**
+   * The check could not be decided (a role no socket plays yet): it fails, and so does `not`
+   * of it, or an exercise would pass "no SYN-ACK after accept() on server" before any server.
+   */
+  undecided?: boolean;
 }
 
 const NO_TEXT: BiText = { en: '', zh: '' };
@@ -53,7 +58,7 @@ function callLine(call: CallRecord): string {
 }
 
 const evidenceOfCalls = (calls: CallRecord[]): CheckEvidence => ({
-  calls: calls.map(({ id, fd, call, ret, errno }) => ({ id, fd, call, ret, errno })),
+  calls: calls.map(({ id, fd, socketId, newSocketId, call, ret, errno }) => ({ id, fd, socketId: call === 'socket' ? newSocketId : socketId, call, ret, errno })),
   packets: [],
 });
 const evidenceOfPackets = (packets: EvidencePacket[]): CheckEvidence => ({
@@ -76,9 +81,10 @@ class Scope {
       if ('all' in check) return this.combine(check.all.map((c) => this.evaluate(c)), 'all');
       if ('any' in check) return this.combine(check.any.map((c) => this.evaluate(c)), 'any');
       const inner = this.evaluate(check.not);
+      if (inner.undecided) return inner;
       return { passed: !inner.passed, detail: `${inner.passed ? 'it should not hold, but ' : 'as required, not: '}${inner.detail}`, evidence: inner.evidence };
     } catch (error) {
-      if (error instanceof CheckProblem || error instanceof StepError) return { passed: false, detail: error.message, evidence: { calls: [], packets: [] } };
+      if (error instanceof CheckProblem || error instanceof StepError) return { passed: false, detail: error.message, evidence: { calls: [], packets: [] }, undecided: true };
       throw error;
     }
   }
@@ -86,8 +92,11 @@ class Scope {
   private combine(verdicts: Verdict[], mode: 'all' | 'any'): Verdict {
     const passed = mode === 'all' ? verdicts.every((v) => v.passed) : verdicts.some((v) => v.passed);
     const relevant = verdicts.filter((v) => v.passed === passed);
+    // all: false for sure once one part surely fails; any: only when every part surely fails.
+    const undecided = !passed && (mode === 'all' ? relevant.every((v) => v.undecided) : relevant.some((v) => v.undecided));
     return {
       passed,
+      undecided,
       detail: [...new Set(relevant.map((v) => v.detail))].join('; '),
       evidence: {
         calls: uniqueBy(relevant.flatMap((v) => v.evidence.calls), (c) => c.id),
@@ -99,8 +108,8 @@ class Scope {
   /** The socket playing `role`, or a problem saying how to name it. */
   private socketOf(role: string): EvidenceSocket {
     if (!Object.hasOwn(this.exercise.roles, role)) throw new CheckProblem(`the exercise has no role "${role}" (an error in the exercise file)`);
-    const createdBy = this.evidence.roles[role];
-    const socket = createdBy === null || createdBy === undefined ? undefined : this.evidence.sockets.find((s) => s.createdBy === createdBy);
+    const socketId = this.evidence.roles[role];
+    const socket = socketId === null || socketId === undefined ? undefined : this.evidence.sockets.find((s) => s.socketId === socketId);
     if (!socket) throw new CheckProblem(`no socket plays the role "${role}": name it with "as: ${role}" on its socket or accept step`);
     return socket;
   }
@@ -163,7 +172,7 @@ class Scope {
     }
     if (check.acceptedFrom) {
       const listener = this.socketOf(check.acceptedFrom);
-      if (socket.acceptedFrom === listener.createdBy) facts.push(`${check.socket} came from accept() on ${check.acceptedFrom}`);
+      if (socket.acceptedFrom === listener.socketId) facts.push(`${check.socket} came from accept() on ${check.acceptedFrom}`);
       else problems.push(`${check.socket} was not returned by accept() on ${check.acceptedFrom}`);
     }
     const flags = [

@@ -4,10 +4,11 @@
  * the scenario's `as:` names. The lab is not reset or closed: the caller owns it.
  */
 import type { LabApi } from '@shared/api';
-import type { Check, CheckResult, Exercise } from '@shared/exercise';
+import type { Check, CheckResult, Exercise, RoleBinding } from '@shared/exercise';
 import { runScenario, type Scenario, type ScenarioReport } from '../scenario';
-import { collectEvidence, createEvidenceCache, observeSockets, type EvidenceCache } from './collect';
+import { collectEvidence, createEvidenceCache, markNow, observeSockets, type EvidenceCache } from './collect';
 import { evaluateChecks } from './engine';
+import { roleBindings } from './evidence';
 
 /** How long to keep capturing after the last step, for the ACKs and FINs still in flight. */
 export const SETTLE_MS = 300;
@@ -19,8 +20,8 @@ export interface GradeReport {
   ok: boolean;
   passed: number;
   total: number;
-  /** Role → descriptor it was bound to, null when the scenario names no such socket. */
-  roles: Record<string, number | null>;
+  /** Role → the socket it was bound to, null when the scenario names no such socket. */
+  roles: Record<string, RoleBinding | null>;
   results: CheckResult[];
   /** Why the scenario did not run (missing privileges), else null. */
   skipped: string | null;
@@ -50,13 +51,14 @@ function observing(lab: LabApi, cache: EvidenceCache): LabApi {
   };
 }
 
-/** Role → createdBy call id, from the scenario steps that name sockets with `as:`. */
+/** Role → socket id, from the scenario steps that name sockets with `as:`. */
 function rolesFromScenario(exercise: Exercise, scenario: Scenario, report: ScenarioReport): Record<string, number | null> {
   const roles: Record<string, number | null> = Object.fromEntries(Object.keys(exercise.roles).map((role) => [role, null]));
   for (const record of report.steps) {
     const step = scenario.steps[record.step - 1];
     if (!step || !('call' in step) || (step.call !== 'socket' && step.call !== 'accept') || !step.as) continue;
-    if (step.as in roles && record.ok && record.callId !== null) roles[step.as] = record.callId;
+    const socketId = record.result.socketId;
+    if (step.as in roles && record.ok && typeof socketId === 'number') roles[step.as] = socketId;
   }
   return roles;
 }
@@ -64,6 +66,8 @@ function rolesFromScenario(exercise: Exercise, scenario: Scenario, report: Scena
 /** Runs `scenario` on `lab` and grades it against `exercise`. */
 export async function gradeScenario(lab: LabApi, exercise: Exercise, scenario: Scenario): Promise<GradeReport> {
   const cache = createEvidenceCache();
+  // What the lab did before this scenario (the caller's lab may be in use) is not graded.
+  const mark = await markNow(lab);
   const capturing = needsCapture(exercise.checks);
   let captureProblem: string | null = null;
   if (capturing) {
@@ -76,7 +80,7 @@ export async function gradeScenario(lab: LabApi, exercise: Exercise, scenario: S
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     await lab.invoke('capture.stop', {});
   }
-  const evidence = await collectEvidence(lab, cache);
+  const evidence = await collectEvidence(lab, cache, mark);
   evidence.roles = rolesFromScenario(exercise, scenario, report);
   if (!capturing) evidence.packets = [];
   else if (evidence.packets.length === 0 && !evidence.captureProblem && !captureProblem) {
@@ -86,16 +90,13 @@ export async function gradeScenario(lab: LabApi, exercise: Exercise, scenario: S
   evidence.captureProblem = captureProblem ?? evidence.captureProblem;
   const results = report.skipped ? [] : evaluateChecks(exercise, evidence);
   const passed = results.filter((r) => r.passed).length;
-  const fds = Object.fromEntries(
-    Object.entries(evidence.roles).map(([role, createdBy]) => [role, evidence.sockets.find((s) => s.createdBy === createdBy)?.fd ?? null]),
-  );
   return {
     exercise: exercise.id,
     scenario: scenario.name,
     ok: !report.skipped && passed === results.length,
     passed,
     total: exercise.checks.length,
-    roles: fds,
+    roles: roleBindings(evidence),
     results,
     skipped: report.skipped,
     captureProblem: evidence.captureProblem,

@@ -3,7 +3,7 @@
  * grader behind `npm run grade`, and the `exercise.*` routes. Format: docs/exercises.md.
  */
 export { evaluateChecks, describeCallMatch } from './engine';
-export { inferRoles, rolesFromFds, socketsFromCalls, type Evidence, type EvidencePacket, type EvidenceSocket } from './evidence';
+export { inferRoles, roleBindings, sinceMark, socketsFromCalls, type Evidence, type EvidencePacket, type EvidenceSocket } from './evidence';
 export { collectEvidence, createEvidenceCache, type EvidenceCache } from './collect';
 export { gradeScenario, needsCapture, type GradeReport } from './grade';
 export { DEFAULT_EXERCISE_DIR, ExerciseFileError, findExercise, loadExerciseDir, loadExerciseFile, parseExerciseText } from './load';

@@ -38,13 +38,14 @@ export interface LadderPacket {
   windowShift?: number | null;
   /** The packet list's info column; used as the label of ICMP messages. */
   info?: string;
+  socketIds?: number[];
   fds?: number[];
   callId?: number | null;
   cause?: TieCause | null;
 }
 
 /** A socket as the ladder needs it: a SocketInfo or a `PacketTies.knownSockets()` entry. */
-export type LadderSocket = Pick<SocketLike, 'fd' | 'local' | 'peer'> & { state?: SocketLike['state'] } | KnownSocket;
+export type LadderSocket = Pick<SocketLike, 'socketId' | 'fd' | 'local' | 'peer'> & { state?: SocketLike['state'] } | KnownSocket;
 
 export type Column = 0 | 1;
 export type LadderMark = TcpMark | 'icmp-error';
@@ -53,6 +54,8 @@ export interface LadderColumn {
   /** `127.0.0.1:40000`, `[::1]:8080`, or the bare address for ICMP. */
   endpoint: string;
   /** Lab sockets on this side (a listening socket and the socket accept() returned, say). */
+  socketIds: number[];
+  /** Their descriptors, in the same order (labels: a number may have been reused since). */
   fds: number[];
 }
 
@@ -80,6 +83,8 @@ export interface LadderCall {
   kind: 'call';
   side: Column;
   callId: number;
+  socketId: number;
+  /** The descriptor the socket had (its label). */
   fd: number;
   call: CallName;
   timeUs: number;
@@ -175,7 +180,8 @@ export function buildLadder(packets: readonly LadderPacket[], calls: readonly Ca
   const maxRows = options.maxRows ?? 1000;
   const first = packets.find((p) => p.flow !== null && !p.icmp?.isError) ?? packets.find((p) => p.flow !== null);
   if (!first?.flow) {
-    return { proto: null, columns: [{ endpoint: '', fds: [] }, { endpoint: '', fds: [] }], startMonoUs: 0, initialStates: [null, null], rows: [], truncated: false };
+    const none = { endpoint: '', socketIds: [], fds: [] };
+    return { proto: null, columns: [none, { ...none }], startMonoUs: 0, initialStates: [null, null], rows: [], truncated: false };
   }
   const ends = columnsOf(first);
   const isTcp = first.flow.proto === 'tcp';
@@ -183,7 +189,7 @@ export function buildLadder(packets: readonly LadderPacket[], calls: readonly Ca
   const sideColumn: Record<TcpSide, Column> = { a: 0, b: 1 };
   let connection: number | null = null;
   const arrows: (LadderArrow & { monoUs: number })[] = [];
-  const tiedFds: [Set<number>, Set<number>] = [new Set(), new Set()];
+  const tied: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];
   const callById = new Map(calls.map((c) => [c.id, c]));
 
   for (const packet of packets) {
@@ -212,8 +218,8 @@ export function buildLadder(packets: readonly LadderPacket[], calls: readonly Ca
       for (const t of obs.transitions) changed[sideColumn[t.side]] = true;
     }
     if (packet.cause === 'call' && packet.callId != null) {
-      const fd = callById.get(packet.callId)?.fd;
-      if (fd != null) tiedFds[from].add(fd);
+      const caller = callById.get(packet.callId);
+      if (caller?.socketId != null && caller.fd !== null) tied[from].set(caller.socketId, caller.fd);
     }
     arrows.push({
       kind: 'packet',
@@ -238,10 +244,9 @@ export function buildLadder(packets: readonly LadderPacket[], calls: readonly Ca
     const view = tracker.connection(connection);
     if (view) initialStates = sideColumn.a === 0 ? [view.initial.a, view.initial.b] : [view.initial.b, view.initial.a];
   }
-  const fds = columnFds(ends, options.sockets ?? [], tiedFds);
+  const sides = columnSockets(ends, options.sockets ?? [], tied);
   const lastPacket = arrows.length ? arrows[arrows.length - 1].monoUs : 0;
-  const firstPacket = arrows.length ? arrows[0].monoUs : 0;
-  const callRows = callsOf(calls, fds, firstPacket, lastPacket);
+  const callRows = callsOf(calls, sides, lastPacket);
   const rows: (LadderRow & { monoUs: number })[] = [...callRows, ...arrows];
   // Calls first on equal times: the call is logged before the packet it causes.
   rows.sort((x, y) => x.monoUs - y.monoUs || (x.kind === y.kind ? 0 : x.kind === 'call' ? -1 : 1));
@@ -249,10 +254,7 @@ export function buildLadder(packets: readonly LadderPacket[], calls: readonly Ca
   const startMonoUs = kept.length ? kept[0].monoUs : first.monoUs;
   return {
     proto: first.flow.proto,
-    columns: [
-      { endpoint: formatEndpoint(ends[0]), fds: [...fds[0]].sort((x, y) => x - y) },
-      { endpoint: formatEndpoint(ends[1]), fds: [...fds[1]].sort((x, y) => x - y) },
-    ],
+    columns: [columnOf(ends[0], sides[0]), columnOf(ends[1], sides[1])],
     startMonoUs,
     initialStates,
     rows: kept.map(({ monoUs, ...row }) => ({ ...row, timeUs: monoUs - startMonoUs }) as LadderRow),
@@ -307,9 +309,18 @@ function labelOf(packet: LadderPacket, flow: FlowInfo, tcp: LadderArrow['tcp']):
   return icmp ? `${flow.proto.toUpperCase()} type=${icmp.type} code=${icmp.code}` : flow.proto.toUpperCase();
 }
 
-/** The lab sockets on each side: by their endpoints, and by the calls tied to its packets. */
-function columnFds(ends: [Endpoint, Endpoint], sockets: readonly LadderSocket[], tied: [Set<number>, Set<number>]): [Set<number>, Set<number>] {
-  const result: [Set<number>, Set<number>] = [new Set(tied[0]), new Set(tied[1])];
+/** A column: its endpoint and its sockets in creation order, each with its descriptor label. */
+function columnOf(end: Endpoint, sockets: Map<number, number>): LadderColumn {
+  const ids = [...sockets.keys()].sort((x, y) => x - y);
+  return { endpoint: formatEndpoint(end), socketIds: ids, fds: ids.map((id) => sockets.get(id) as number) };
+}
+
+/**
+ * The lab sockets on each side (socket id → its descriptor): by their endpoints, and by the calls
+ * tied to its packets.
+ */
+function columnSockets(ends: [Endpoint, Endpoint], sockets: readonly LadderSocket[], tied: [Map<number, number>, Map<number, number>]): [Map<number, number>, Map<number, number>] {
+  const result: [Map<number, number>, Map<number, number>] = [new Map(tied[0]), new Map(tied[1])];
   for (const socket of sockets) {
     const local = 'open' in socket ? socket.local : endpointOfSockAddr(socket.local);
     const peer = 'open' in socket ? socket.peer : endpointOfSockAddr(socket.peer);
@@ -319,43 +330,39 @@ function columnFds(ends: [Endpoint, Endpoint], sockets: readonly LadderSocket[],
       const other = ends[column === 0 ? 1 : 0];
       if (local.port !== self.port || !addressMatches(local.addr, self.addr)) continue;
       // A socket with a peer belongs here only for this peer; one without (a listener) always.
-      if (peer === null || peer.port === 0 || (peer.port === other.port && addressMatches(peer.addr, other.addr))) result[column].add(socket.fd);
+      if (peer === null || peer.port === 0 || (peer.port === other.port && addressMatches(peer.addr, other.addr))) result[column].set(socket.socketId, socket.fd);
     }
   }
   return result;
 }
 
 /**
- * The calls drawn: those on each side's sockets, from the socket() or accept() that created
- * the descriptor (the latest one before the first packet) to its close(); a listening socket's
- * calls up to the last packet, leaving out its accept() calls that returned other descriptors.
+ * The calls drawn: those on each side's sockets (by identity, so a reused descriptor number
+ * brings in nothing of the socket that had it before); a listening socket's calls up to the last
+ * packet, leaving out its accept() calls that returned sockets of other conversations.
  */
-function callsOf(calls: readonly CallRecord[], fds: [Set<number>, Set<number>], firstMonoUs: number, lastMonoUs: number) {
+function callsOf(calls: readonly CallRecord[], sides: [Map<number, number>, Map<number, number>], lastMonoUs: number) {
   const rows: (LadderCall & { monoUs: number })[] = [];
   const sideOf = new Map<number, Column>();
-  for (const column of [0, 1] as const) for (const fd of fds[column]) if (!sideOf.has(fd)) sideOf.set(fd, column);
-  const born = new Map<number, number>();
+  for (const column of [0, 1] as const) for (const socketId of sides[column].keys()) if (!sideOf.has(socketId)) sideOf.set(socketId, column);
+  const listeners = new Set(calls.filter((c) => c.call === 'listen' && c.socketId !== null && sideOf.has(c.socketId)).map((c) => c.socketId as number));
   for (const c of calls) {
-    const created = (c.call === 'socket' || c.call === 'accept') && c.ret !== null && c.ret >= 0 ? c.ret : null;
-    if (created !== null && sideOf.has(created) && c.startMonoUs <= firstMonoUs) born.set(created, c.startMonoUs);
-  }
-  const listeners = new Set(calls.filter((c) => c.call === 'listen' && c.fd !== null && sideOf.has(c.fd)).map((c) => c.fd as number));
-  const closed = new Set<number>();
-  for (const c of calls) {
-    const fd = c.call === 'socket' && c.ret !== null && c.ret >= 0 ? c.ret : c.fd;
-    if (fd === null) continue;
-    const side = sideOf.get(fd);
-    if (side === undefined || closed.has(fd) || c.startMonoUs < (born.get(fd) ?? -Infinity)) continue;
-    const acceptedOther = c.call === 'accept' && c.ret !== null && c.ret >= 0 && !sideOf.has(c.ret);
-    if (acceptedOther) continue;
-    // A listener lives on after this conversation: its later calls are about other ones.
-    if (listeners.has(fd) && c.startMonoUs > lastMonoUs) continue;
-    if (c.call === 'close' && c.ret === 0) closed.add(fd);
+    const socketId = c.call === 'socket' ? c.newSocketId : c.socketId;
+    const fd = c.call === 'socket' ? c.ret : c.fd;
+    if (socketId === null || fd === null) continue;
+    const side = sideOf.get(socketId);
+    if (side === undefined) continue;
+    const acceptedHere = c.call === 'accept' && c.newSocketId !== null && sideOf.has(c.newSocketId);
+    if (c.call === 'accept' && c.newSocketId !== null && !acceptedHere) continue;
+    // A listener lives on after this conversation: its later calls are about other ones (but the
+    // accept() that took this connection may well come after its last packet).
+    if (listeners.has(socketId) && c.startMonoUs > lastMonoUs && !acceptedHere) continue;
     rows.push({
       kind: 'call',
       monoUs: c.startMonoUs,
       side,
       callId: c.id,
+      socketId,
       fd,
       call: c.call,
       timeUs: 0,

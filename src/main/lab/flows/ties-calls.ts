@@ -1,11 +1,12 @@
 /**
- * The part of the call log that can put packets on the wire, kept per descriptor for tying
+ * The part of the call log that can put packets on the wire, kept per socket for tying
  * packets to calls: the latest connect, the send calls as byte ranges of the socket's stream,
  * datagram sends waiting for their datagram, the shutdown/close that sends the FIN, SO_LINGER.
  *
  * Fed each call record as the log emits it (a record arrives when it starts and again when it
- * finishes, with the same id). A descriptor's history starts afresh when socket() or accept()
- * hands its number out again. Bounded per descriptor, so memory does not grow with the log.
+ * finishes, with the same id). Kept by socket identity (CallRecord.socketId, newSocketId), so a
+ * descriptor number handed out again never inherits the calls of the socket that had it before.
+ * Bounded per socket, so memory does not grow with the log.
  */
 import type { CallRecord } from '@shared/socket';
 import { endpointOfArg, type Endpoint } from './endpoints';
@@ -31,8 +32,8 @@ export interface DatagramSend extends CallWindow {
   matched: boolean;
 }
 
-export interface FdCalls {
-  /** The socket()/accept() call that handed this descriptor out, when seen. */
+export interface SocketCalls {
+  /** The socket()/accept() call that made this socket, when seen. */
   bornBy: number | null;
   connect: (CallWindow & { to: Endpoint | null }) | null;
   /** shutdown(SHUT_WR/SHUT_RDWR) and close calls that did not fail, in order. */
@@ -46,10 +47,12 @@ export interface FdCalls {
 }
 
 const MAX_SENDS = 2048;
+/** Sockets whose calls are kept; past this the longest-closed go first (identities are never reused). */
+const MAX_SOCKETS = 4096;
 const MAX_DATAGRAMS = 256;
 const MAX_FIN_CALLS = 8;
 
-function fresh(bornBy: number | null = null): FdCalls {
+function fresh(bornBy: number | null = null): SocketCalls {
   return { bornBy, connect: null, finCalls: [], close: null, lingerZero: false, sends: [], datagrams: [] };
 }
 
@@ -67,20 +70,16 @@ function windowOf(record: CallRecord): CallWindow {
   return { callId: record.id, startMonoUs: record.startMonoUs, endMonoUs: record.endMonoUs };
 }
 
-/** Per-descriptor call facts for tying packets to calls. */
+/** Per-socket call facts for tying packets to calls. */
 export class CallBook {
-  private readonly byFd = new Map<number, FdCalls>();
+  private readonly bySocket = new Map<number, SocketCalls>();
 
   /** Notes a call record (at its start and again at its end). Noting a record again is harmless. */
   note(record: CallRecord): void {
     const failed = record.ret === -1;
-    if ((record.call === 'socket' || record.call === 'accept') && record.ret !== null && record.ret >= 0) {
-      // A descriptor number handed out again starts a new socket's history.
-      if (this.byFd.get(record.ret)?.bornBy !== record.id) this.byFd.set(record.ret, fresh(record.id));
-      if (record.call === 'socket') return;
-    }
-    if (record.fd === null) return;
-    const calls = this.forFd(record.fd);
+    if (record.newSocketId !== null && !this.bySocket.has(record.newSocketId)) this.add(record.newSocketId, fresh(record.id));
+    if (record.call === 'socket' || record.socketId === null) return;
+    const calls = this.forSocket(record.socketId);
     switch (record.call) {
       case 'connect': {
         // EINPROGRESS still sends the SYN; other failures (ECONNREFUSED too) keep the window.
@@ -113,30 +112,45 @@ export class CallBook {
     }
   }
 
-  /** The facts of one descriptor, if any call on it was seen. */
-  get(fd: number): FdCalls | undefined {
-    return this.byFd.get(fd);
+  /** The facts of one socket, if any call on it was seen. */
+  get(socketId: number): SocketCalls | undefined {
+    return this.bySocket.get(socketId);
   }
 
-  /** Descriptors with calls noted. */
-  fds(): IterableIterator<number> {
-    return this.byFd.keys();
+  /** Sockets with calls noted. */
+  socketIds(): IterableIterator<number> {
+    return this.bySocket.keys();
   }
 
   clear(): void {
-    this.byFd.clear();
+    this.bySocket.clear();
   }
 
-  private forFd(fd: number): FdCalls {
-    let calls = this.byFd.get(fd);
+  private forSocket(socketId: number): SocketCalls {
+    let calls = this.bySocket.get(socketId);
     if (!calls) {
       calls = fresh();
-      this.byFd.set(fd, calls);
+      this.add(socketId, calls);
     }
     return calls;
   }
 
-  private noteSend(calls: FdCalls, record: CallRecord): void {
+  /** Adds a socket's book, forgetting the oldest closed socket (else the oldest) past MAX_SOCKETS. */
+  private add(socketId: number, calls: SocketCalls): void {
+    this.bySocket.set(socketId, calls);
+    if (this.bySocket.size <= MAX_SOCKETS) return;
+    let victim: number | undefined;
+    for (const [id, book] of this.bySocket) {
+      victim ??= id;
+      if (book.close !== null) {
+        victim = id;
+        break;
+      }
+    }
+    if (victim !== undefined) this.bySocket.delete(victim);
+  }
+
+  private noteSend(calls: SocketCalls, record: CallRecord): void {
     const length = bytesOf(record);
     const to = endpointOfArg(record.args.address);
     // Ids grow: a record newer than the last one kept is new, and is appended without a search.

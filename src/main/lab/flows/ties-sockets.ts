@@ -1,6 +1,7 @@
 /**
  * The lab sockets as packet endpoints: which socket(s) a packet's source or destination belongs
- * to. Indexed by local port, so matching costs O(sockets on that port). Sockets that disappear
+ * to, by identity (SocketInfo.socketId: a descriptor number handed out again is another socket).
+ * Matching costs O(sockets). Sockets that disappear
  * from the table (closed) are remembered for a while, because their FIN, the last ACK and any
  * TIME_WAIT traffic arrive after close() returned.
  */
@@ -9,13 +10,15 @@ import type { FlowInfo } from '../dissect/types';
 import { addressMatches, endpointOfSockAddr, sameEndpoint, type Endpoint } from './endpoints';
 
 /** The fields of a SocketInfo the flows layer reads (a SocketInfo fits). */
-export type SocketLike = Pick<SocketInfo, 'fd' | 'domain' | 'type' | 'protocol' | 'state' | 'local' | 'peer'> &
+export type SocketLike = Pick<SocketInfo, 'socketId' | 'fd' | 'domain' | 'type' | 'protocol' | 'state' | 'local' | 'peer'> &
   Partial<Pick<SocketInfo, 'options' | 'bytesWaiting' | 'createdAtUs'>>;
 
 export type FlowProto = FlowInfo['proto'];
 
 /** A lab socket as the tie logic sees it. */
 export interface KnownSocket {
+  socketId: number;
+  /** The descriptor it had (a label: the number may now belong to another socket). */
   fd: number;
   proto: FlowProto | null;
   local: Endpoint | null;
@@ -53,7 +56,7 @@ function lingerZeroOf(socket: SocketLike): boolean {
   return typeof linger === 'object' && linger !== null && 'onoff' in linger && linger.onoff === true && linger.linger === 0;
 }
 
-/** Lab sockets by local port, with recently closed ones remembered. */
+/** Lab sockets by identity, with recently closed ones remembered. */
 export class SocketIndex {
   private readonly live = new Map<number, KnownSocket>();
   private retired: KnownSocket[] = [];
@@ -62,13 +65,12 @@ export class SocketIndex {
   update(sockets: readonly SocketLike[]): void {
     const seen = new Set<number>();
     for (const socket of sockets) {
-      seen.add(socket.fd);
-      const known = this.live.get(socket.fd);
+      seen.add(socket.socketId);
       const createdAtUs = socket.createdAtUs ?? null;
-      if (known && known.createdAtUs !== null && createdAtUs !== null && known.createdAtUs !== createdAtUs) this.retire(known);
-      const previous = this.live.get(socket.fd);
+      const previous = this.live.get(socket.socketId);
       const peer = endpointOfSockAddr(socket.peer);
-      this.live.set(socket.fd, {
+      this.live.set(socket.socketId, {
+        socketId: socket.socketId,
         fd: socket.fd,
         proto: protoOf(socket),
         // Keep what packets taught us (an ephemeral port) until the table knows it too.
@@ -82,28 +84,28 @@ export class SocketIndex {
         createdAtUs,
       });
     }
-    for (const known of [...this.live.values()]) if (!seen.has(known.fd)) this.retire(known);
+    for (const known of [...this.live.values()]) if (!seen.has(known.socketId)) this.retire(known);
   }
 
   /** Notes what a packet taught about a socket: its local endpoint (an ephemeral port). */
-  learn(fd: number, local: Endpoint, peer: Endpoint | null): void {
-    const known = this.live.get(fd);
+  learn(socketId: number, local: Endpoint, peer: Endpoint | null): void {
+    const known = this.live.get(socketId);
     if (!known) return;
     if (!known.local || known.local.port === 0) known.local = local;
     if (!known.peer && peer && known.proto === 'tcp') known.peer = peer;
   }
 
   /** Notes where connect() is going, so the socket matches before the table says so. */
-  noteConnect(fd: number, to: Endpoint | null): void {
-    const known = this.live.get(fd);
+  noteConnect(socketId: number, to: Endpoint | null): void {
+    const known = this.live.get(socketId);
     if (known && to) known.connectTo = to;
   }
 
-  /** The open socket on `fd`, else the most recently closed one. */
-  get(fd: number): KnownSocket | undefined {
-    const live = this.live.get(fd);
+  /** The socket with this identity, open or remembered as closed. */
+  get(socketId: number): KnownSocket | undefined {
+    const live = this.live.get(socketId);
     if (live) return live;
-    for (let i = this.retired.length - 1; i >= 0; i--) if (this.retired[i].fd === fd) return this.retired[i];
+    for (let i = this.retired.length - 1; i >= 0; i--) if (this.retired[i].socketId === socketId) return this.retired[i];
     return undefined;
   }
 
@@ -144,7 +146,7 @@ export class SocketIndex {
   }
 
   private retire(known: KnownSocket): void {
-    if (this.live.get(known.fd) === known) this.live.delete(known.fd);
+    if (this.live.get(known.socketId) === known) this.live.delete(known.socketId);
     known.open = false;
     known.listening = false;
     this.retired.push(known);

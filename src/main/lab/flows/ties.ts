@@ -1,6 +1,8 @@
 /**
  * Packets tied to the lab sockets they belong to and, where the link is certain, to the call
- * that caused them. Rules (docs/ladder.md explains them for students):
+ * that caused them. Sockets are named by identity (socketId), never by descriptor number alone:
+ * numbers are reused, and a packet of a closed socket must not land on the next one on its fd.
+ * Rules (docs/ladder.md explains them for students):
  * - a packet belongs to every lab socket whose local end is its source or destination and
  *   whose peer is the other end (listening sockets take the handshake and anything before
  *   accept(); unconnected UDP/raw sockets take datagrams from anyone); loopback traffic
@@ -23,7 +25,7 @@ import type { CallRecord } from '@shared/socket';
 import type { FlowInfo } from '../dissect/types';
 import { flowEnds, sameEndpoint, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Endpoint } from './endpoints';
 import type { IcmpFacts } from './icmp-facts';
-import { CallBook, inWindow, sendHolding, type FdCalls } from './ties-calls';
+import { CallBook, inWindow, sendHolding, type SocketCalls } from './ties-calls';
 import { SocketIndex, type KnownSocket, type SocketLike } from './ties-sockets';
 import { TcpStateTracker, type TcpObservation, type TcpState } from './tcp-state';
 
@@ -41,8 +43,10 @@ export interface TiePacketInput {
 
 export type TieCause = 'call' | 'kernel';
 
-/** What the capture area writes into PacketRow (fds, callId, cause), plus the TCP analysis. */
+/** What the capture area writes into PacketRow (socketIds, fds, callId, cause), plus the TCP analysis. */
 export interface PacketTie {
+  socketIds: number[];
+  /** The descriptor each of `socketIds` had, in the same order (labels). */
   fds: number[];
   callId: number | null;
   cause: TieCause | null;
@@ -65,13 +69,13 @@ export interface PacketTies {
   /** Ties one packet; packets must come in capture order. */
   tie(packet: TiePacketInput): PacketTie;
   /** The TCP state inferred for a socket (for SocketInfo.tcpState), or null. */
-  tcpState(fd: number): TcpState | null;
+  tcpState(socketId: number): TcpState | null;
   /** The sockets known, open and recently closed, with the endpoints packets taught. */
   knownSockets(): KnownSocket[];
   clear(): void;
 }
 
-const NONE: PacketTie = { fds: [], callId: null, cause: null, tcp: null };
+const NONE: PacketTie = { socketIds: [], fds: [], callId: null, cause: null, tcp: null };
 
 /** Creates the incremental tier: O(sockets) per packet, bounded memory. */
 export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
@@ -80,18 +84,24 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
   const sockets = new SocketIndex();
   const calls = new CallBook();
   const tracker = new TcpStateTracker();
-  const echoes = new Map<string, number>();
+  /** Echo requests a lab socket sent, by conversation and echo id/seq, to tie their replies. */
+  const echoes = new Map<string, KnownSocket>();
 
-  const fdsOf = (list: readonly KnownSocket[]): number[] => list.map((s) => s.fd);
-  const unique = (list: number[]): number[] => [...new Set(list)];
+  /** The tie's sockets: each once, by identity, with its descriptor label. */
+  const socketsOf = (list: readonly KnownSocket[]): Pick<PacketTie, 'socketIds' | 'fds'> => {
+    const seen = new Map<number, number>();
+    for (const socket of list) if (!seen.has(socket.socketId)) seen.set(socket.socketId, socket.fd);
+    return { socketIds: [...seen.keys()], fds: [...seen.values()] };
+  };
 
   /** The lab socket that sent a packet, when only a call tells (its local port is not known yet). */
   function senderByCall(monoUs: number, proto: FlowInfo['proto'], src: Endpoint, dst: Endpoint, flow: FlowInfo): KnownSocket[] {
     const found: KnownSocket[] = [];
-    for (const fd of calls.fds()) {
-      const socket = sockets.get(fd);
-      if (!socket || socket.proto !== proto || (socket.local && socket.local.port !== 0 && proto !== 'icmp' && proto !== 'icmpv6')) continue;
-      const book = calls.get(fd) as FdCalls;
+    for (const socketId of calls.socketIds()) {
+      const socket = sockets.get(socketId);
+      // Only an open socket sends: a closed one is remembered for the packets still addressed to it.
+      if (!socket?.open || socket.proto !== proto || (socket.local && socket.local.port !== 0 && proto !== 'icmp' && proto !== 'icmpv6')) continue;
+      const book = calls.get(socketId) as SocketCalls;
       if (proto === 'tcp') {
         const syn = flow.tcp && (flow.tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
         if (syn && book.connect && sameEndpoint(book.connect.to, dst) && inWindow(book.connect, monoUs, slackUs)) found.push(socket);
@@ -99,12 +109,12 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
         found.push(socket);
       }
     }
-    if (found.length === 1) sockets.learn(found[0].fd, src, proto === 'tcp' ? dst : null);
+    if (found.length === 1) sockets.learn(found[0].socketId, src, proto === 'tcp' ? dst : null);
     return found.length === 1 ? found : [];
   }
 
   /** The oldest datagram send on a socket that this datagram can be (length, destination, time). */
-  function pendingDatagram(book: FdCalls, monoUs: number, length: number, dst: Endpoint, addrOnly: boolean) {
+  function pendingDatagram(book: SocketCalls, monoUs: number, length: number, dst: Endpoint, addrOnly: boolean) {
     return book.datagrams.find(
       (d) =>
         !d.matched &&
@@ -126,7 +136,7 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
     if (obs.marks.includes('retransmission') || obs.marks.includes('keep-alive')) return kernel;
     if (syn && (flags & TCP_ACK) !== 0) return kernel; // the SYN-ACK: accept() sends nothing
     if (!syn && !fin && !rst && len === 0) return kernel; // ACKs, window updates, duplicate ACKs
-    const book = sender ? calls.get(sender.fd) : undefined;
+    const book = sender ? calls.get(sender.socketId) : undefined;
     if (rst) {
       const close = book?.close;
       const aborts = sender !== null && (sender.lingerZero || (book?.lingerZero ?? false) || sender.bytesWaiting > 0);
@@ -156,10 +166,10 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
     if (senders.length === 0 && obs) senders = senderByCall(packet.monoUs, 'tcp', src, dst, flow);
     const receivers = sockets.match('tcp', dst, src);
     // A header too short to read its flags: the sockets are known, the cause is not.
-    if (!obs) return { fds: unique([...fdsOf(senders), ...fdsOf(receivers)]), callId: null, cause: null, tcp: null };
+    if (!obs) return { ...socketsOf([...senders, ...receivers]), callId: null, cause: null, tcp: null };
     const sender = senders.length === 1 ? senders[0] : null;
     const cause = tcpCause(sender, packet.monoUs, flow, obs);
-    return { fds: unique([...fdsOf(senders), ...fdsOf(receivers)]), ...cause, tcp: obs };
+    return { ...socketsOf([...senders, ...receivers]), ...cause, tcp: obs };
   }
 
   function tieUdp(packet: TiePacketInput, flow: FlowInfo): PacketTie {
@@ -167,12 +177,12 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
     let senders = sockets.match('udp', src, dst);
     if (senders.length === 0) senders = senderByCall(packet.monoUs, 'udp', src, dst, flow);
     const receivers = sockets.match('udp', dst, src);
-    const fds = unique([...fdsOf(senders), ...fdsOf(receivers)]);
-    const book = senders.length === 1 ? calls.get(senders[0].fd) : undefined;
+    const tied = socketsOf([...senders, ...receivers]);
+    const book = senders.length === 1 ? calls.get(senders[0].socketId) : undefined;
     const send = book ? pendingDatagram(book, packet.monoUs, flow.payloadLength, dst, false) : undefined;
-    if (!send) return { fds, callId: null, cause: null, tcp: null };
+    if (!send) return { ...tied, callId: null, cause: null, tcp: null };
     send.matched = true;
-    return { fds, callId: send.callId, cause: 'call', tcp: null };
+    return { ...tied, callId: send.callId, cause: 'call', tcp: null };
   }
 
   function tieIcmp(packet: TiePacketInput, flow: FlowInfo): PacketTie {
@@ -181,29 +191,29 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
     const { src, dst } = flowEnds(flow);
     if (icmp.isError) {
       const q = icmp.quoted;
-      if (!q || q.proto === 'other') return { fds: [], callId: null, cause: 'kernel', tcp: null };
+      if (!q || q.proto === 'other') return { socketIds: [], fds: [], callId: null, cause: 'kernel', tcp: null };
       // The socket that sent the quoted packet is the one the error is about.
       const quotedSrc = { addr: q.src, port: q.srcPort };
       const quotedDst = { addr: q.dst, port: q.dstPort };
-      return { fds: fdsOf(sockets.match(q.proto, quotedSrc, quotedDst)), callId: null, cause: 'kernel', tcp: null };
+      return { ...socketsOf(sockets.match(q.proto, quotedSrc, quotedDst)), callId: null, cause: 'kernel', tcp: null };
     }
     if (!icmp.echo) return { ...NONE };
     const key = (from: Endpoint, to: Endpoint) => `${flow.proto}|${from.addr}|${to.addr}|${icmp.echo?.id}|${icmp.echo?.seq}`;
     if (!icmp.echo.request) {
-      const fd = echoes.get(key(dst, src));
-      return { fds: fd === undefined ? [] : [fd], callId: null, cause: 'kernel', tcp: null };
+      const sender = echoes.get(key(dst, src));
+      return { ...socketsOf(sender ? [sender] : []), callId: null, cause: 'kernel', tcp: null };
     }
     // A raw socket's sendto carries the whole ICMP message: 8 header bytes plus the payload.
-    for (const fd of calls.fds()) {
-      const socket = sockets.get(fd);
-      const book = calls.get(fd);
+    for (const socketId of calls.socketIds()) {
+      const socket = sockets.get(socketId);
+      const book = calls.get(socketId);
       if (!socket || !book || socket.proto !== flow.proto) continue;
       const send = pendingDatagram(book, packet.monoUs, flow.payloadLength + 8, dst, true);
       if (!send) continue;
       send.matched = true;
-      echoes.set(key(src, dst), fd);
+      echoes.set(key(src, dst), socket);
       if (echoes.size > maxEchoes) echoes.delete(echoes.keys().next().value as string);
-      return { fds: [fd], callId: send.callId, cause: 'call', tcp: null };
+      return { ...socketsOf([socket]), callId: send.callId, cause: 'call', tcp: null };
     }
     return { ...NONE };
   }
@@ -214,7 +224,7 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
     },
     noteCall(record) {
       calls.note(record);
-      if (record.call === 'connect' && record.fd !== null) sockets.noteConnect(record.fd, calls.get(record.fd)?.connect?.to ?? null);
+      if (record.call === 'connect' && record.socketId !== null) sockets.noteConnect(record.socketId, calls.get(record.socketId)?.connect?.to ?? null);
     },
     tie(packet) {
       const flow = packet.flow;
@@ -223,8 +233,8 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
       if (flow.proto === 'udp') return tieUdp(packet, flow);
       return tieIcmp(packet, flow);
     },
-    tcpState(fd) {
-      const socket = sockets.get(fd);
+    tcpState(socketId) {
+      const socket = sockets.get(socketId);
       if (!socket || socket.proto !== 'tcp') return null;
       if (socket.listening) return 'LISTEN';
       const peer = socket.peer ?? socket.connectTo;

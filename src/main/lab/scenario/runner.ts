@@ -57,9 +57,16 @@ export interface RunOptions {
   onStep?: (record: StepRecord) => void;
 }
 
+/**
+ * A socket a step named with `as:`. Known by its lab-wide identity: once it is closed its
+ * descriptor number may go to a new socket, and `${name.…}` must still mean this one.
+ */
 interface NamedSocket {
   fd: number | null;
+  socketId: number | null;
   info: SocketInfo | null;
+  /** Still open at the last look (refreshSockets). */
+  open: boolean;
 }
 
 interface Pending {
@@ -111,6 +118,8 @@ class Run {
   private readonly sockets = new Map<string, NamedSocket>();
   private readonly outcomes = new Map<string, Outcome>();
   private readonly pending = new Map<number, Pending>();
+  /** Descriptors open at the last look (refreshSockets). */
+  private openFds = new Set<number>();
 
   constructor(
     private readonly lab: LabApi,
@@ -187,7 +196,8 @@ class Run {
       durationUs: settled.durationUs,
     });
     if ((step.call === 'socket' || step.call === 'accept') && step.as) {
-      this.sockets.set(step.as, { fd: outcome.ok ? outcome.ret : null, info: null });
+      const socketId = outcome.ok && typeof settled.result?.socketId === 'number' ? settled.result.socketId : null;
+      this.sockets.set(step.as, { fd: outcome.ok ? outcome.ret : null, socketId, info: null, open: socketId !== null });
     }
     if (step.id) this.outcomes.set(step.id, outcome);
     if (settled.stuck) record.failures.push('the call did not return even after it was cancelled');
@@ -202,13 +212,14 @@ class Run {
 
   private async wait(step: WaitStep, record: StepRecord): Promise<void> {
     const fd = this.fdOfName(step.wait);
+    const socketId = (this.sockets.get(step.wait) as NamedSocket).socketId;
     record.fd = fd;
     record.args = { until: step.until };
     const deadline = Date.now() + (step.timeoutMs ?? this.scenario.timeoutMs);
     const started = process.hrtime.bigint();
     let unmet: string[] = [];
     for (;;) {
-      const info = (await this.socketInfos()).get(fd);
+      const info = socketId === null ? undefined : (await this.socketInfos()).get(socketId);
       if (!info) throw new StepError(`socket "${step.wait}" (fd ${fd}) is not open`);
       unmet = Object.entries(step.until).flatMap(([field, wanted]) => unmetCondition(info, field as WaitField, wanted, this.lookup));
       record.result = Object.fromEntries(Object.keys(step.until).map((field) => [field, waitValue(info, field as WaitField)]));
@@ -246,20 +257,30 @@ class Run {
     const named = this.sockets.get(name);
     if (!named) throw new StepError(`socket "${name}" does not exist yet (its socket or accept step has not finished: await it first)`);
     if (named.fd === null) throw new StepError(`socket "${name}" does not exist: the step that should have created it failed`);
+    // Closed, and its number went to a newer socket: C would act on that one, silently.
+    if (!named.open && this.openFds.has(named.fd)) {
+      throw new StepError(`socket "${name}" was closed and its descriptor ${named.fd} now belongs to another socket; name that one with "as:" to use it`);
+    }
     return named.fd;
   }
 
+  /** Open sockets by identity. */
   private async socketInfos(): Promise<Map<number, SocketInfo>> {
     const answer = await this.lab.invoke('lab.sockets', {});
-    return new Map(answer.ok ? answer.value.map((info) => [info.fd, info]) : []);
+    return new Map(answer.ok ? answer.value.map((info) => [info.socketId, info]) : []);
   }
 
-  /** Keeps each named socket's last known state, so references still resolve after close(). */
+  /**
+   * Keeps each named socket's last known state, so references still resolve after close() (to
+   * that socket, never to a newer one on its descriptor number).
+   */
   private async refreshSockets(): Promise<void> {
     if (this.sockets.size === 0) return;
     const infos = await this.socketInfos();
+    this.openFds = new Set([...infos.values()].map((info) => info.fd));
     for (const named of this.sockets.values()) {
-      const info = named.fd === null ? undefined : infos.get(named.fd);
+      const info = named.socketId === null ? undefined : infos.get(named.socketId);
+      named.open = info !== undefined;
       if (info) named.info = info;
     }
   }

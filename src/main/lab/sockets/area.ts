@@ -20,9 +20,8 @@ import { createUnixPolicy } from './unix-paths';
 
 /** Creates the socket area of a lab: real sockets, the call log, transcripts. */
 export function createSocketArea(ctx: LabContext): SocketArea {
-  const transcripts = createTranscripts(ctx);
-  // A descriptor number handed out again starts with a fresh transcript.
-  const table = createSocketTable(ctx, (fd) => transcripts.forget(fd));
+  const table = createSocketTable(ctx);
+  const transcripts = createTranscripts(ctx, (fd) => table.get(fd)?.socketId);
   const log = createCallLog(ctx);
   const unix = createUnixPolicy(ctx.options);
   const calls = createSocketCalls({ table, transcripts, unix });
@@ -34,14 +33,15 @@ export function createSocketArea(ctx: LabContext): SocketArea {
     args: Record<string, unknown>,
     body: (callId: number) => Outcome<E> | Promise<Outcome<E>>,
   ) {
-    const record = log.start(fd, call, args);
+    const record = log.start(fd, fd === null ? null : (table.get(fd)?.socketId ?? null), call, args);
     let outcome: Outcome<E>;
     try {
       outcome = await body(record.id);
     } catch (error) {
       outcome = fromNodeError(error, call);
     }
-    log.finish(record, outcome);
+    const made = outcome.failed ? undefined : (outcome.extra as { socketId?: unknown }).socketId;
+    log.finish(record, outcome, typeof made === 'number' ? made : null);
     const sock = fd === null ? undefined : table.get(fd);
     if (sock) table.notify(sock);
     if (outcome.failed) {
@@ -70,11 +70,26 @@ export function createSocketArea(ctx: LabContext): SocketArea {
     });
   }
 
+  /**
+   * A socket()/accept() answer with the new socket's identity; `listener` is the socket accept()
+   * was called on, which the new one remembers by identity as well as by descriptor.
+   */
+  function withNewSocket<E extends object>(outcome: Outcome<E>, listener?: LabSocket): Outcome<E & { socketId: number }> {
+    if (outcome.failed) return outcome;
+    const made = table.get(outcome.ret);
+    if (!made) return fail('EBADF', `descriptor ${outcome.ret} was closed before its call returned.`);
+    if (listener) {
+      made.acceptedFromId = listener.socketId;
+      table.notify(made);
+    }
+    return succeed(outcome.ret, { ...outcome.extra, socketId: made.socketId }, outcome.note);
+  }
+
   const handlers: Handlers<SocketAreaRoute> = {
-    'socket.socket': (input) => run('socket', null, input, () => calls.socket(input.domain, input.type, input.protocol)),
+    'socket.socket': (input) => run('socket', null, input, () => withNewSocket(calls.socket(input.domain, input.type, input.protocol))),
     'socket.bind': ({ fd, address }) => onSocket('bind', fd, { address }, (sock) => calls.bind(sock, address)),
     'socket.listen': ({ fd, backlog }) => onSocket('listen', fd, { backlog }, (sock) => calls.listen(sock, backlog)),
-    'socket.accept': ({ fd }) => onSocket('accept', fd, {}, (sock) => calls.accept(sock)),
+    'socket.accept': ({ fd }) => onSocket('accept', fd, {}, async (sock) => withNewSocket(await calls.accept(sock), sock)),
     'socket.connect': ({ fd, address }) => onSocket('connect', fd, { address }, (sock) => calls.connect(sock, address)),
     'socket.send': ({ fd, data, flags }) => {
       const bytes = decodeWireBytes(data); // decoded once: payloads can be 16 MiB
@@ -99,6 +114,7 @@ export function createSocketArea(ctx: LabContext): SocketArea {
         const closing = calls.close(sock);
         table.abortWaiters(sock, fail('EBADF', `descriptor ${sock.fd} was closed while this call was blocked.`));
         table.remove(sock);
+        transcripts.retire(sock.socketId);
         return succeed(0, {}, await closing);
       }),
     'socket.getsockname': ({ fd }) =>
@@ -136,7 +152,7 @@ export function createSocketArea(ctx: LabContext): SocketArea {
     },
     'lab.sockets': () => ({ ok: true as const, value: view.sockets() }),
     'lab.calls': ({ sinceId, limit }) => ({ ok: true as const, value: log.since(sinceId, limit) }),
-    'lab.transcript': ({ fd, limit }) => ({ ok: true as const, value: transcripts.read(fd, limit) }),
+    'lab.transcript': ({ socketId, limit }) => ({ ok: true as const, value: transcripts.read(socketId, limit) }),
     'lab.reset': async () => {
       const closed = await closeAll();
       log.clear();

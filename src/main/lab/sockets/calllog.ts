@@ -22,10 +22,10 @@ export function summarisePayload(data: Buffer): { length: number; previewHex: st
 }
 
 export interface CallLog {
-  /** Logs a call as started (ret null) and emits it. */
-  start(fd: number | null, call: CallName, args: Record<string, unknown>): CallRecord;
-  /** Fills in the result and duration and emits the record again. */
-  finish(record: CallRecord, outcome: Outcome): void;
+  /** Logs a call on descriptor `fd` (the socket `socketId` while it is open) as started, and emits it. */
+  start(fd: number | null, socketId: number | null, call: CallName, args: Record<string, unknown>): CallRecord;
+  /** Fills in the result, duration and the socket a socket()/accept() made, and emits the record again. */
+  finish(record: CallRecord, outcome: Outcome, newSocketId?: number | null): void;
   /** Records with id > sinceId, oldest first, at most `limit`. */
   since(sinceId: number, limit?: number): CallRecord[];
   clear(): void;
@@ -37,10 +37,12 @@ export function createCallLog(ctx: LabContext): CallLog {
   let nextId = 1;
 
   return {
-    start(fd, call, args) {
+    start(fd, socketId, call, args) {
       const record: CallRecord = {
         id: nextId++,
         fd,
+        socketId,
+        newSocketId: null,
         call,
         args,
         startMonoUs: monoUs(),
@@ -58,8 +60,9 @@ export function createCallLog(ctx: LabContext): CallLog {
       ctx.emit('call.logged', { ...record });
       return record;
     },
-    finish(record, outcome) {
+    finish(record, outcome, newSocketId = null) {
       record.endMonoUs = monoUs();
+      record.newSocketId = newSocketId;
       record.durationUs = record.endMonoUs - record.startMonoUs;
       if (outcome.failed) {
         record.ret = -1;

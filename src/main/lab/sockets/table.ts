@@ -1,6 +1,6 @@
 /**
  * The descriptor table: lab sockets by number (3 and up, lowest free number first, as a fresh
- * C process hands them out), what each one holds, the snapshot the UI sees, and the wait
+ * C process hands them out), each with a lab-wide identity that is never reused, what each holds, the snapshot the UI sees, and the wait
  * mechanism blocking calls use (a poll re-run whenever the socket changes, cancellable).
  */
 import type { Socket as DgramSocket } from 'node:dgram';
@@ -44,6 +44,8 @@ interface Waiter {
 }
 
 export interface LabSocket {
+  /** Lab-wide identity, never reused (SocketInfo.socketId); `fd` is reused as in C. */
+  socketId: number;
   fd: number;
   domain: Domain;
   type: SockType;
@@ -60,6 +62,8 @@ export interface LabSocket {
   pendingMessage: string | null;
   counters: Counters;
   acceptedFrom: number | null;
+  /** The listening socket's identity, for sockets returned by accept(). */
+  acceptedFromId: number | null;
   createdAtUs: number;
   /**
    * Stream: the kernel socket the lab made with libc at socket() and owns (listening, or not
@@ -88,6 +92,8 @@ export interface SocketTable {
   /** Allocates the lowest free descriptor, or EMFILE past options.maxSockets. */
   open(domain: Domain, type: SockType, protocol: Protocol): LabSocket | CallFailure;
   get(fd: number): LabSocket | undefined;
+  /** The open socket with this identity. */
+  byId(socketId: number): LabSocket | undefined;
   /** The socket, or EBADF naming the call. */
   lookup(fd: number, call: string): LabSocket | CallFailure;
   remove(sock: LabSocket): void;
@@ -111,9 +117,12 @@ export function isFailure(value: unknown): value is CallFailure {
   return typeof value === 'object' && value !== null && (value as { failed?: unknown }).failed === true;
 }
 
-/** Creates the descriptor table for one lab; `onOpen` hears of each descriptor handed out. */
-export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void = () => undefined): SocketTable {
+/** Creates the descriptor table for one lab. */
+export function createSocketTable(ctx: LabContext): SocketTable {
   const sockets = new Map<number, LabSocket>();
+  const byId = new Map<number, LabSocket>();
+  // Identities count on across resets, so nothing a client still holds can name a new socket.
+  let nextSocketId = 1;
   const changed = new Set<LabSocket>();
   let flushScheduled = false;
 
@@ -131,6 +140,7 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
       let fd = 3;
       while (sockets.has(fd)) fd++;
       const sock: LabSocket = {
+        socketId: nextSocketId++,
         fd,
         domain,
         type,
@@ -147,6 +157,7 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
         pendingMessage: null,
         counters: { bytesSent: 0, bytesReceived: 0, sendCalls: 0, recvCalls: 0, datagramsSent: 0, datagramsReceived: 0 },
         acceptedFrom: null,
+        acceptedFromId: null,
         createdAtUs: monoUs(),
         kernelFd: null,
         acceptQueue: [],
@@ -161,19 +172,20 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
         waiters: new Set(),
       };
       sockets.set(fd, sock);
-      onOpen(fd);
+      byId.set(sock.socketId, sock);
       return sock;
     },
     get: (fd) => sockets.get(fd),
+    byId: (socketId) => byId.get(socketId),
     lookup(fd, call) {
       return sockets.get(fd) ?? fail('EBADF', `${call}: descriptor ${fd} is not an open socket in this lab.`);
     },
     remove(sock) {
       sockets.delete(sock.fd);
+      byId.delete(sock.socketId);
       sock.state = 'closed';
-      // The descriptor number is handed out again: the next socket on it starts without a badge.
-      ctx.tcpStates.delete(sock.fd);
-      ctx.emit('socket.removed', { fd: sock.fd });
+      ctx.tcpStates.delete(sock.socketId);
+      ctx.emit('socket.removed', { fd: sock.fd, socketId: sock.socketId });
     },
     all: () => [...sockets.values()].sort((a, b) => a.fd - b.fd),
     notify(sock) {
@@ -218,6 +230,7 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
     info(sock) {
       const first = sock.waiters.values().next();
       return {
+        socketId: sock.socketId,
         fd: sock.fd,
         domain: sock.domain,
         type: sock.type,
@@ -238,7 +251,8 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
         blockedIn: first.done ? null : first.value.call,
         counters: { ...sock.counters },
         acceptedFrom: sock.acceptedFrom,
-        tcpState: ctx.tcpStates.get(sock.fd) ?? null,
+        acceptedFromId: sock.acceptedFromId,
+        tcpState: ctx.tcpStates.get(sock.socketId) ?? null,
         createdAtUs: sock.createdAtUs,
       };
     },

@@ -62,7 +62,7 @@ export const useCallPanelStore = defineStore('callPanel', () => {
     const data = current.ok ? bytesToBase64(current.bytes) : null;
     const request = buildCallRequest(call, info, args, data);
     if (!request) return null;
-    return calls.perform(call, request);
+    return calls.perform(call, request, info.socketId);
   }
 
   return { activeCall, args, payloadMode, payloadText, payloadFile, payload, setPayloadMode, setPayloadFile, run };

@@ -16,6 +16,8 @@ export const CALL_LOG_LIMIT = 20_000;
 
 /** What the panel shows after a call returns: C's return value, or -1 with errno. */
 export interface CallOutcome {
+  /** The socket the call was made on, and its descriptor then. */
+  socketId: number;
   fd: number;
   call: PanelCall;
   ok: boolean;
@@ -32,7 +34,7 @@ export interface CallOutcome {
 export const useCallsStore = defineStore('calls', () => {
   const api = useLabApi();
   const records = shallowRef<readonly CallRecord[]>([]);
-  /** The latest outcome per descriptor, for the panel's result line. */
+  /** The latest outcome per socket (by identity), for the panel's result line. */
   const outcomes = shallowRef<ReadonlyMap<number, CallOutcome>>(new Map());
 
   function setAll(list: readonly CallRecord[]): void {
@@ -58,21 +60,22 @@ export const useCallsStore = defineStore('calls', () => {
 
   function setOutcome(outcome: CallOutcome): void {
     const next = new Map(outcomes.value);
-    next.set(outcome.fd, outcome);
+    next.set(outcome.socketId, outcome);
     outcomes.value = next;
   }
 
   /**
-   * Makes a call and records its outcome. A transport failure (the bridge went away) becomes
-   * an outcome too, with the lab's own wording, so nothing fails silently.
+   * Makes a call on socket `socketId` and records its outcome. A transport failure (the bridge
+   * went away) becomes an outcome too, with the lab's own wording, so nothing fails silently.
    */
-  async function perform(call: PanelCall, request: CallRequest): Promise<CallOutcome> {
+  async function perform(call: PanelCall, request: CallRequest, socketId: number): Promise<CallOutcome> {
     const fd = request.input.fd;
     let outcome: CallOutcome;
     try {
       const result: Record<string, unknown> & { ok: boolean } = await api.invoke(request.route, request.input);
       const { ok, ret, errno, message, note, callId: _callId, code: _code, ...extras } = result;
       outcome = {
+        socketId,
         fd,
         call,
         ok,
@@ -84,6 +87,7 @@ export const useCallsStore = defineStore('calls', () => {
       };
     } catch (error) {
       outcome = {
+        socketId,
         fd,
         call,
         ok: false,
@@ -104,12 +108,12 @@ export const useCallsStore = defineStore('calls', () => {
     return result.ok && result.value.cancelled;
   }
 
-  function clearFd(fd: number): void {
-    if (!outcomes.value.has(fd)) return;
+  function clearSocket(socketId: number): void {
+    if (!outcomes.value.has(socketId)) return;
     const next = new Map(outcomes.value);
-    next.delete(fd);
+    next.delete(socketId);
     outcomes.value = next;
   }
 
-  return { records, outcomes, setAll, upsert, perform, cancel, clearFd };
+  return { records, outcomes, setAll, upsert, perform, cancel, clearSocket };
 });

@@ -2,11 +2,13 @@
  * The exercise panel's state: the list of exercises, the open one, its live check results and
  * the student's saved progress. While an exercise is open, every call, socket change and captured
  * packet schedules a re-check (debounced, and never more than one `exercise.check` in flight).
+ * Opening an exercise marks where it begins (`exercise.begin`): only what the student does from
+ * then on counts, and when the lab already holds sockets or calls the panel offers a clean lab.
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { z } from 'zod';
-import type { Check, Exercise, ExerciseCheckOutput, exerciseRoutes } from '@shared/exercise';
+import type { Check, Exercise, ExerciseCheckOutput, ExerciseMark, exerciseRoutes } from '@shared/exercise';
 import { useLabApi } from '@renderer/api/inject';
 import { useCaptureStore } from './capture';
 import { EMPTY_PROGRESS, mergeResult, readProgress, writeProgress, type ExerciseProgress, type ProgressMap } from './exerciseProgress';
@@ -48,8 +50,12 @@ export const useExercisesStore = defineStore('exercises', () => {
   const checkError = ref<string | null>(null);
   const checking = ref(false);
   const progress = ref<ProgressMap>(readProgress());
-  /** Roles the student bound to a descriptor by hand; the others are inferred by the lab. */
+  /** Roles the student bound to a socket (by id) by hand; the others are inferred by the lab. */
   const roleChoices = ref<Record<string, number>>({});
+  /** Where the open exercise began: calls, sockets and packets before it are not evidence. */
+  const mark = shallowRef<ExerciseMark | null>(null);
+  /** What the lab held when the exercise began (open sockets, calls logged), null when it was clean. */
+  const leftovers = shallowRef<{ openSockets: number; calls: number } | null>(null);
   const captureError = ref<string | null>(null);
 
   let unsubscribers: Array<() => void> = [];
@@ -102,6 +108,7 @@ export const useExercisesStore = defineStore('exercises', () => {
         return false;
       }
       current.value = answer.value;
+      if (!(await begin())) return false;
     } catch (error) {
       openError.value = error instanceof Error ? error.message : String(error);
       return false;
@@ -112,6 +119,37 @@ export const useExercisesStore = defineStore('exercises', () => {
       api.on('socket.removed', scheduleCheck),
       api.on('capture.packets', scheduleCheck),
     ];
+    await check();
+    return true;
+  }
+
+  /** Marks the exercise's beginning now and notes what the lab already holds. */
+  async function begin(): Promise<boolean> {
+    const answer = await api.invoke('exercise.begin', {});
+    if (!answer.ok) {
+      openError.value = `${answer.errno}: ${answer.message}`;
+      return false;
+    }
+    mark.value = answer.value.mark;
+    const { openSockets, calls } = answer.value;
+    leftovers.value = openSockets > 0 || calls > 0 ? { openSockets, calls } : null;
+    return true;
+  }
+
+  /**
+   * Starts the open exercise again on a clean lab: every socket closed, the call log and
+   * transcripts cleared (lab.reset). Captured packets stay (the new mark leaves them out of the
+   * checks). The caller confirms first.
+   */
+  async function startClean(): Promise<boolean> {
+    if (!current.value) return false;
+    const reset = await api.invoke('lab.reset', {});
+    if (!reset.ok) {
+      checkError.value = `${reset.errno}: ${reset.message}`;
+      return false;
+    }
+    roleChoices.value = {};
+    if (!(await begin())) return false;
     await check();
     return true;
   }
@@ -129,6 +167,8 @@ export const useExercisesStore = defineStore('exercises', () => {
     checkError.value = null;
     captureError.value = null;
     roleChoices.value = {};
+    mark.value = null;
+    leftovers.value = null;
   }
 
   /** Re-checks after RECHECK_DEBOUNCE_MS without events, or RECHECK_MAX_WAIT_MS after the first one. */
@@ -161,7 +201,7 @@ export const useExercisesStore = defineStore('exercises', () => {
     inFlight = true;
     checking.value = true;
     try {
-      const answer = await api.invoke('exercise.check', { id: exercise.id, roles: { ...roleChoices.value } });
+      const answer = await api.invoke('exercise.check', { id: exercise.id, roles: { ...roleChoices.value }, since: mark.value });
       if (current.value !== exercise) return; // closed or switched while waiting
       if (!answer.ok) {
         checkError.value = `${answer.errno}: ${answer.message}`;
@@ -204,11 +244,11 @@ export const useExercisesStore = defineStore('exercises', () => {
     writeProgress(progress.value);
   }
 
-  /** Binds a role to a descriptor (null: let the lab infer it) and re-checks. */
-  function setRole(role: string, fd: number | null): void {
+  /** Binds a role to a socket by id (null: let the lab infer it) and re-checks. */
+  function setRole(role: string, socketId: number | null): void {
     const next = { ...roleChoices.value };
-    if (fd === null) delete next[role];
-    else next[role] = fd;
+    if (socketId === null) delete next[role];
+    else next[role] = socketId;
     roleChoices.value = next;
     void check();
   }
@@ -239,6 +279,8 @@ export const useExercisesStore = defineStore('exercises', () => {
     checking,
     progress,
     roleChoices,
+    mark,
+    leftovers,
     captureError,
     currentProgress,
     capturesPackets,
@@ -251,6 +293,7 @@ export const useExercisesStore = defineStore('exercises', () => {
     revealHint,
     resetProgress,
     setRole,
+    startClean,
     startCapture,
   };
 });

@@ -40,13 +40,13 @@ export const useLabStore = defineStore('lab', () => {
     };
     unsubscribers = [
       api.on('socket.changed', (snapshot) =>
-        apply(() => (snapshot.state === 'closed' ? sockets.remove(snapshot.fd) : sockets.upsert(snapshot))),
+        apply(() => (snapshot.state === 'closed' ? sockets.remove(snapshot.socketId) : sockets.upsert(snapshot))),
       ),
-      api.on('socket.removed', ({ fd }) =>
+      api.on('socket.removed', ({ socketId }) =>
         apply(() => {
-          sockets.remove(fd);
-          transcripts.remove(fd);
-          calls.clearFd(fd);
+          sockets.remove(socketId);
+          transcripts.remove(socketId);
+          calls.clearSocket(socketId);
         }),
       ),
       api.on('call.logged', (record) => apply(() => calls.upsert(record))),

@@ -43,8 +43,8 @@ export const usePacketDetailStore = defineStore('packetDetail', () => {
     return node && node.length > 0 ? { start: node.start, end: node.start + node.length } : null;
   });
 
-  /** Lab sockets the opened packet belongs to: the socket table highlights their rows. */
-  const linkedFds = computed<readonly number[]>(() => packet.value?.row.fds ?? []);
+  /** Lab sockets (by identity) the opened packet belongs to: the socket table highlights their rows. */
+  const linkedSocketIds = computed<readonly number[]>(() => packet.value?.row.socketIds ?? []);
   /** The call that caused the opened packet, where the lab is certain: the call log highlights it. */
   const linkedCallId = computed(() => packet.value?.row.callId ?? null);
 
@@ -132,7 +132,7 @@ export const usePacketDetailStore = defineStore('packetDetail', () => {
     selectedPath,
     selectedField,
     highlight,
-    linkedFds,
+    linkedSocketIds,
     linkedCallId,
     stream,
     followError,

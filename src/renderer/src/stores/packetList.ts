@@ -34,9 +34,10 @@ export const usePacketListStore = defineStore('packetList', () => {
    * turns it off or on by hand.
    */
   const onlySocketChoice = ref<boolean | null>(null);
-  const onlySocket = computed(() => onlySocketChoice.value ?? sockets.selectedFd !== null);
-  const fd = computed(() => (onlySocket.value ? sockets.selectedFd : null));
-  const filtered = computed(() => filter.value.trim() !== '' || fd.value !== null);
+  const onlySocket = computed(() => onlySocketChoice.value ?? sockets.selectedId !== null);
+  /** The socket the list is restricted to (by identity: its descriptor may be reused later). */
+  const socketId = computed(() => (onlySocket.value ? sockets.selectedId : null));
+  const filtered = computed(() => filter.value.trim() !== '' || socketId.value !== null);
 
   // Unfiltered view: the held frames are firstNo..lastNo.
   const firstNo = ref(1);
@@ -63,7 +64,7 @@ export const usePacketListStore = defineStore('packetList', () => {
   let lastRefresh = 0;
   let timeRefAsked = false;
   /** The socket filter the cached rows were fetched with. */
-  let viewFd: number | null = null;
+  let viewSocketId: number | null = null;
 
   function keyOf(index: number): number {
     return filtered.value ? index : firstNo.value + index;
@@ -138,7 +139,7 @@ export const usePacketListStore = defineStore('packetList', () => {
     const offset = from * ROWS_PAGE;
     const limit = Math.min(5000, (to - from + 1) * ROWS_PAGE);
     try {
-      const answer = await api.invoke('capture.rows', { offset, limit, filter: filter.value, fd: fd.value });
+      const answer = await api.invoke('capture.rows', { offset, limit, filter: filter.value, socketId: socketId.value });
       if (asked !== generation) return;
       if (!answer.ok) {
         error.value = answer.message;
@@ -176,7 +177,7 @@ export const usePacketListStore = defineStore('packetList', () => {
 
   /** Forgets every cached row and asks for the top of the view again (filter change, clear). */
   function resetView(): void {
-    viewFd = fd.value;
+    viewSocketId = socketId.value;
     generation++;
     rows = new Map();
     stale = new Map();
@@ -252,7 +253,7 @@ export const usePacketListStore = defineStore('packetList', () => {
   function askTimeReference(): void {
     if (firstTsUs.value !== null || timeRefAsked || lastNo.value < firstNo.value) return;
     timeRefAsked = true;
-    void api.invoke('capture.rows', { offset: 0, limit: 1, filter: '', fd: null }).then((answer) => {
+    void api.invoke('capture.rows', { offset: 0, limit: 1, filter: '', socketId: null }).then((answer) => {
       if (answer.ok && answer.value.rows[0] && firstTsUs.value === null) firstTsUs.value = answer.value.rows[0].tsUs;
       else timeRefAsked = false;
     });
@@ -269,19 +270,19 @@ export const usePacketListStore = defineStore('packetList', () => {
     resetView();
   }
 
-  /** Called when the workbench selection changes: the socket filter may now name another fd. */
+  /** Called when the workbench selection changes: the socket filter may now name another socket. */
   function socketChanged(): void {
     // Also when the filter just switched itself off (the selected socket was closed).
-    if (fd.value !== viewFd) resetView();
+    if (socketId.value !== viewSocketId) resetView();
   }
 
   // Here, not only in the filter bar: the selection may change while the Packets tab is hidden.
-  watch(fd, socketChanged);
+  watch(socketId, socketChanged);
 
   return {
     filter,
     onlySocket,
-    fd,
+    socketId,
     filtered,
     total,
     pending,

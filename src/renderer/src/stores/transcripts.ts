@@ -122,26 +122,26 @@ export const useTranscriptsStore = defineStore('transcripts', () => {
     triggerRef(transcripts);
   }
 
-  function ensure(fd: number): Transcript {
-    let t = transcripts.value.get(fd);
+  function ensure(socketId: number): Transcript {
+    let t = transcripts.value.get(socketId);
     if (!t) {
       t = emptyTranscript();
-      transcripts.value.set(fd, t);
+      transcripts.value.set(socketId, t);
     }
     return t;
   }
 
   /** Appends a live entry. */
   function append(entry: TranscriptEntry): void {
-    appendTo(ensure(entry.fd), entry);
+    appendTo(ensure(entry.socketId), entry);
     changed();
   }
 
-  /** Loads what the lab kept for `fd` (once), keeping live entries newer than the snapshot. */
-  async function load(fd: number): Promise<void> {
-    const existing = ensure(fd);
+  /** Loads what the lab kept for a socket (once), keeping live entries newer than the snapshot. */
+  async function load(socketId: number): Promise<void> {
+    const existing = ensure(socketId);
     if (existing.loaded) return;
-    const result = await api.invoke('lab.transcript', { fd, limit: 100_000 });
+    const result = await api.invoke('lab.transcript', { socketId, limit: 100_000 });
     if (!result.ok) {
       loadError.value = result.message;
       return;
@@ -150,19 +150,19 @@ export const useTranscriptsStore = defineStore('transcripts', () => {
     fresh.loaded = true;
     for (const entry of result.value) appendTo(fresh, entry);
     const lastMono = result.value.at(-1)?.monoUs ?? -Infinity;
-    for (const chunk of ensure(fd).chunks) {
+    for (const chunk of ensure(socketId).chunks) {
       if (chunk.monoUs > lastMono) addChunk(fresh, chunk);
     }
-    transcripts.value.set(fd, fresh);
+    transcripts.value.set(socketId, fresh);
     changed();
   }
 
-  function remove(fd: number): void {
-    if (transcripts.value.delete(fd)) changed();
+  function remove(socketId: number): void {
+    if (transcripts.value.delete(socketId)) changed();
   }
 
-  function get(fd: number | null): Transcript | null {
-    return fd === null ? null : (transcripts.value.get(fd) ?? null);
+  function get(socketId: number | null): Transcript | null {
+    return socketId === null ? null : (transcripts.value.get(socketId) ?? null);
   }
 
   return { transcripts, version, loadError, append, load, remove, get };

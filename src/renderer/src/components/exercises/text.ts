@@ -2,7 +2,7 @@
  * Exercise text for the panel: the student's language picked from a BiText, `${role.field}`
  * filled in from the sockets the roles are bound to, and `code` spans split out for display.
  */
-import type { BiText } from '@shared/exercise';
+import type { BiText, RoleBinding } from '@shared/exercise';
 import type { SockAddr, SocketInfo } from '@shared/socket';
 
 /** The text in the UI language (zh for any Chinese locale, else en). */
@@ -36,16 +36,17 @@ function roleField(info: SocketInfo, field: string): string | null {
 
 /**
  * Replaces `${role.field}` with what the bound socket shows now (e.g. the server's port), so a
- * hint says "127.0.0.1:41523"; placeholders whose socket is unknown stay as written.
+ * hint says "127.0.0.1:41523"; placeholders whose socket is unknown (or closed) stay as written.
+ * `sockets` are the open ones by identity.
  */
 export function fillRoles(
   text: string,
-  roles: Readonly<Record<string, number | null>>,
+  roles: Readonly<Record<string, RoleBinding | null>>,
   sockets: ReadonlyMap<number, SocketInfo>,
 ): string {
   return text.replace(/\$\{([A-Za-z_][\w-]*)\.(\w+)\}/g, (whole, role: string, field: string) => {
-    const fd = roles[role];
-    const info = fd === null || fd === undefined ? undefined : sockets.get(fd);
+    const bound = roles[role];
+    const info = bound ? sockets.get(bound.socketId) : undefined;
     return (info && roleField(info, field)) ?? whole;
   });
 }

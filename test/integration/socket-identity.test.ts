@@ -1,0 +1,98 @@
+/**
+ * A socket is not its descriptor number: on a real lab with capture on lo, descriptors handed
+ * out again (as C does) never carry the history of the socket that had them before. Connect on
+ * fd N, close it, make a UDP socket (fd N again): "Only socket" on the new one shows none of the
+ * TCP packets, and those stay tied to the old socket. accept() → N, close, accept() → N again:
+ * the second connection's ladder draws only its own calls. Transcripts and the call log keep
+ * the two apart too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLab, type Lab } from '../../src/main/lab/index';
+import { captureOnLo, flagsOf, rowsWhen } from '../helpers/capture';
+import { b64, call, ok, steps } from '../helpers/lab';
+
+let lab: Lab;
+beforeAll(() => {
+  lab = createLab({ captureLauncher: 'fork' });
+});
+afterAll(async () => {
+  await lab.close();
+});
+
+const loopback = (port: number) => ({ family: 'AF_INET' as const, address: '127.0.0.1', port });
+
+describe('socket identity on a live capture', () => {
+  it('keeps a closed TCP socket’s packets off the UDP socket that got its descriptor', async () => {
+    const s = steps(lab);
+    const { fd: listener, port } = await s.listener();
+    await captureOnLo(lab, `tcp port ${port} or udp port ${port}`);
+    const tcp = ok(await call(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM' }));
+    ok(await call(lab, 'socket.connect', { fd: tcp.ret, address: loopback(port) }));
+    await rowsWhen(lab, 3);
+    ok(await call(lab, 'socket.close', { fd: tcp.ret }));
+    const tcpRows = await rowsWhen(lab, 5);
+    const udp = ok(await call(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_DGRAM' }));
+    expect(udp.ret).toBe(tcp.ret);
+    expect(udp.socketId).not.toBe(tcp.socketId);
+    ok(await call(lab, 'socket.sendto', { fd: udp.ret, data: b64('hi'), address: loopback(port) }));
+    await rowsWhen(lab, 1, 'udp');
+
+    const onlyUdp = ok(await call(lab, 'capture.rows', { offset: 0, limit: 100, socketId: udp.socketId })).value.rows;
+    expect(onlyUdp.map((r) => r.protocol)).toEqual(['UDP']);
+    const onlyTcp = ok(await call(lab, 'capture.rows', { offset: 0, limit: 100, socketId: tcp.socketId })).value.rows;
+    expect(onlyTcp.map(flagsOf)).toEqual(tcpRows.map(flagsOf));
+    // The mark "sent or received this packet" names the old socket, with the descriptor it had.
+    for (const row of onlyTcp) {
+      expect(row.socketIds).toContain(tcp.socketId);
+      expect(row.socketIds).not.toContain(udp.socketId);
+      expect(row.fds[row.socketIds.indexOf(tcp.socketId)]).toBe(tcp.ret);
+    }
+    // The call log tells the two sockets on one descriptor apart.
+    const calls = ok(await call(lab, 'lab.calls', {})).value;
+    expect(calls.filter((c) => c.fd === tcp.ret && c.call !== 'socket').map((c) => [c.call, c.socketId])).toEqual([
+      ['connect', tcp.socketId],
+      ['close', tcp.socketId],
+      ['sendto', udp.socketId],
+    ]);
+    expect(calls.filter((c) => c.call === 'socket').map((c) => c.newSocketId).slice(-2)).toEqual([tcp.socketId, udp.socketId]);
+    ok(await call(lab, 'socket.close', { fd: udp.ret }));
+    ok(await call(lab, 'socket.close', { fd: listener }));
+  });
+
+  it('draws the second accepted connection on a reused descriptor with its own calls only', async () => {
+    ok(await call(lab, 'lab.reset', {}));
+    const s = steps(lab);
+    const { fd: listener, port } = await s.listener();
+    await captureOnLo(lab, `tcp port ${port}`);
+    const first = await s.socket('AF_INET', 'SOCK_STREAM');
+    const second = await s.socket('AF_INET', 'SOCK_STREAM');
+    ok(await call(lab, 'socket.connect', { fd: first, address: loopback(port) }));
+    const a1 = ok(await call(lab, 'socket.accept', { fd: listener }));
+    ok(await call(lab, 'socket.send', { fd: first, data: b64('one') }));
+    ok(await call(lab, 'socket.recv', { fd: a1.ret, maxBytes: 10 }));
+    ok(await call(lab, 'socket.send', { fd: a1.ret, data: b64('uno') }));
+    ok(await call(lab, 'socket.close', { fd: a1.ret }));
+    ok(await call(lab, 'socket.connect', { fd: second, address: loopback(port) }));
+    const a2 = ok(await call(lab, 'socket.accept', { fd: listener }));
+    expect(a2.ret).toBe(a1.ret);
+    expect(a2.socketId).not.toBe(a1.socketId);
+
+    const syn = await rowsWhen(lab, 1, `tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.srcport == ${await s.port(second)}`);
+    const ladder = ok(await call(lab, 'capture.ladder', { no: syn[0].no })).value;
+    const calls = [...ladder.svg.matchAll(/<g class="call[^"]*" data-call="\d+">.*?<text [^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(calls.filter((text) => text.startsWith(`accept(${listener})`))).toEqual([`accept(${listener}) = ${a2.ret}`]);
+    for (const text of calls) expect(text).not.toMatch(/^(recv|send|close)\(/);
+    // Each accepted socket keeps its own transcript, though both had the same descriptor.
+    const t1 = ok(await call(lab, 'lab.transcript', { socketId: a1.socketId })).value;
+    const t2 = ok(await call(lab, 'lab.transcript', { socketId: a2.socketId })).value;
+    expect(t1.map((e) => e.direction)).toEqual(['in', 'out']);
+    expect(t2).toEqual([]);
+    // The accepted socket knows its listener by identity.
+    const info = ok(await call(lab, 'lab.sockets', {})).value.find((x) => x.socketId === a2.socketId);
+    expect(info).toMatchObject({ fd: a2.ret, acceptedFrom: listener, acceptedFromId: (await listenerId(listener)) });
+  });
+});
+
+async function listenerId(fd: number): Promise<number> {
+  return ok(await call(lab, 'lab.sockets', {})).value.find((x) => x.fd === fd)!.socketId;
+}
