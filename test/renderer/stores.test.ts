@@ -4,7 +4,6 @@ import { useLabStore } from '@renderer/stores/lab';
 import { useSocketsStore } from '@renderer/stores/sockets';
 import { useCallsStore } from '@renderer/stores/calls';
 import { locateRow, useTranscriptsStore } from '@renderer/stores/transcripts';
-import { bytesToBase64 } from '@renderer/lib/bytes';
 import { FakeLab, settle, setupLab, socketInfo } from './fakeLab';
 
 function record(patch: Partial<CallRecord>): CallRecord {
@@ -27,7 +26,7 @@ function record(patch: Partial<CallRecord>): CallRecord {
 function entry(patch: Partial<TranscriptEntry> & { text?: string }): TranscriptEntry {
   const { text = 'hi', ...rest } = patch;
   const bytes = new TextEncoder().encode(text);
-  return { fd: 3, direction: 'out', data: bytesToBase64(bytes), length: bytes.length, addr: null, callId: 1, monoUs: 1, ...rest };
+  return { fd: 3, direction: 'out', data: bytes, length: bytes.length, addr: null, callId: 1, monoUs: 1, ...rest };
 }
 
 describe('stores with a fake lab', () => {
@@ -114,7 +113,7 @@ describe('stores with a fake lab', () => {
   it('indexes a 10 MB transcript without formatting it', async () => {
     await useLabStore().start();
     const chunk = new Uint8Array(64 * 1024).fill(0x41);
-    const data = bytesToBase64(chunk);
+    const data = chunk;
     for (let i = 0; i < 160; i++) {
       fake.emit('transcript.appended', { fd: 3, direction: i % 2 ? 'in' : 'out', data, length: chunk.length, addr: null, callId: i, monoUs: i });
     }

@@ -25,6 +25,12 @@ export interface LabOptions {
    * launcher the host passes in (Electron's main uses `utilityProcess.fork`).
    */
   captureLauncher?: 'fork' | 'none' | CaptureLauncher;
+  /**
+   * Checks every answer and every event payload against its schema in the shared contract; a
+   * violation is logged and answered as an internal error (events: thrown). On by default
+   * except when NODE_ENV is "production": tests and development catch drift, users pay nothing.
+   */
+  checkContract?: boolean;
 }
 
 export interface LabContext {
@@ -48,6 +54,7 @@ export const DEFAULT_OPTIONS: Required<LabOptions> = {
   callLogLimit: 10_000,
   mode: 'headless',
   captureLauncher: 'fork',
+  checkContract: process.env.NODE_ENV !== 'production',
 };
 
 /** Microseconds on CLOCK_MONOTONIC: the clock the capture process stamps packets with. */

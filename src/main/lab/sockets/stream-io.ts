@@ -14,7 +14,6 @@ import { takePending } from './stream-setup';
 import { LINUX, sysClose, sysRecvNow, sysShutdown } from '../libc';
 import type { Transcripts } from './transcript';
 import { handleFd, isFailure, peerClosed, type LabSocket, type SocketTable } from './table';
-import { encodeWireBytes } from './wire-bytes';
 
 export interface StreamIo {
   table: SocketTable;
@@ -137,12 +136,12 @@ export async function recvStream(
   maxBytes: number,
   flags: MsgFlag[],
   callId: number,
-): Promise<Outcome<{ data: string }>> {
+): Promise<Outcome<{ data: Uint8Array }>> {
   const nonblocking = sock.nonblocking || flags.includes('MSG_DONTWAIT');
   if (sock.state !== 'connected' && sock.state !== 'connecting') {
     return fail('ENOTCONN', `recv: descriptor ${sock.fd} is not connected (${sock.state}).`);
   }
-  if (maxBytes === 0) return succeed(0, { data: '' });
+  if (maxBytes === 0) return succeed(0, { data: new Uint8Array(0) });
   ensureReading(io, sock);
   let answer = sock.state === 'connected' ? readNow(sock, maxBytes, flags) : null;
   if (answer === null) {
@@ -157,12 +156,12 @@ export async function recvStream(
   const result = answer as Buffer | 'eof' | CallFailure;
   if (isFailure(result)) return result;
   sock.counters.recvCalls++;
-  if (result === 'eof') return succeed(0, { data: '' });
+  if (result === 'eof') return succeed(0, { data: new Uint8Array(0) });
   if (!flags.includes('MSG_PEEK')) {
     sock.counters.bytesReceived += result.length;
     io.transcripts.append(sock.fd, 'in', result, null, callId);
   }
-  return succeed(result.length, { data: encodeWireBytes(result) });
+  return succeed(result.length, { data: result });
 }
 
 /** shutdown(how) on a stream socket. */

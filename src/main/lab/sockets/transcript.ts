@@ -2,12 +2,11 @@
  * Per-socket transcripts of the bytes sent and received, bounded to the last
  * `transcriptTailBytes` bytes per descriptor (oldest entries dropped). One entry keeps at most
  * the first 64 KiB of its chunk (a preview; `length` is the full size), so bulk transfers do not
- * re-encode megabytes per call. Counters live on the socket and stay exact.
+ * copy megabytes per call. Counters live on the socket and stay exact.
  */
 import type { SockAddr, TranscriptEntry } from '@shared/socket';
 import type { LabContext } from '../context';
 import { monoUs } from '../context';
-import { encodeWireBytes, wireByteLength } from './wire-bytes';
 
 /** Most bytes one entry keeps (its head); `length` still gives the whole chunk's size. */
 const ENTRY_PREVIEW_BYTES = 64 * 1024;
@@ -37,7 +36,8 @@ export function createTranscripts(ctx: LabContext): Transcripts {
       const entry: TranscriptEntry = {
         fd,
         direction,
-        data: encodeWireBytes(kept),
+        // A copy: the caller's buffer may change after the call, the transcript must not.
+        data: new Uint8Array(kept),
         length: data.length,
         addr,
         callId,
@@ -49,7 +49,7 @@ export function createTranscripts(ctx: LabContext): Transcripts {
       tail.bytes += kept.length;
       let drop = 0;
       while (tail.bytes > budget && drop < tail.entries.length - 1) {
-        tail.bytes -= wireByteLength(tail.entries[drop].data);
+        tail.bytes -= tail.entries[drop].data.byteLength;
         drop++;
       }
       if (drop > 0) tail.entries.splice(0, drop);
