@@ -31,6 +31,8 @@ export interface WebServerOptions extends ConnectionOptions {
    * listens on, e.g. a classroom host's DNS name (`--allow-host`). Anything else gets 421.
    */
   allowedHosts?: readonly string[];
+  /** Frame bytes in flight across all pages (default MAX_BYTES_IN_FLIGHT; tests lower it). */
+  maxBytesInFlight?: number;
 }
 
 export interface WebServer {
@@ -124,6 +126,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const connectionOptions = { ...options, budget: createRequestBudget(options.maxBytesInFlight ?? MAX_BYTES_IN_FLIGHT) };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const hostHeader = req.headers.host;
@@ -150,7 +153,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, options.lab, options));
+    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, options.lab, connectionOptions));
   });
 
   /** Null when the upgrade may proceed, else the HTTP status line that refuses it. */
