@@ -9,7 +9,7 @@ import type { LabContext } from '../context';
 import { dissect, summarize } from '../dissect';
 import { compileFilter } from '../filter';
 import { followStream, payloadOf, type StreamPacket } from '../flows/follow';
-import { readCapture, writePcapng } from '../pcap';
+import { streamCapture, writePcapng } from '../pcap';
 import { captureFailure } from './errors';
 import { listInterfaces } from './interfaces';
 import { forkLauncher, type CaptureLauncher } from './launcher';
@@ -96,27 +96,32 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
    * loop let go in between, so a 100 MiB file never stalls the lab's other pages and calls.
    */
   async function importFile(name: string, data: Uint8Array) {
-    const read = readCapture(data);
-    const problems = read.errors.map((e) => `${e.message} (at byte ${e.offset})`);
-    if (read.format === null || (read.packets.length === 0 && problems.length > 0)) {
-      return captureFailure('EINVAL', `"${name}" could not be read: ${problems.join('; ') || 'no packets'}`);
+    const file = streamCapture(data);
+    // The first packet is read before the store is touched: a file with none keeps what is held.
+    let next = file.packets.next();
+    const problems = () => file.errors.map((e) => `${e.message} (at byte ${e.offset})`);
+    if (file.format === null || (next.done && file.errors.length > 0)) {
+      return captureFailure('EINVAL', `"${name}" could not be read: ${problems().join('; ') || 'no packets'}`);
     }
     session.resetStore();
+    const linkType = next.done ? null : next.value.linkType;
+    let count = 0;
     let sliceStart = performance.now();
-    for (let i = 0; i < read.packets.length; i++) {
-      const p = read.packets[i];
+    for (; !next.done; next = file.packets.next()) {
+      const p = next.value;
       store.append(0, p.tsUs, p.origLen, p.linkType, p.data);
       session.packets += 1;
       session.bytes += p.origLen;
-      if (i % 1024 === 1023 && performance.now() - sliceStart > IMPORT_SLICE_MS) {
+      count += 1;
+      if (count % 1024 === 0 && performance.now() - sliceStart > IMPORT_SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();
       }
     }
     ties.tieImported(store);
-    Object.assign(session, { iface: null, filter: '', source: name, linkType: read.packets[0]?.linkType ?? null, error: null, permissionHint: null });
+    Object.assign(session, { iface: null, filter: '', source: name, linkType, error: null, permissionHint: null });
     session.emitStatus();
-    return ok({ packets: read.packets.length, problems });
+    return ok({ packets: count, problems: problems() });
   }
 
   return {
