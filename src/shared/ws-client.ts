@@ -20,9 +20,8 @@ export type WebSocketClass = new (url: string) => WebSocketLike;
 /** WebSocket.OPEN, the same in every implementation. */
 const OPEN = 1;
 
-/** The WebSocket endpoint of the server that served `location`, with the page's token. */
-export function webSocketUrl(location: { protocol: string; host: string; search: string }): string {
-  const token = new URLSearchParams(location.search).get(TOKEN_PARAM) ?? '';
+/** The WebSocket endpoint of the server that served `location`, with this run's token. */
+export function webSocketUrl(location: { protocol: string; host: string }, token: string): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${location.host}${WS_PATH}?${TOKEN_PARAM}=${encodeURIComponent(token)}`;
 }
