@@ -15,7 +15,9 @@ const USAGE = `Usage: serve [--host ADDRESS] [--port N] [--allow-host NAME]... [
   --port        port to listen on (default: a free one)
   --allow-host  a host name the page may be opened under besides the addresses listened on
                 (for example this machine's DNS name); repeat for more. Others get 421.
-  --renderer    folder of the built renderer (default: out/renderer)`;
+  --renderer    folder of the built renderer (default: out/renderer)
+The token is random for each run, unless SOCKLAB_WEB_TOKEN sets it (npm run dev:web keeps one
+token across restarts, so the open page reconnects).`;
 
 /** The built renderer: out/renderer of this project, from source (src/main/web) or a bundle (out/main). */
 export function defaultRendererDir(): string {
@@ -66,6 +68,7 @@ export async function serveCli(argv: readonly string[]): Promise<number> {
       rendererDir,
       host,
       port,
+      token: process.env.SOCKLAB_WEB_TOKEN || undefined,
       allowedHosts: values['allow-host'] ?? [],
       warn: (message) => console.warn(message),
     });
