@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
-import vue from '@vitejs/plugin-vue';
+import rendererConfig from './vite.renderer.config';
 
 const shared = { '@shared': resolve('src/shared') };
 
@@ -30,10 +30,6 @@ export default defineConfig({
       },
     },
   },
-  renderer: {
-    root: resolve('src/renderer'),
-    resolve: { alias: { ...shared, '@renderer': resolve('src/renderer/src') } },
-    plugins: [vue()],
-    build: { rollupOptions: { input: resolve('src/renderer/index.html') } },
-  },
+  // One renderer config, also used alone by `npm run dev:web`.
+  renderer: rendererConfig,
 });

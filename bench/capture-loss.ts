@@ -229,7 +229,7 @@ async function latencyRound(rate: number, count: number) {
   // Ethernet 14 + IPv4 20 + UDP 8 bytes), read back from SockLab's own pcapng export.
   const exported = await lab.invoke('capture.export', { filter: '' });
   if (!exported.ok) throw new Error(exported.message);
-  const frames = readCapture(Buffer.from(exported.value.pcapng, 'base64')).packets;
+  const frames = readCapture(Buffer.from(exported.value.pcapng)).packets;
   const wireToList: number[] = [];
   const wireToStamp: number[] = [];
   const stampToList: number[] = [];

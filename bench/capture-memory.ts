@@ -42,9 +42,9 @@ async function sampleFrames(): Promise<{ data: Uint8Array; len: number }[]> {
     must(await lab.invoke('socket.connect', { fd: client, address: { family: 'AF_INET', address: '127.0.0.1', port } }));
     const server = must(await lab.invoke('socket.accept', { fd: listener })).ret;
     for (const size of [10, 100, 1000, 40]) {
-      must(await lab.invoke('socket.send', { fd: client, data: Buffer.alloc(size, 0x61).toString('base64') }));
+      must(await lab.invoke('socket.send', { fd: client, data: Buffer.alloc(size, 0x61) }));
       must(await lab.invoke('socket.recv', { fd: server, maxBytes: 4096 }));
-      must(await lab.invoke('socket.send', { fd: server, data: Buffer.alloc(size, 0x62).toString('base64') }));
+      must(await lab.invoke('socket.send', { fd: server, data: Buffer.alloc(size, 0x62) }));
       must(await lab.invoke('socket.recv', { fd: client, maxBytes: 4096 }));
     }
     must(await lab.invoke('socket.close', { fd: client }));
@@ -55,7 +55,7 @@ async function sampleFrames(): Promise<{ data: Uint8Array; len: number }[]> {
     const frames = [];
     for (const row of rows) {
       const detail = must(await lab.invoke('capture.packet', { no: row.no })).value;
-      frames.push({ data: new Uint8Array(Buffer.from(detail.data, 'base64')), len: row.len });
+      frames.push({ data: new Uint8Array(Buffer.from(detail.data)), len: row.len });
     }
     return frames;
   } finally {

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, ipcMain, session } from 'electron';
+import { app, ipcMain, protocol, session } from 'electron';
+import { handleAppProtocol, registerAppScheme } from './app-protocol';
 import { utilityProcessLauncher } from './capture-process';
 import { createLab, type LabOptions } from './lab/index';
 import { createAppUrlCheck, createAppWindows, forwardEventsToWindows, registerLabIpc } from './ipc';
@@ -16,12 +17,15 @@ const devServerUrl = !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? proc
 
 // Every renderer sandboxed, whatever a window asks for.
 app.enableSandbox();
+// app:// must be privileged before the app is ready (Electron refuses it later).
+registerAppScheme(protocol);
 app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
 
 void app.whenReady().then(() => {
   hardenSession(session.defaultSession, { devServer: devServerUrl !== null });
+  handleAppProtocol(protocol, rendererDir);
   const lab = createLab({ mode: 'electron', captureLauncher: utilityProcessLauncher });
-  const windows = createAppWindows(createAppUrlCheck({ devServerUrl: devServerUrl ?? undefined, rendererDir }));
+  const windows = createAppWindows(createAppUrlCheck({ devServerUrl: devServerUrl ?? undefined }));
   registerLabIpc({ ipcMain, lab, windows });
   const stopEvents = forwardEventsToWindows(lab, windows);
 
@@ -30,7 +34,6 @@ void app.whenReady().then(() => {
       createMainWindow({
         preloadPath: join(here, '..', 'preload', 'index.cjs'),
         devServerUrl,
-        rendererFile: join(rendererDir, 'index.html'),
       }),
     );
   openWindow();

@@ -4,14 +4,13 @@
  */
 import { BrowserWindow, type Session, type WebContents } from 'electron';
 import { contentSecurityPolicy } from './transport';
+import { APP_URL } from './app-protocol';
 
 export interface MainWindowOptions {
   /** The built preload (`out/preload/index.cjs`): CommonJS, as a sandboxed preload must be. */
   preloadPath: string;
-  /** The dev server (`ELECTRON_RENDERER_URL`) in development, else null. */
+  /** The dev server (`ELECTRON_RENDERER_URL`) in development, else null (the app:// page). */
   devServerUrl: string | null;
-  /** The built page (`out/renderer/index.html`). */
-  rendererFile: string;
 }
 
 /** The security settings of every SockLab window (tests read them from here). */
@@ -44,8 +43,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   });
   lockDownContents(win.webContents);
   win.once('ready-to-show', () => win.show());
-  if (options.devServerUrl) void win.loadURL(options.devServerUrl);
-  else void win.loadFile(options.rendererFile);
+  void win.loadURL(options.devServerUrl ?? APP_URL);
   return win;
 }
 
@@ -62,8 +60,7 @@ export function lockDownContents(contents: WebContents): void {
 
 /**
  * Denies every permission request and check (camera, notifications, ...) and puts the CSP on
- * every response. Responses of `file://` pages carry no headers, so the built page relies on
- * the same policy in `index.html`'s meta tag; the header covers the dev server.
+ * every HTTP response (the dev server's); app:// responses carry it from their handler.
  */
 export function hardenSession(session: Session, options: { devServer: boolean }): void {
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));

@@ -3,7 +3,8 @@
  * field tree of one packet, display filters, streams, and pcapng import/export.
  */
 import { z } from 'zod';
-import { Bytes, SocketId } from './socket';
+import { Bytes, SocketId, boundedBytes } from './socket';
+import { cString } from './c-string';
 import { defineRoute, result } from './route';
 
 export const CaptureInterface = z.object({
@@ -120,6 +121,12 @@ export type FollowedStream = z.infer<typeof FollowedStream>;
 const frameNo = z.number().int().min(1);
 
 /**
+ * Largest capture file one `capture.import` takes (100 MiB). Files are read whole, so this also
+ * bounds what one import holds; the lab opens one file at a time.
+ */
+export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
+
+/**
  * The ladder (sequence) diagram of the conversation a packet is part of, as a standalone SVG
  * (labels in English; the UI translates the chrome around it).
  */
@@ -145,8 +152,8 @@ export const captureRoutes = {
   'capture.interfaces': defineRoute(z.object({}), result(z.array(CaptureInterface))),
   'capture.start': defineRoute(
     z.object({
-      iface: z.string().min(1).max(64),
-      filter: z.string().max(4096).default(''),
+      iface: cString(64, 'iface').pipe(z.string().min(1, 'iface names an interface')),
+      filter: cString(4096, 'filter').default(''),
       bufferMB: z.number().int().min(1).max(1024).default(64),
     }),
     result(CaptureStatus),
@@ -182,7 +189,7 @@ export const captureRoutes = {
   ),
   'capture.export': defineRoute(z.object({ filter: z.string().max(4096).default('') }), result(z.object({ pcapng: Bytes }))),
   'capture.import': defineRoute(
-    z.object({ name: z.string().max(255), data: Bytes }),
+    z.object({ name: z.string().max(255), data: boundedBytes(MAX_IMPORT_BYTES, 'a capture file') }),
     /** problems: what was wrong in the file (packets before a fatal problem are still imported). */
     result(z.object({ packets: z.number().int(), problems: z.array(z.string()) })),
   ),

@@ -16,6 +16,13 @@ export function defineRoute<I extends z.ZodType, O extends z.ZodType>(input: I, 
 export function result<T extends z.ZodType>(value: T) {
   return z.discriminatedUnion('ok', [
     z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), errno: ErrnoName, code: z.number().int(), message: z.string() }),
+    z.object({
+      ok: z.literal(false),
+      errno: ErrnoName,
+      code: z.number().int(),
+      message: z.string(),
+      /** Set when the failure is a SockLab bug, not an answer the OS gave (see internalRefusal). */
+      internal: z.literal(true).optional(),
+    }),
   ]);
 }

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import {
   Bytes,
-  BytesIn,
   CallRecord,
   Domain,
   ErrnoName,
@@ -14,6 +13,7 @@ import {
   MsgFlag,
   OptionLevel,
   OptionValue,
+  Payload,
   PingReply,
   Protocol,
   ShutHow,
@@ -23,12 +23,14 @@ import {
   SocketInfo,
   SocketOption,
   TranscriptEntry,
+  boundedBytes,
   callResult,
 } from './socket';
 import { ERRNO } from './errno';
 import { captureRoutes } from './capture';
 import { exerciseRoutes } from './exercise';
 import { defineRoute, result } from './route';
+import { cString } from './c-string';
 
 const fdOnly = z.object({ fd: Fd });
 const maxBytes = z
@@ -51,10 +53,10 @@ export const socketRoutes = {
   ),
   'socket.accept': defineRoute(fdOnly, callResult({ peer: SockAddr.nullable(), socketId: SocketId })),
   'socket.connect': defineRoute(z.object({ fd: Fd, address: SockAddr }), callResult({})),
-  'socket.send': defineRoute(z.object({ fd: Fd, data: BytesIn, flags }), callResult({})),
+  'socket.send': defineRoute(z.object({ fd: Fd, data: Payload, flags }), callResult({})),
   'socket.recv': defineRoute(z.object({ fd: Fd, maxBytes, flags }), callResult({ data: Bytes })),
   'socket.sendto': defineRoute(
-    z.object({ fd: Fd, data: BytesIn, address: SockAddr.nullable().default(null), flags }),
+    z.object({ fd: Fd, data: Payload, address: SockAddr.nullable().default(null), flags }),
     callResult({}),
   ),
   'socket.recvfrom': defineRoute(
@@ -127,7 +129,7 @@ export const rawRoutes = {
     z.object({
       family: RawFamily.default('AF_INET'),
       /** A numeric address (127.0.0.1, ::1): no name resolution, as ping -n. */
-      target: z.string().max(128),
+      target: cString(128, 'target'),
       count: wholeNumber('count', 1, 100).default(4),
       intervalMs: wholeNumber('intervalMs', 10, 60_000).default(1000),
       /** How long a reply may take before that request counts as lost. */
@@ -159,7 +161,7 @@ export const rawRoutes = {
       code: wholeNumber('code', 0, 255).default(0),
       identifier: wholeNumber('identifier', 0, 0xffff).default(0),
       sequence: wholeNumber('sequence', 0, 0xffff).default(0),
-      payload: Bytes.default(''),
+      payload: boundedBytes(65_000, 'payload').default(() => new Uint8Array(0)),
     }),
     result(z.object({ data: Bytes, checksum: z.number().int() })),
   ),

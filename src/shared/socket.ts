@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ERRNO_NAMES } from './errno';
+import { cString } from './c-string';
 
 export const DOMAINS = ['AF_INET', 'AF_INET6', 'AF_UNIX'] as const;
 export const SOCK_TYPES = ['SOCK_STREAM', 'SOCK_DGRAM', 'SOCK_RAW'] as const;
@@ -40,31 +41,31 @@ export const Port = z
   .int('a port must be a whole number')
   .min(0, 'a port is at least 0')
   .max(65535, 'a port is at most 65535 (it is a 16-bit number)');
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /**
- * Bytes as the lab answers them: base64 text, which JSON (web mode) and structured clone
- * (Electron IPC) both carry. Checked with one anchored regex: zod's own base64 check decodes
- * the whole string, which cost more than the copy itself for megabyte payloads.
+ * Bytes, as raw bytes everywhere the contract goes: in process, and over Electron IPC (structured
+ * clone copies a Uint8Array as it is). Only web mode's JSON frames need text; its codec
+ * (`encodeWire`/`decodeWire` in wire.ts) turns bytes into base64 there and back, so neither
+ * the lab nor the renderer ever encodes a payload.
  */
-export const Bytes = z
-  .string()
-  .refine((text) => text.length % 4 === 0 && BASE64.test(text), 'data must be base64-encoded bytes');
-/**
- * Bytes a caller sends: raw bytes where the transport can carry them (in process, Electron IPC),
- * or base64 text (web mode's JSON). Raw bytes skip an encode and a decode per call.
- */
-export const BytesIn = z.union([z.instanceof(Uint8Array), Bytes]);
+export const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'data must be bytes (a Uint8Array)' });
 /** Largest payload accepted in one send/sendto call from the UI or a scenario (16 MiB). */
 export const MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/** Bytes of at most `max` bytes; `what` names them in the refusal. */
+export function boundedBytes(max: number, what: string) {
+  const shown = max % (1024 * 1024) === 0 ? `${max / (1024 * 1024)} MiB` : `${max} bytes`;
+  return Bytes.refine((bytes) => bytes.byteLength <= max, `${what} holds at most ${shown}`);
+}
+/** The payload of one send/sendto: at most 16 MiB, the contract's own limit. */
+export const Payload = boundedBytes(MAX_PAYLOAD_BYTES, 'the payload of one call');
 
 export const InetAddr = z.object({
   family: z.literal('AF_INET'),
-  address: z.string().max(64),
+  address: cString(64, 'an address'),
   port: Port,
 });
 export const Inet6Addr = z.object({
   family: z.literal('AF_INET6'),
-  address: z.string().max(128),
+  address: cString(128, 'an address'),
   port: Port,
   /** Interface index for link-local addresses (sin6_scope_id). */
   scopeId: z.number().int().min(0).optional(),
@@ -72,7 +73,7 @@ export const Inet6Addr = z.object({
 export const UnixAddr = z.object({
   family: z.literal('AF_UNIX'),
   /** A filesystem path; sun_path holds 108 bytes, one of them the terminating NUL. */
-  path: z.string().max(4096),
+  path: cString(4096, 'a Unix socket path'),
 });
 export const SockAddr = z.discriminatedUnion('family', [InetAddr, Inet6Addr, UnixAddr]);
 export type InetAddr = z.infer<typeof InetAddr>;
@@ -127,7 +128,7 @@ export const OptionLevel = z.enum(['SOL_SOCKET', 'IPPROTO_TCP', 'IPPROTO_IP', 'I
 export const OptionValue = z.union([
   z.number().int(),
   z.object({ onoff: z.boolean(), linger: z.number().int().min(0).max(65535) }),
-  z.object({ multiaddr: z.string().max(64), interface: z.string().max(64).default('0.0.0.0') }),
+  z.object({ multiaddr: cString(64, 'multiaddr'), interface: cString(64, 'interface').default('0.0.0.0') }),
 ]);
 export type OptionValue = z.infer<typeof OptionValue>;
 
@@ -147,6 +148,8 @@ export const CallError = z.object({
   message: z.string(),
   /** Id of the call-log record (0 when the call never reached the lab, e.g. invalid input). */
   callId: z.number().int(),
+  /** Set when the failure is a SockLab bug, not an answer the OS gave (see internalRefusal). */
+  internal: z.literal(true).optional(),
 });
 export type CallError = z.infer<typeof CallError>;
 

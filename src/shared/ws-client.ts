@@ -6,7 +6,7 @@
 import type { EventName, EventPayload, LabApi, RouteInput, RouteName, RouteOutput } from './api';
 import { createEventHub } from './event-hub';
 import { refusal } from './refusal';
-import { TOKEN_PARAM, WS_PATH, type WireMessage } from './wire';
+import { decodeFrame, encodeFrame, TOKEN_PARAM, WS_PATH, type WireMessage } from './wire';
 
 /** The parts of a browser WebSocket the client uses. */
 export interface WebSocketLike {
@@ -20,9 +20,8 @@ export type WebSocketClass = new (url: string) => WebSocketLike;
 /** WebSocket.OPEN, the same in every implementation. */
 const OPEN = 1;
 
-/** The WebSocket endpoint of the server that served `location`, with the page's token. */
-export function webSocketUrl(location: { protocol: string; host: string; search: string }): string {
-  const token = new URLSearchParams(location.search).get(TOKEN_PARAM) ?? '';
+/** The WebSocket endpoint of the server that served `location`, with this run's token. */
+export function webSocketUrl(location: { protocol: string; host: string }, token: string): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${location.host}${WS_PATH}?${TOKEN_PARAM}=${encodeURIComponent(token)}`;
 }
@@ -68,7 +67,7 @@ export function createWebSocketLabApi(url: string, WebSocketImpl: WebSocketClass
     if (typeof event.data !== 'string') return;
     let message: WireMessage;
     try {
-      message = JSON.parse(event.data) as WireMessage;
+      message = decodeFrame(event.data) as WireMessage;
     } catch {
       return;
     }
@@ -99,7 +98,7 @@ export function createWebSocketLabApi(url: string, WebSocketImpl: WebSocketClass
       const id = nextId++;
       return new Promise<RouteOutput<N>>((resolve) => {
         pending.set(id, { name, resolve: resolve as Resolve });
-        const frame = JSON.stringify({ id, name, input });
+        const frame = encodeFrame({ id, name, input });
         if (ws.readyState === OPEN) ws.send(frame);
         else unsent.push(frame);
       });

@@ -65,7 +65,7 @@ export async function runLab(lab: Lab, steps: Step[]): Promise<StepResult[]> {
   }
   const shape = (answer: { ok: boolean; ret: number; errno?: string }, isFd = false): StepResult =>
     answer.ok ? { ret: isFd ? 'fd' : answer.ret, errno: null } : { ret: -1, errno: answer.errno ?? null };
-  const data = (length: number) => Buffer.alloc(length, 'x').toString('base64');
+  const data = (length: number) => Buffer.alloc(length, 'x');
 
   for (const step of steps) {
     switch (step.op) {

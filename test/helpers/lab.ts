@@ -41,10 +41,10 @@ export async function socketIdOf(lab: Lab, fd: number): Promise<number> {
   return found.socketId;
 }
 
-/** Text as the base64 the routes carry. */
-export const b64 = (text: string | Buffer): string => Buffer.from(text).toString('base64');
-/** base64 back to text. */
-export const text = (data: string): string => Buffer.from(data, 'base64').toString();
+/** Text as the bytes the routes carry. */
+export const bin = (text: string | Buffer): Uint8Array => Buffer.from(text);
+/** Bytes an answer carries, as text. */
+export const text = (data: Uint8Array): string => Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString();
 
 /** A temporary directory for Unix socket paths, removed by the returned function. */
 export function tempDir(): { dir: string; path: (name: string) => string; remove: () => void } {

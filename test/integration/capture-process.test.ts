@@ -167,6 +167,6 @@ describe('the capture process', () => {
     expect(failed(await call(lab, 'capture.follow', { no: 1 })).errno).toBe('EINVAL');
     expect(ok(await call(lab, 'capture.stop', {})).value.running).toBe(false);
     const empty = ok(await call(lab, 'capture.export', {})).value.pcapng;
-    expect(Buffer.from(empty, 'base64').length).toBeGreaterThan(0);
+    expect(Buffer.from(empty).length).toBeGreaterThan(0);
   });
 });

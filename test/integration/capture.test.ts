@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PacketRow } from '@shared/capture';
 import { createLab, type Lab } from '../../src/main/lab/index';
-import { b64, call, failed, ok, socketIdOf, steps } from '../helpers/lab';
+import { bin, call, failed, ok, socketIdOf, steps } from '../helpers/lab';
 
 let lab: Lab;
 const dir = mkdtempSync(join(tmpdir(), 'socklab-capture-'));
@@ -75,20 +75,20 @@ describe('capture on lo', () => {
 
     // One packet opened: bytes and the field tree with byte ranges.
     const detail = ok(await call(lab, 'capture.packet', { no: syn.no })).value;
-    expect(Buffer.from(detail.data, 'base64').length).toBe(syn.caplen);
+    expect(Buffer.from(detail.data).length).toBe(syn.caplen);
     const names = JSON.stringify(detail.tree);
     expect(names).toContain('"tcp.srcport"');
 
     // Data both ways, then follow the stream.
     const server = ok(await call(lab, 'socket.accept', { fd: listener })).ret;
-    ok(await call(lab, 'socket.send', { fd: client, data: b64('hello server') }));
+    ok(await call(lab, 'socket.send', { fd: client, data: bin('hello server') }));
     ok(await call(lab, 'socket.recv', { fd: server, maxBytes: 100 }));
-    ok(await call(lab, 'socket.send', { fd: server, data: b64('hello client') }));
+    ok(await call(lab, 'socket.send', { fd: server, data: bin('hello client') }));
     ok(await call(lab, 'socket.recv', { fd: client, maxBytes: 100 }));
     await rowsWhen(1, 'tcp.len > 0 && tcp.srcport == ' + port);
     const stream = ok(await call(lab, 'capture.follow', { no: syn.no })).value;
     expect(stream.protocol).toBe('tcp');
-    const text = stream.segments.map((seg) => `${seg.direction}:${Buffer.from(seg.data, 'base64').toString()}`);
+    const text = stream.segments.map((seg) => `${seg.direction}:${Buffer.from(seg.data).toString()}`);
     expect(text).toEqual(['a-to-b:hello server', 'b-to-a:hello client']);
 
     const stopped = ok(await call(lab, 'capture.stop', {})).value;
@@ -101,7 +101,7 @@ describe('capture on lo', () => {
     expect(held.total).toBeGreaterThanOrEqual(3);
     const pcapng = ok(await call(lab, 'capture.export', {})).value.pcapng;
     const file = join(dir, 'export.pcapng');
-    writeFileSync(file, Buffer.from(pcapng, 'base64'));
+    writeFileSync(file, Buffer.from(pcapng));
     const lines = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.len', '-e', 'frame.time_epoch', '-e', 'tcp.srcport'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -117,7 +117,7 @@ describe('capture on lo', () => {
 
     // A filtered export holds only what the display filter selects.
     const synOnly = ok(await call(lab, 'capture.export', { filter: 'tcp.flags.syn == 1' })).value.pcapng;
-    writeFileSync(join(dir, 'syn.pcapng'), Buffer.from(synOnly, 'base64'));
+    writeFileSync(join(dir, 'syn.pcapng'), Buffer.from(synOnly));
     const count = execFileSync('tshark', ['-r', join(dir, 'syn.pcapng')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').length;
     expect(count).toBe(2);
 
@@ -131,7 +131,7 @@ describe('capture on lo', () => {
       const status = ok(await call(viewer, 'capture.status', {})).value;
       expect(status).toMatchObject({ running: false, source: 'export.pcapng', held: held.total, linkType: 1 });
       expect(failed(await call(viewer, 'capture.start', { iface: 'lo' })).errno).toBe('ENOSYS');
-      expect(failed(await call(viewer, 'capture.import', { name: 'junk', data: b64('not a capture file') })).message).toContain('neither a pcap nor a pcapng');
+      expect(failed(await call(viewer, 'capture.import', { name: 'junk', data: bin('not a capture file') })).message).toContain('neither a pcap nor a pcapng');
     } finally {
       await viewer.close();
     }
@@ -159,7 +159,7 @@ describe('capture on lo', () => {
       const port = await s.port(fd);
       const status = ok(await call(lab, 'capture.start', { iface: 'lo', filter: `udp port ${port}` })).value;
       expect(status).toMatchObject({ running: true, held: 0, packets: 0, error: null });
-      for (let i = 0; i < 5; i++) ok(await call(lab, 'socket.sendto', { fd, data: b64(`round ${round} #${i}`), address: { family: 'AF_INET', address: '127.0.0.1', port } }));
+      for (let i = 0; i < 5; i++) ok(await call(lab, 'socket.sendto', { fd, data: bin(`round ${round} #${i}`), address: { family: 'AF_INET', address: '127.0.0.1', port } }));
       const rows = await rowsWhen(5);
       // Each datagram is seen once on lo (out and in are the same frame); it belongs to fd.
       expect(rows.length).toBe(5);

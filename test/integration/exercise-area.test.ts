@@ -49,9 +49,9 @@ async function lifecycle(closeAll: boolean, beforeClose: () => Promise<unknown> 
   const client = await fd(lab.invoke('socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM' }));
   await lab.invoke('socket.connect', { fd: client, address: loopback(port) });
   const conn = await fd(lab.invoke('socket.accept', { fd: server }));
-  await lab.invoke('socket.send', { fd: client, data: Buffer.from('ping').toString('base64') });
+  await lab.invoke('socket.send', { fd: client, data: Buffer.from('ping') });
   await lab.invoke('socket.recv', { fd: conn, maxBytes: 100 });
-  await lab.invoke('socket.send', { fd: conn, data: Buffer.from('pong').toString('base64') });
+  await lab.invoke('socket.send', { fd: conn, data: Buffer.from('pong') });
   await lab.invoke('socket.recv', { fd: client, maxBytes: 100 });
   await beforeClose();
   await lab.invoke('socket.close', { fd: conn });

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/main/lab/index';
 import { captureOnLo, flagsOf, rowsWhen } from '../helpers/capture';
-import { b64, call, ok, steps } from '../helpers/lab';
+import { bin, call, ok, steps } from '../helpers/lab';
 
 let lab: Lab;
 beforeAll(() => {
@@ -34,7 +34,7 @@ describe('socket identity on a live capture', () => {
     const udp = ok(await call(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_DGRAM' }));
     expect(udp.ret).toBe(tcp.ret);
     expect(udp.socketId).not.toBe(tcp.socketId);
-    ok(await call(lab, 'socket.sendto', { fd: udp.ret, data: b64('hi'), address: loopback(port) }));
+    ok(await call(lab, 'socket.sendto', { fd: udp.ret, data: bin('hi'), address: loopback(port) }));
     await rowsWhen(lab, 1, 'udp');
 
     const onlyUdp = ok(await call(lab, 'capture.rows', { offset: 0, limit: 100, socketId: udp.socketId })).value.rows;
@@ -68,9 +68,9 @@ describe('socket identity on a live capture', () => {
     const second = await s.socket('AF_INET', 'SOCK_STREAM');
     ok(await call(lab, 'socket.connect', { fd: first, address: loopback(port) }));
     const a1 = ok(await call(lab, 'socket.accept', { fd: listener }));
-    ok(await call(lab, 'socket.send', { fd: first, data: b64('one') }));
+    ok(await call(lab, 'socket.send', { fd: first, data: bin('one') }));
     ok(await call(lab, 'socket.recv', { fd: a1.ret, maxBytes: 10 }));
-    ok(await call(lab, 'socket.send', { fd: a1.ret, data: b64('uno') }));
+    ok(await call(lab, 'socket.send', { fd: a1.ret, data: bin('uno') }));
     ok(await call(lab, 'socket.close', { fd: a1.ret }));
     ok(await call(lab, 'socket.connect', { fd: second, address: loopback(port) }));
     const a2 = ok(await call(lab, 'socket.accept', { fd: listener }));

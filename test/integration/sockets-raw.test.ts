@@ -21,7 +21,7 @@ afterEach(async () => {
 
 const LOOP4: SockAddr = { family: 'AF_INET', address: '127.0.0.1', port: 0 };
 const LOOP6: SockAddr = { family: 'AF_INET6', address: '::1', port: 0 };
-const bytes = (data: string) => Buffer.from(data, 'base64');
+const bytes = (data: Uint8Array) => Buffer.from(data);
 
 async function rawSocket(domain: 'AF_INET' | 'AF_INET6', protocol: 'IPPROTO_ICMP' | 'IPPROTO_ICMPV6' | 'IPPROTO_RAW') {
   return ok(await call(lab, 'socket.socket', { domain, type: 'SOCK_RAW', protocol })).ret;
@@ -29,7 +29,7 @@ async function rawSocket(domain: 'AF_INET' | 'AF_INET6', protocol: 'IPPROTO_ICMP
 
 async function echoRequest(family: 'AF_INET' | 'AF_INET6', identifier: number, sequence: number) {
   const type = family === 'AF_INET' ? 8 : 128;
-  const payload = Buffer.from('socklab raw').toString('base64');
+  const payload = Buffer.from('socklab raw');
   return ok(await call(lab, 'raw.buildIcmp', { family, type, code: 0, identifier, sequence, payload })).value;
 }
 
@@ -94,7 +94,7 @@ describe('SOCK_RAW in the lab', () => {
     const icmp = bytes((await echoRequest('AF_INET', 0x4c43, 3)).data);
     const header = buildIpv4Header({ source: '127.0.0.1', destination: '127.0.0.1', ttl: 33, payloadLength: icmp.length });
     const packet = Buffer.concat([header.bytes, icmp]);
-    expect(ok(await call(lab, 'socket.sendto', { fd: sender, data: packet.toString('base64'), address: LOOP4 })).ret).toBe(packet.length);
+    expect(ok(await call(lab, 'socket.sendto', { fd: sender, data: packet, address: LOOP4 })).ret).toBe(packet.length);
     const reply = await recvUntil(listener, (p) => p[20] === 0 && p.readUInt16BE(24) === 0x4c43);
     expect(bytes(reply.data).readUInt16BE(26)).toBe(3);
   });
@@ -179,10 +179,10 @@ describe('raw routes', () => {
   });
 
   it('raw.buildIcmp computes the checksum (RFC 1071)', async () => {
-    const empty = ok(await call(lab, 'raw.buildIcmp', { type: 8, code: 0, identifier: 0, sequence: 0, payload: '' })).value;
+    const empty = ok(await call(lab, 'raw.buildIcmp', { type: 8, code: 0, identifier: 0, sequence: 0, payload: new Uint8Array(0) })).value;
     expect(empty.checksum).toBe(0xf7ff); // ~0x0800
     expect(bytes(empty.data).toString('hex')).toBe('08 00 f7 ff 00 00 00 00'.replaceAll(' ', ''));
-    const odd = ok(await call(lab, 'raw.buildIcmp', { type: 8, code: 0, identifier: 0x1234, sequence: 9, payload: Buffer.from('abc').toString('base64') })).value;
+    const odd = ok(await call(lab, 'raw.buildIcmp', { type: 8, code: 0, identifier: 0x1234, sequence: 9, payload: Buffer.from('abc') })).value;
     expect(internetChecksum(bytes(odd.data))).toBe(0);
     expect(bytes(odd.data).readUInt16BE(2)).toBe(odd.checksum);
   });
@@ -193,6 +193,6 @@ describe('raw routes', () => {
     expect(zero.message).toContain('count');
     expect(failed(await call(lab, 'raw.ping', { family: 'AF_INET', target: '127.0.0.1', count: 1, intervalMs: 5, timeoutMs: 100, payloadSize: 0 })).errno).toBe('EINVAL');
     expect(failed(await call(lab, 'raw.ping', { family: 'AF_INET', target: 'localhost', count: 1, intervalMs: 10, timeoutMs: 100, payloadSize: 0 })).errno).toBe('EINVAL');
-    expect(failed(await call(lab, 'raw.buildIcmp', { type: 256, code: 0, identifier: 0, sequence: 0, payload: '' })).errno).toBe('EINVAL');
+    expect(failed(await call(lab, 'raw.buildIcmp', { type: 256, code: 0, identifier: 0, sequence: 0, payload: new Uint8Array(0) })).errno).toBe('EINVAL');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Lab } from '../../src/main/lab/index';
-import { b64, call, failed, ok, openLab, steps } from '../helpers/lab';
+import { bin, call, failed, ok, openLab, steps } from '../helpers/lab';
 
 const escaped: unknown[] = [];
 const record = (error: unknown) => escaped.push(error);
@@ -37,10 +37,10 @@ describe('robustness', () => {
     const { client, server } = await s.pair();
     ok(await call(lab, 'socket.setsockopt', { fd: server, option: 'SO_LINGER', value: { onoff: true, linger: 0 } }));
     ok(await call(lab, 'socket.close', { fd: server }));
-    let answer = await call(lab, 'socket.send', { fd: client, data: b64('hello?') });
+    let answer = await call(lab, 'socket.send', { fd: client, data: bin('hello?') });
     for (let i = 0; i < 50 && answer.ok; i++) {
       await tick();
-      answer = await call(lab, 'socket.send', { fd: client, data: b64('hello?') });
+      answer = await call(lab, 'socket.send', { fd: client, data: bin('hello?') });
     }
     expect(['ECONNRESET', 'EPIPE']).toContain(failed(answer).errno);
   });
@@ -55,7 +55,7 @@ describe('robustness', () => {
 
   it('a blocked send (peer not reading) shows as blocked in send and can be cancelled with EINTR', async () => {
     const { client } = await s.pair();
-    const big = b64(Buffer.alloc(16 * 1024 * 1024, 0x62)); // more than both kernel buffers hold
+    const big = bin(Buffer.alloc(16 * 1024 * 1024, 0x62)); // more than both kernel buffers hold
     const pending = call(lab, 'socket.send', { fd: client, data: big });
     await tick();
     const info = ok(await call(lab, 'lab.sockets', {})).value.find((x) => x.fd === client);

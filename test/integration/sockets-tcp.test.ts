@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Lab } from '../../src/main/lab/index';
-import { b64, call, failed, ok, openLab, steps, tempDir, text } from '../helpers/lab';
+import { bin, call, failed, ok, openLab, steps, tempDir, text } from '../helpers/lab';
 
 let lab: Lab;
 let s: ReturnType<typeof steps>;
@@ -37,12 +37,12 @@ describe('stream flows', () => {
     const clientPort = await s.port(client);
     expect(accepted.peer).toEqual(loop4(clientPort));
 
-    expect(ok(await call(lab, 'socket.send', { fd: client, data: b64('GET / HTTP/1.0\r\n\r\n') })).ret).toBe(18);
+    expect(ok(await call(lab, 'socket.send', { fd: client, data: bin('GET / HTTP/1.0\r\n\r\n') })).ret).toBe(18);
     const got = ok(await call(lab, 'socket.recv', { fd: accepted.ret, maxBytes: 4 }));
     expect(text(got.data)).toBe('GET ');
     const rest = ok(await call(lab, 'socket.recv', { fd: accepted.ret, maxBytes: 100 }));
     expect(text(rest.data)).toBe('/ HTTP/1.0\r\n\r\n');
-    ok(await call(lab, 'socket.send', { fd: accepted.ret, data: b64('HTTP/1.0 200 OK\r\n') }));
+    ok(await call(lab, 'socket.send', { fd: accepted.ret, data: bin('HTTP/1.0 200 OK\r\n') }));
     expect(text(ok(await call(lab, 'socket.recv', { fd: client, maxBytes: 100 })).data)).toBe('HTTP/1.0 200 OK\r\n');
 
     const peer = ok(await call(lab, 'socket.getpeername', { fd: client })).address;
@@ -63,7 +63,7 @@ describe('stream flows', () => {
     ok(await call(lab, 'socket.connect', { fd: client, address: { family: 'AF_INET6', address: '::1', port } }));
     const server = ok(await call(lab, 'socket.accept', { fd: listener }));
     expect(server.peer).toMatchObject({ family: 'AF_INET6', address: '::1' });
-    ok(await call(lab, 'socket.send', { fd: server.ret, data: b64('v6') }));
+    ok(await call(lab, 'socket.send', { fd: server.ret, data: bin('v6') }));
     expect(text(ok(await call(lab, 'socket.recv', { fd: client, maxBytes: 10 })).data)).toBe('v6');
   });
 
@@ -81,7 +81,7 @@ describe('stream flows', () => {
       const client = await s.socket('AF_UNIX', 'SOCK_STREAM');
       ok(await call(lab, 'socket.connect', { fd: client, address: { family: 'AF_UNIX', path } }));
       const server = ok(await call(lab, 'socket.accept', { fd: listener })).ret;
-      ok(await call(lab, 'socket.send', { fd: client, data: b64('over a path') }));
+      ok(await call(lab, 'socket.send', { fd: client, data: bin('over a path') }));
       expect(text(ok(await call(lab, 'socket.recv', { fd: server, maxBytes: 64 })).data)).toBe('over a path');
       // A second bind to the same path: the file exists, the kernel says EADDRINUSE.
       const other = await s.socket('AF_UNIX', 'SOCK_STREAM');
@@ -95,15 +95,15 @@ describe('stream flows', () => {
 describe('half-close and reset', () => {
   it('half-close: recv gives 0 after the peer FIN, the other direction still works, send after SHUT_WR is EPIPE', async () => {
     const { client, server } = await s.pair();
-    ok(await call(lab, 'socket.send', { fd: client, data: b64('last words') }));
+    ok(await call(lab, 'socket.send', { fd: client, data: bin('last words') }));
     ok(await call(lab, 'socket.shutdown', { fd: client, how: 'SHUT_WR' }));
     expect(text(ok(await call(lab, 'socket.recv', { fd: server, maxBytes: 64 })).data)).toBe('last words');
     expect(ok(await call(lab, 'socket.recv', { fd: server, maxBytes: 64 })).ret).toBe(0);
     const info = ok(await call(lab, 'lab.sockets', {})).value.find((x) => x.fd === server);
     expect(info?.peerClosed).toBe(true);
-    ok(await call(lab, 'socket.send', { fd: server, data: b64('reply') }));
+    ok(await call(lab, 'socket.send', { fd: server, data: bin('reply') }));
     expect(text(ok(await call(lab, 'socket.recv', { fd: client, maxBytes: 64 })).data)).toBe('reply');
-    const refused = failed(await call(lab, 'socket.send', { fd: client, data: b64('more') }));
+    const refused = failed(await call(lab, 'socket.send', { fd: client, data: bin('more') }));
     expect(refused.errno).toBe('EPIPE');
     expect(refused.code).toBe(32);
   });
@@ -141,7 +141,7 @@ describe('errors the OS gives', () => {
   it('wrong-state calls answer as Linux does', async () => {
     const fd = await s.socket('AF_INET', 'SOCK_STREAM');
     expect(failed(await call(lab, 'socket.accept', { fd })).errno).toBe('EINVAL');
-    expect(failed(await call(lab, 'socket.send', { fd, data: b64('x') })).errno).toBe('EPIPE');
+    expect(failed(await call(lab, 'socket.send', { fd, data: bin('x') })).errno).toBe('EPIPE');
     expect(failed(await call(lab, 'socket.recv', { fd, maxBytes: 1 })).errno).toBe('ENOTCONN');
     expect(failed(await call(lab, 'socket.getpeername', { fd })).errno).toBe('ENOTCONN');
     expect(failed(await call(lab, 'socket.shutdown', { fd, how: 'SHUT_WR' })).errno).toBe('ENOTCONN');
@@ -217,19 +217,19 @@ describe('non-blocking calls and cancel', () => {
     const client = await s.socket('AF_INET', 'SOCK_STREAM');
     ok(await call(lab, 'socket.connect', { fd: client, address: loop4(await s.port(listener)) }));
     const server = ok(await call(lab, 'socket.accept', { fd: listener })).ret;
-    ok(await call(lab, 'socket.send', { fd: client, data: b64(Buffer.alloc(200_000, 0x63)) }));
+    ok(await call(lab, 'socket.send', { fd: client, data: bin(Buffer.alloc(200_000, 0x63)) }));
     const waiting = async () => ok(await call(lab, 'lab.sockets', {})).value.find((x) => x.fd === server)?.bytesWaiting ?? 0;
     while ((await waiting()) < 200_000) await new Promise((resolve) => setImmediate(resolve));
     const got = ok(await call(lab, 'socket.recv', { fd: server, maxBytes: 1024 * 1024 }));
     expect(got.ret).toBe(200_000);
-    expect(Buffer.from(got.data, 'base64').equals(Buffer.alloc(200_000, 0x63))).toBe(true);
+    expect(Buffer.from(got.data).equals(Buffer.alloc(200_000, 0x63))).toBe(true);
     expect(failed(await call(lab, 'socket.recv', { fd: server, maxBytes: 10, flags: ['MSG_DONTWAIT'] })).errno).toBe('EAGAIN');
   });
 
   it('a paused reader fills the kernel buffers until a non-blocking send gives EAGAIN', async () => {
     const { client, server } = await s.pair();
     ok(await call(lab, 'socket.fcntl', { fd: client, cmd: 'F_SETFL', nonblock: true }));
-    const chunk = b64(Buffer.alloc(64 * 1024, 0x61));
+    const chunk = bin(Buffer.alloc(64 * 1024, 0x61));
     let sent = 0;
     let last: Awaited<ReturnType<typeof call<'socket.send'>>> | null = null;
     for (let i = 0; i < 2000; i++) {

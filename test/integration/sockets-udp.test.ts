@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSocket } from 'node:dgram';
 import type { Lab } from '../../src/main/lab/index';
-import { b64, call, failed, ok, openLab, steps, text } from '../helpers/lab';
+import { bin, call, failed, ok, openLab, steps, text } from '../helpers/lab';
 
 let lab: Lab;
 let s: ReturnType<typeof steps>;
@@ -30,13 +30,13 @@ describe('UDP', () => {
   it('sendto and recvfrom both ways over 127.0.0.1', async () => {
     const a = await boundUdp();
     const b = await s.socket('AF_INET', 'SOCK_DGRAM');
-    expect(ok(await call(lab, 'socket.sendto', { fd: b, data: b64('ping'), address: loop4(a.port) })).ret).toBe(4);
+    expect(ok(await call(lab, 'socket.sendto', { fd: b, data: bin('ping'), address: loop4(a.port) })).ret).toBe(4);
     const bPort = await s.port(b); // sending bound b to an ephemeral port, as in C
     expect(bPort).toBeGreaterThan(0);
     const got = ok(await call(lab, 'socket.recvfrom', { fd: a.fd, maxBytes: 100 }));
     expect(text(got.data)).toBe('ping');
     expect(got.from).toEqual(loop4(bPort));
-    ok(await call(lab, 'socket.sendto', { fd: a.fd, data: b64('pong'), address: loop4(bPort) }));
+    ok(await call(lab, 'socket.sendto', { fd: a.fd, data: bin('pong'), address: loop4(bPort) }));
     const back = ok(await call(lab, 'socket.recvfrom', { fd: b, maxBytes: 100 }));
     expect(text(back.data)).toBe('pong');
     expect(back.from).toEqual(loop4(a.port));
@@ -49,7 +49,7 @@ describe('UDP', () => {
   it('sendto and recvfrom over ::1; a datagram longer than maxBytes is truncated', async () => {
     const a = await boundUdp('AF_INET6');
     const b = await boundUdp('AF_INET6');
-    ok(await call(lab, 'socket.sendto', { fd: b.fd, data: b64('0123456789'), address: { family: 'AF_INET6', address: '::1', port: a.port } }));
+    ok(await call(lab, 'socket.sendto', { fd: b.fd, data: bin('0123456789'), address: { family: 'AF_INET6', address: '::1', port: a.port } }));
     const got = ok(await call(lab, 'socket.recvfrom', { fd: a.fd, maxBytes: 4 }));
     expect(got.ret).toBe(4);
     expect(text(got.data)).toBe('0123');
@@ -63,7 +63,7 @@ describe('UDP', () => {
     ok(await call(lab, 'socket.close', { fd: free.fd }));
     const fd = await s.socket('AF_INET', 'SOCK_DGRAM');
     ok(await call(lab, 'socket.connect', { fd, address: loop4(free.port) }));
-    ok(await call(lab, 'socket.send', { fd, data: b64('anyone?') }));
+    ok(await call(lab, 'socket.send', { fd, data: bin('anyone?') }));
     const answer = failed(await call(lab, 'socket.recv', { fd, maxBytes: 10 }));
     expect(answer.errno).toBe('ECONNREFUSED');
     expect(answer.message).toMatch(/ICMP/);
@@ -72,16 +72,16 @@ describe('UDP', () => {
   it('EMSGSIZE over 65507 bytes on IPv4; 65507 bytes go through', async () => {
     const a = await boundUdp();
     const b = await s.socket('AF_INET', 'SOCK_DGRAM');
-    const big = failed(await call(lab, 'socket.sendto', { fd: b, data: b64(Buffer.alloc(65508)), address: loop4(a.port) }));
+    const big = failed(await call(lab, 'socket.sendto', { fd: b, data: bin(Buffer.alloc(65508)), address: loop4(a.port) }));
     expect(big.errno).toBe('EMSGSIZE');
     expect(big.code).toBe(90);
-    expect(ok(await call(lab, 'socket.sendto', { fd: b, data: b64(Buffer.alloc(65507)), address: loop4(a.port) })).ret).toBe(65507);
+    expect(ok(await call(lab, 'socket.sendto', { fd: b, data: bin(Buffer.alloc(65507)), address: loop4(a.port) })).ret).toBe(65507);
     expect(ok(await call(lab, 'socket.recvfrom', { fd: a.fd, maxBytes: 70000 })).ret).toBe(65507);
   });
 
   it('send without a destination is EDESTADDRREQ; recv with O_NONBLOCK is EAGAIN; listen/accept are EOPNOTSUPP', async () => {
     const a = await boundUdp();
-    expect(failed(await call(lab, 'socket.send', { fd: a.fd, data: b64('x') })).errno).toBe('EDESTADDRREQ');
+    expect(failed(await call(lab, 'socket.send', { fd: a.fd, data: bin('x') })).errno).toBe('EDESTADDRREQ');
     expect(failed(await call(lab, 'socket.recvfrom', { fd: a.fd, maxBytes: 10, flags: ['MSG_DONTWAIT'] })).errno).toBe('EAGAIN');
     expect(failed(await call(lab, 'socket.listen', { fd: a.fd, backlog: 1 })).errno).toBe('EOPNOTSUPP');
     expect(failed(await call(lab, 'socket.accept', { fd: a.fd })).errno).toBe('EOPNOTSUPP');
@@ -91,7 +91,7 @@ describe('UDP', () => {
     const a = await boundUdp();
     const pending = call(lab, 'socket.recvfrom', { fd: a.fd, maxBytes: 10 });
     const b = await s.socket('AF_INET', 'SOCK_DGRAM');
-    ok(await call(lab, 'socket.sendto', { fd: b, data: b64('wake'), address: loop4(a.port) }));
+    ok(await call(lab, 'socket.sendto', { fd: b, data: bin('wake'), address: loop4(a.port) }));
     expect(text(ok(await pending).data)).toBe('wake');
   });
 

@@ -11,7 +11,7 @@ import type { PacketRow } from '@shared/capture';
 import type { SocketInfo } from '@shared/socket';
 import { createLab, type Lab } from '../../src/main/lab/index';
 import { captureOnLo, flagsOf, rowsWhen } from '../helpers/capture';
-import { b64, call, failed, ok, socketIdOf, steps } from '../helpers/lab';
+import { bin, call, failed, ok, socketIdOf, steps } from '../helpers/lab';
 
 let lab: Lab;
 /** Each descriptor's badge values as socket.changed announced them, repeats collapsed. */
@@ -47,7 +47,7 @@ describe('ties on a live capture', () => {
     await rowsWhen(lab, 3);
     const clientPort = await s.port(client);
     const { ret: server, socketId: serverId } = ok(await call(lab, 'socket.accept', { fd: listener }));
-    const send = ok(await call(lab, 'socket.send', { fd: client, data: b64('hello') }));
+    const send = ok(await call(lab, 'socket.send', { fd: client, data: bin('hello') }));
     await rowsWhen(lab, 5);
     expect(ok(await call(lab, 'socket.recv', { fd: server, maxBytes: 100 })).ret).toBe(5);
     const shutdown = ok(await call(lab, 'socket.shutdown', { fd: client, how: 'SHUT_WR' }));
@@ -148,7 +148,7 @@ describe('ties on a live capture', () => {
     const server = ok(await call(lab, 'socket.accept', { fd: listener })).ret;
     ok(await call(lab, 'socket.fcntl', { fd: client, cmd: 'F_SETFL', nonblock: true }));
 
-    const chunk = b64(Buffer.alloc(16 * 1024, 0x61));
+    const chunk = bin(Buffer.alloc(16 * 1024, 0x61));
     let errno: string | null = null;
     for (let i = 0; i < 2000 && errno === null; i++) {
       const sent = await call(lab, 'socket.send', { fd: client, data: chunk });

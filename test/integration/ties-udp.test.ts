@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/main/lab/index';
 import { captureOnLo, rowsWhen } from '../helpers/capture';
-import { b64, call, failed, ok, steps } from '../helpers/lab';
+import { bin, call, failed, ok, steps } from '../helpers/lab';
 
 let lab: Lab;
 
@@ -28,8 +28,8 @@ describe('datagram ties on a live capture', () => {
     const port = await s.port(receiver);
     await captureOnLo(lab, `udp port ${port}`);
     const sender = await s.socket('AF_INET', 'SOCK_DGRAM');
-    const first = ok(await call(lab, 'socket.sendto', { fd: sender, data: b64('ping'), address: loopback(port) }));
-    const second = ok(await call(lab, 'socket.sendto', { fd: sender, data: b64('second'), address: loopback(port) }));
+    const first = ok(await call(lab, 'socket.sendto', { fd: sender, data: bin('ping'), address: loopback(port) }));
+    const second = ok(await call(lab, 'socket.sendto', { fd: sender, data: bin('second'), address: loopback(port) }));
     const rows = await rowsWhen(lab, 2);
 
     expect(rows.map((r) => [r.protocol, r.fds, r.cause, r.callId])).toEqual([
@@ -55,7 +55,7 @@ describe('datagram ties on a live capture', () => {
     await captureOnLo(lab, `udp port ${closedPort} or icmp`);
     const sender = await s.socket('AF_INET', 'SOCK_DGRAM');
     ok(await call(lab, 'socket.connect', { fd: sender, address: loopback(closedPort) }));
-    const send = ok(await call(lab, 'socket.send', { fd: sender, data: b64('anyone?') }));
+    const send = ok(await call(lab, 'socket.send', { fd: sender, data: bin('anyone?') }));
     const rows = await rowsWhen(lab, 2);
 
     expect(rows.map((r) => r.protocol)).toEqual(['UDP', 'ICMP']);
@@ -64,7 +64,7 @@ describe('datagram ties on a live capture', () => {
     expect(rows[1]).toMatchObject({ mark: 'icmp-error', fds: [sender], cause: 'kernel', callId: null });
 
     // Linux keeps the error on the socket: the next call reports it.
-    const next = failed(await call(lab, 'socket.send', { fd: sender, data: b64('again?') }));
+    const next = failed(await call(lab, 'socket.send', { fd: sender, data: bin('again?') }));
     expect(next.errno).toBe('ECONNREFUSED');
 
     // The ladder of the UDP conversation includes the error that quotes it.

@@ -39,16 +39,16 @@ afterAll(async () => {
   rmSync(rendererDir, { recursive: true, force: true });
 });
 
-const pageLocation = (token: string) => ({ protocol: 'http:', host: `127.0.0.1:${server.port}`, search: `?token=${token}` });
+const wsUrl = (token: string) => webSocketUrl({ protocol: 'http:', host: `127.0.0.1:${server.port}` }, token);
 
 describe('createWebSocketLabApi', () => {
   it('builds the WebSocket URL from the page location and its token', () => {
-    expect(webSocketUrl({ protocol: 'http:', host: '127.0.0.1:9', search: '?token=a+b' })).toBe('ws://127.0.0.1:9/ws?token=a%20b');
-    expect(webSocketUrl({ protocol: 'https:', host: 'h:1', search: '' })).toBe('wss://h:1/ws?token=');
+    expect(webSocketUrl({ protocol: 'http:', host: '127.0.0.1:9' }, 'a b')).toBe('ws://127.0.0.1:9/ws?token=a%20b');
+    expect(webSocketUrl({ protocol: 'https:', host: 'h:1' }, '')).toBe('wss://h:1/ws?token=');
   });
 
   it('invokes routes (queued until open) and delivers events to subscribers', async () => {
-    const api = createWebSocketLabApi(webSocketUrl(pageLocation(server.token)), PageWebSocket);
+    const api = createWebSocketLabApi(wsUrl(server.token), PageWebSocket);
     const seen: SocketInfo[] = [];
     const changed = new Promise<void>((resolve) => {
       api.on('socket.changed', (info) => {
@@ -67,7 +67,7 @@ describe('createWebSocketLabApi', () => {
   });
 
   it('answers ECONNRESET, saying to open the printed URL, when the server refuses the page', async () => {
-    const api = createWebSocketLabApi(webSocketUrl(pageLocation('not-the-token')), PageWebSocket);
+    const api = createWebSocketLabApi(wsUrl('not-the-token'), PageWebSocket);
     const answer = await api.invoke('lab.info', {});
     expect(answer).toMatchObject({ ok: false, errno: 'ECONNRESET', transport: true });
     expect(isTransportRefusal(answer)).toBe(true);
@@ -77,7 +77,7 @@ describe('createWebSocketLabApi', () => {
   });
 
   it('resolves requests still waiting when the connection is lost', async () => {
-    const api = createWebSocketLabApi(webSocketUrl(pageLocation(server.token)), PageWebSocket);
+    const api = createWebSocketLabApi(wsUrl(server.token), PageWebSocket);
     const made = await api.invoke('socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM' });
     if (!made.ok) throw new Error(made.message);
     expect(await api.invoke('socket.listen', { fd: made.ret, backlog: 1 })).toMatchObject({ ok: true });

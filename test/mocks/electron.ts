@@ -87,6 +87,7 @@ class FakeIpcRenderer extends EventEmitter {
 
 class FakeApp extends EventEmitter {
   isPackaged = false;
+  private started = false;
   private readyResolve: () => void = () => {};
   private readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
   readonly enableSandbox = vi.fn();
@@ -97,7 +98,12 @@ class FakeApp extends EventEmitter {
     return this.ready;
   }
   /** Makes `whenReady()` resolve, as Electron does once it has started. */
+  /** As Electron's: whether the app has finished starting. */
+  isReady(): boolean {
+    return this.started;
+  }
   becomeReady(): void {
+    this.started = true;
     this.readyResolve();
   }
 }
@@ -124,7 +130,24 @@ class FakeSession {
   }
 }
 
+type ProtocolHandler = (request: Request) => Promise<Response> | Response;
+
+/** `protocol`: privileged schemes (only before ready, as Electron insists) and handlers. */
+class FakeProtocol {
+  readonly privileged: Array<{ scheme: string; privileges?: Record<string, boolean> }> = [];
+  readonly handlers = new Map<string, ProtocolHandler>();
+  registerSchemesAsPrivileged(schemes: Array<{ scheme: string; privileges?: Record<string, boolean> }>): void {
+    if (app.isReady()) throw new Error('protocol.registerSchemesAsPrivileged must be called before the app is ready');
+    this.privileged.push(...schemes);
+  }
+  handle(scheme: string, handler: ProtocolHandler): void {
+    if (this.handlers.has(scheme)) throw new Error(`The scheme "${scheme}" is already handled`);
+    this.handlers.set(scheme, handler);
+  }
+}
+
 export let app = new FakeApp();
+export let protocol = new FakeProtocol();
 export let ipcMain = new FakeIpcMain();
 export let ipcRenderer = new FakeIpcRenderer();
 export const session = { defaultSession: new FakeSession() };
@@ -136,6 +159,7 @@ export const BrowserWindow = FakeBrowserWindow;
 export function resetElectronMock(): void {
   createdWindows.length = 0;
   app = new FakeApp();
+  protocol = new FakeProtocol();
   ipcMain = new FakeIpcMain();
   ipcRenderer = new FakeIpcRenderer();
   session.defaultSession = new FakeSession();

@@ -4,7 +4,6 @@ import NewSocketForm from '@renderer/components/NewSocketForm.vue';
 import CallPanel from '@renderer/components/CallPanel.vue';
 import { useSocketsStore } from '@renderer/stores/sockets';
 import { useSettingsStore } from '@renderer/stores/settings';
-import { bytesToBase64 } from '@renderer/lib/bytes';
 import { zhCN } from '@renderer/i18n/zh-CN';
 import { en } from '@renderer/i18n/en';
 import { FakeLab, settle, setupLab, socketInfo } from './fakeLab';
@@ -81,7 +80,7 @@ describe('call panel', () => {
     await wrapper.get('[data-testid="call-run"]').trigger('submit');
     await settle();
     expect(fake.inputsOf('socket.send')).toEqual([
-      { fd: 3, data: bytesToBase64(Uint8Array.from([0xde, 0xad, 0xbe, 0xef])), flags: ['MSG_NOSIGNAL'] },
+      { fd: 3, data: Uint8Array.from([0xde, 0xad, 0xbe, 0xef]), flags: ['MSG_NOSIGNAL'] },
     ]);
   });
 

@@ -1,11 +1,15 @@
 /**
  * A fake `LabApi` for renderer tests: records every invocation, answers with per-route
- * handlers (or C-like defaults), and lets a test push events as the lab would.
+ * handlers (or C-like defaults), and lets a test push events as the lab would. It obeys the
+ * same schemas as the lab: an input the real lab would refuse, an answer or an event payload
+ * the real lab could never produce, throws — so the fake cannot drift from the contract.
  */
 import { createApp } from 'vue';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import type { EventName, EventPayload, LabApi, RouteInput, RouteName, RouteOutput } from '@shared/api';
 import type { SocketInfo } from '@shared/socket';
+import { checkRequest } from '@shared/check-request';
+import { answerViolation, eventViolation } from '@shared/contract-check';
 import { LAB_API, provideLabApi } from '@renderer/api/inject';
 import { i18n } from '@renderer/i18n';
 
@@ -30,11 +34,15 @@ export class FakeLab implements LabApi {
     return this;
   }
 
-  invoke<N extends RouteName>(name: N, input: RouteInput<N>): Promise<RouteOutput<N>> {
+  async invoke<N extends RouteName>(name: N, input: RouteInput<N>): Promise<RouteOutput<N>> {
     this.invocations.push({ name, input });
+    const checked = checkRequest(name, input);
+    if (!checked.ok) throw new Error(`FakeLab: the renderer sent input the lab refuses: ${checked.refusal.message}`);
     const handler = this.handlers.get(name);
-    const value = handler ? handler(input) : this.defaultAnswer(name);
-    return Promise.resolve(value as RouteOutput<N>);
+    const value = handler ? await handler(input) : this.defaultAnswer(name);
+    const violation = answerViolation(name, value);
+    if (violation !== null) throw new Error(`FakeLab: a test answer the lab could never give: ${violation}`);
+    return value as RouteOutput<N>;
   }
 
   on<E extends EventName>(name: E, handler: (payload: EventPayload<E>) => void): () => void {
@@ -46,6 +54,8 @@ export class FakeLab implements LabApi {
 
   /** Pushes an event to every subscriber, as a transport batch would. */
   emit<E extends EventName>(name: E, payload: EventPayload<E>): void {
+    const violation = eventViolation(name, payload);
+    if (violation !== null) throw new Error(`FakeLab: a test event the lab could never push: ${violation}`);
     for (const handler of this.listeners.get(name) ?? []) handler(payload);
   }
 

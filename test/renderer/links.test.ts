@@ -10,7 +10,6 @@ import { useCallsStore } from '@renderer/stores/calls';
 import { usePacketDetailStore } from '@renderer/stores/packetDetail';
 import { usePacketListStore } from '@renderer/stores/packetList';
 import { i18n } from '@renderer/i18n';
-import { bytesToBase64 } from '@renderer/lib/bytes';
 import { holdPackets, packetRow, SYN_FRAME, SYN_TREE } from './packetsFake';
 import { settle, setupLab, socketInfo } from './fakeLab';
 
@@ -58,7 +57,7 @@ describe('packets tied to sockets and calls', () => {
     const { fake, global } = setupLab();
     fake.respond('capture.packet', (input) => ({
       ok: true,
-      value: { row: packetRow(input.no, { fds: input.no === 1 ? [4] : [], callId: input.no === 1 ? 8 : null, cause: 'call' }), data: bytesToBase64(SYN_FRAME), tree: SYN_TREE },
+      value: { row: packetRow(input.no, { fds: input.no === 1 ? [4] : [], callId: input.no === 1 ? 8 : null, cause: 'call' }), data: SYN_FRAME, tree: SYN_TREE },
     }));
     useSocketsStore().setAll([socketInfo({ fd: 3 }), socketInfo({ fd: 4 })]);
     useCallsStore().setAll([callRecord(7, 3), callRecord(8, 4)]);
@@ -131,7 +130,7 @@ describe('a descriptor number handed out again', () => {
     // The first connection's data segment: tied to socket 2, which had fd 4.
     fake.respond('capture.packet', (input) => ({
       ok: true,
-      value: { row: packetRow(input.no, { fds: [4], socketIds: [2], callId: 3, cause: 'call' }), data: bytesToBase64(SYN_FRAME), tree: SYN_TREE },
+      value: { row: packetRow(input.no, { fds: [4], socketIds: [2], callId: 3, cause: 'call' }), data: SYN_FRAME, tree: SYN_TREE },
     }));
     const table = mount(SocketTable, { global });
     const log = mount(CallLog, { global });

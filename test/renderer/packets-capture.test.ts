@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mount } from '@vue/test-utils';
 import PacketsView from '@renderer/views/PacketsView.vue';
-import { base64ToBytes, bytesToBase64 } from '@renderer/lib/bytes';
 import { useSocketsStore } from '@renderer/stores/sockets';
 import { en } from '@renderer/i18n/en';
 import { zhCN } from '@renderer/i18n/zh-CN';
@@ -78,7 +77,7 @@ describe('capture files', () => {
     const { fake, global } = setupLab();
     holdPackets(fake, () => 2);
     const pcapng = Uint8Array.from([0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a]);
-    fake.respond('capture.export', () => ({ ok: true, value: { pcapng: bytesToBase64(pcapng) } }));
+    fake.respond('capture.export', () => ({ ok: true, value: { pcapng } }));
     const blobs: Blob[] = [];
     vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
       blobs.push(blob as Blob);
@@ -120,7 +119,7 @@ describe('capture files', () => {
     const sent = fake.inputsOf('capture.import');
     expect(sent).toHaveLength(1);
     expect(sent[0]!.name).toBe('lab.pcap');
-    expect(base64ToBytes(sent[0]!.data)).toEqual(bytes);
+    expect(sent[0]!.data).toEqual(bytes);
     expect(wrapper.get('[data-testid="file-outcome"]').text()).toContain('Opened lab.pcap: 2 packets');
     expect(wrapper.get('[data-testid="file-outcome"]').text()).toContain('truncated packet record');
     expect(wrapper.find('[data-testid="packet-row-2"]').exists()).toBe(true);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mount, type VueWrapper } from '@vue/test-utils';
 import PacketsView from '@renderer/views/PacketsView.vue';
-import { bytesToBase64 } from '@renderer/lib/bytes';
 import { usePacketListStore } from '@renderer/stores/packetList';
 import { settle, setupLab, type FakeLab } from './fakeLab';
 import { holdPackets, servePacket } from './packetsFake';
@@ -75,7 +74,7 @@ describe('packet detail', () => {
 
   it('follows a TCP stream: both directions coloured, gaps shown, text and hex, filter applied', async () => {
     const { fake, wrapper } = await openFirstPacket();
-    const text = (s: string) => bytesToBase64(new TextEncoder().encode(s));
+    const text = (s: string) => new TextEncoder().encode(s);
     const filter = 'tcp.stream_between(127.0.0.1:54321, 127.0.0.1:8080)';
     fake.respond('capture.follow', () => ({
       ok: true,

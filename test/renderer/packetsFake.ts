@@ -5,7 +5,6 @@
  */
 import type { CaptureStatus, FieldNode, PacketRow } from '@shared/capture';
 import { IDLE_STATUS } from '@renderer/stores/capture';
-import { bytesToBase64 } from '@renderer/lib/bytes';
 import type { FakeLab } from './fakeLab';
 
 /** A packet-list row for frame `no` (its sockets' ids are their fds unless given). */
@@ -130,6 +129,6 @@ export const SYN_TREE: FieldNode[] = [
 export function servePacket(fake: FakeLab): void {
   fake.respond('capture.packet', (input) => ({
     ok: true,
-    value: { row: packetRow(input.no, { mark: 'syn' }), data: bytesToBase64(SYN_FRAME), tree: SYN_TREE },
+    value: { row: packetRow(input.no, { mark: 'syn' }), data: SYN_FRAME, tree: SYN_TREE },
   }));
 }

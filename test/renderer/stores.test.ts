@@ -29,7 +29,7 @@ function record(patch: Partial<CallRecord>): CallRecord {
 function entry(patch: Partial<TranscriptEntry> & { text?: string }): TranscriptEntry {
   const { text = 'hi', ...rest } = patch;
   const bytes = new TextEncoder().encode(text);
-  return { socketId: 3, fd: 3, direction: 'out', data: bytesToBase64(bytes), length: bytes.length, addr: null, callId: 1, monoUs: 1, ...rest };
+  return { socketId: 3, fd: 3, direction: 'out', data: bytes, length: bytes.length, addr: null, callId: 1, monoUs: 1, ...rest };
 }
 
 describe('stores with a fake lab', () => {
@@ -116,7 +116,7 @@ describe('stores with a fake lab', () => {
   it('indexes a 10 MB transcript without formatting it', async () => {
     await useLabStore().start();
     const chunk = new Uint8Array(64 * 1024).fill(0x41);
-    const data = bytesToBase64(chunk);
+    const data = chunk;
     for (let i = 0; i < 160; i++) {
       fake.emit('transcript.appended', { socketId: 3, fd: 3, direction: i % 2 ? 'in' : 'out', data, length: chunk.length, addr: null, callId: i, monoUs: i });
     }

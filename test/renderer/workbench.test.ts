@@ -5,7 +5,6 @@ import TranscriptView from '@renderer/components/TranscriptView.vue';
 import SocketTable from '@renderer/components/SocketTable.vue';
 import { useSocketsStore } from '@renderer/stores/sockets';
 import { useLabStore } from '@renderer/stores/lab';
-import { bytesToBase64 } from '@renderer/lib/bytes';
 import { shortcutFor } from '@renderer/lib/shortcuts';
 import { i18n } from '@renderer/i18n';
 import { settle, setupLab, socketInfo } from './fakeLab';
@@ -68,7 +67,7 @@ describe('workbench', () => {
     await useLabStore().start();
     useSocketsStore().setAll([socketInfo({ fd: 3, state: 'connected' })]);
     const chunk = new TextEncoder().encode('hello world\n'.repeat(5462)).subarray(0, 65536);
-    const data = bytesToBase64(chunk);
+    const data = chunk;
     for (let i = 0; i < 160; i++) {
       fake.emit('transcript.appended', { socketId: 3, fd: 3, direction: i % 2 ? 'in' : 'out', data, length: chunk.length, addr: null, callId: i, monoUs: i });
     }

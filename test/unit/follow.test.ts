@@ -174,11 +174,11 @@ describe('followStreamBytes: UDP and errors', () => {
     expect(noFlow.ok ? null : noFlow.message).toContain('has no TCP or UDP header');
   });
 
-  it('gives the contract form with base64 data, and the payload of a frame by its offsets', () => {
+  it('gives the contract form with raw bytes, and the payload of a frame by its offsets', () => {
     const result = followStream([...handshake(), tcp(4, true, 1001, 5001, ACK, 'hi'), tcp(5, true, 1005, 5001, ACK, 'there')], 1);
     expect(result.ok && result.value.segments).toEqual([
-      { direction: 'a-to-b', no: 4, data: Buffer.from('hi').toString('base64') },
-      { direction: 'a-to-b', no: 5, data: Buffer.from('there').toString('base64'), missingBefore: 2 },
+      { direction: 'a-to-b', no: 4, data: new TextEncoder().encode('hi') },
+      { direction: 'a-to-b', no: 5, data: new TextEncoder().encode('there'), missingBefore: 2 },
     ]);
     expect(result.ok && FollowedStream.safeParse(result.value).success).toBe(true);
     const frame = Uint8Array.from([0, 1, 2, 3, 4, 5]);

@@ -33,10 +33,10 @@ function recordingLab() {
 function setUp() {
   electron.resetElectronMock();
   const { lab, reached, emit } = recordingLab();
-  const windows = createAppWindows(createAppUrlCheck({ rendererDir }));
+  const windows = createAppWindows(createAppUrlCheck({}));
   registerLabIpc({ ipcMain: electron.ipcMain, lab, windows });
   const win = new electron.BrowserWindow({});
-  void win.loadFile(`${rendererDir}/index.html`);
+  void win.loadURL('app://socklab/index.html');
   windows.add(win as never);
   const handler = electron.ipcMain.handlers.get(INVOKE_CHANNEL)!;
   const invoke = (event: unknown, name: unknown, input: unknown) => Promise.resolve(handler(event, name, input));
@@ -74,7 +74,7 @@ describe('registerLabIpc', () => {
 
   it('refuses a webContents the app did not create', async () => {
     const foreign = new electron.FakeWebContents();
-    foreign.mainFrame.url = `file://${rendererDir}/index.html`;
+    foreign.mainFrame.url = 'app://socklab/index.html';
     const answer = await ctx.invoke(electron.invokeEvent(foreign), 'lab.sockets', {});
     expect(answer).toMatchObject({ ok: false, errno: 'EACCES' });
     expect(ctx.reached).toEqual([]);
@@ -82,10 +82,11 @@ describe('registerLabIpc', () => {
 
   it('refuses an iframe inside our window, a frame that navigated away, and a missing frame', async () => {
     const contents = ctx.win.webContents;
-    const iframe = { url: `file://${rendererDir}/index.html`, parent: contents.mainFrame };
+    const iframe = { url: 'app://socklab/index.html', parent: contents.mainFrame };
     expect(await ctx.invoke(electron.invokeEvent(contents, iframe), 'lab.sockets', {})).toMatchObject({ errno: 'EACCES' });
     expect(await ctx.invoke(electron.invokeEvent(contents, { url: 'https://evil.example/', parent: null }), 'lab.sockets', {})).toMatchObject({ errno: 'EACCES' });
     expect(await ctx.invoke(electron.invokeEvent(contents, { url: 'file:///etc/passwd', parent: null }), 'lab.sockets', {})).toMatchObject({ errno: 'EACCES' });
+    expect(await ctx.invoke(electron.invokeEvent(contents, { url: `file://${rendererDir}/index.html`, parent: null }), 'lab.sockets', {})).toMatchObject({ errno: 'EACCES' });
     expect(await ctx.invoke(electron.invokeEvent(contents, null), 'lab.sockets', {})).toMatchObject({ errno: 'EACCES' });
     expect(ctx.reached).toEqual([]);
   });
@@ -99,15 +100,18 @@ describe('registerLabIpc', () => {
 
 describe('createAppUrlCheck', () => {
   it('accepts only the dev server origin in development', () => {
-    const check = createAppUrlCheck({ devServerUrl: 'http://localhost:5173/', rendererDir });
+    const check = createAppUrlCheck({ devServerUrl: 'http://localhost:5173/' });
     expect(check('http://localhost:5173/index.html')).toBe(true);
     expect(check('http://localhost:5174/')).toBe(false);
-    expect(check(`file://${rendererDir}/index.html`)).toBe(false);
+    expect(check('app://socklab/index.html')).toBe(false);
   });
-  it('accepts only files of the built renderer otherwise', () => {
-    const check = createAppUrlCheck({ rendererDir });
-    expect(check(`file://${rendererDir}/index.html`)).toBe(true);
-    expect(check(`file://${rendererDir}-evil/index.html`)).toBe(false);
+  it('accepts only the app:// origin otherwise, never a file:// page', () => {
+    const check = createAppUrlCheck({});
+    expect(check('app://socklab/index.html')).toBe(true);
+    expect(check('app://socklab/assets/x.js')).toBe(true);
+    expect(check(`file://${rendererDir}/index.html`)).toBe(false);
+    expect(check('app://other/index.html')).toBe(false);
+    expect(check('https://socklab/index.html')).toBe(false);
     expect(check('not a url')).toBe(false);
   });
 });

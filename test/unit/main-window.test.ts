@@ -13,7 +13,7 @@ describe('createMainWindow', () => {
   beforeEach(() => electron.resetElectronMock());
 
   it('creates a sandboxed, context-isolated window without Node', () => {
-    createMainWindow({ preloadPath: '/app/out/preload/index.cjs', devServerUrl: null, rendererFile: '/app/out/renderer/index.html' });
+    createMainWindow({ preloadPath: '/app/out/preload/index.cjs', devServerUrl: null });
     const prefs = electron.createdWindows[0].options.webPreferences!;
     expect(prefs).toMatchObject({
       contextIsolation: true,
@@ -26,16 +26,17 @@ describe('createMainWindow', () => {
       webviewTag: false,
       preload: '/app/out/preload/index.cjs',
     });
-    expect(electron.createdWindows[0].loaded).toEqual({ kind: 'file', target: '/app/out/renderer/index.html' });
+    // The app's own origin, never file:// (which every file on disk shares).
+    expect(electron.createdWindows[0].loaded).toEqual({ kind: 'url', target: 'app://socklab/index.html' });
   });
 
   it('loads the dev server when one is given', () => {
-    createMainWindow({ preloadPath: '/p.cjs', devServerUrl: 'http://localhost:5173', rendererFile: '/r/index.html' });
+    createMainWindow({ preloadPath: '/p.cjs', devServerUrl: 'http://localhost:5173' });
     expect(electron.createdWindows[0].loaded).toEqual({ kind: 'url', target: 'http://localhost:5173' });
   });
 
   it('denies navigation, redirects, webviews and new windows', () => {
-    const win = createMainWindow({ preloadPath: '/p.cjs', devServerUrl: null, rendererFile: '/r/index.html' });
+    const win = createMainWindow({ preloadPath: '/p.cjs', devServerUrl: null });
     const contents = win.webContents as unknown as electron.FakeWebContents;
     expect(contents.attempt('will-navigate', 'https://evil.example/')).toBe(true);
     expect(contents.attempt('will-redirect', 'https://evil.example/')).toBe(true);
@@ -79,12 +80,16 @@ describe('main entry', () => {
     await import('../../src/main/index');
     const { createLab } = await import('../../src/main/lab/index');
     expect(electron.app.enableSandbox).toHaveBeenCalled();
+    // app:// is privileged before ready (the mock throws otherwise), and served once ready.
+    expect(electron.protocol.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
     electron.app.becomeReady();
     await vi.waitFor(() => expect(electron.createdWindows.length).toBe(1));
     // Capture runs in an Electron utility process, through the lab's launcher hook.
     const { utilityProcessLauncher } = await import('../../src/main/capture-process');
     expect(createLab).toHaveBeenCalledWith({ mode: 'electron', captureLauncher: utilityProcessLauncher });
     expect([...electron.ipcMain.handlers.keys()]).toEqual([INVOKE_CHANNEL]);
+    expect([...electron.protocol.handlers.keys()]).toEqual(['app']);
+    expect(electron.createdWindows[0].loaded).toEqual({ kind: 'url', target: 'app://socklab/index.html' });
     const prefs = electron.createdWindows[0].options.webPreferences!;
     expect(prefs.preload).toMatch(/preload[/\\]index\.cjs$/);
     expect(prefs).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });

@@ -1,5 +1,5 @@
 /** The shared request gate: catalogue names only, schema-checked input, refusals as values. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LabApi } from '@shared/api';
 import { createDispatcher } from '../../src/main/transport/dispatch';
 import { contentSecurityPolicy } from '../../src/main/transport/csp';
@@ -32,7 +32,8 @@ describe('createDispatcher', () => {
     ['a prototype key', '__proto__', {}],
     ['a port out of range', 'socket.bind', { fd: 3, address: { family: 'AF_INET', address: '127.0.0.1', port: 65536 } }],
     ['a missing field', 'socket.listen', {}],
-    ['data that is not base64', 'socket.send', { fd: 3, data: '###' }],
+    ['data that is not bytes', 'socket.send', { fd: 3, data: 'aGk=' }],
+    ['a NUL byte in an address', 'socket.connect', { fd: 3, address: { family: 'AF_INET', address: '127.0.0.1\u0000evil', port: 80 } }],
   ])('refuses %s with EINVAL before the lab sees it', async (_what, name, input) => {
     const { lab, reached } = recordingLab();
     const answer = await createDispatcher(lab)(name, input);
@@ -48,11 +49,14 @@ describe('createDispatcher', () => {
     expect(other).not.toHaveProperty('ret');
   });
 
-  it('turns a lab that throws into an answer', async () => {
+  it('turns a lab that throws into an answer marked internal, and logs the stack', async () => {
     const lab: LabApi = { invoke: (async () => Promise.reject(new Error('boom'))) as LabApi['invoke'], on: () => () => {} };
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const answer = await createDispatcher(lab)('lab.sockets', {});
-    expect(answer).toMatchObject({ ok: false, errno: 'EINVAL' });
-    expect((answer as { message: string }).message).toContain('boom');
+    expect(answer).toMatchObject({ ok: false, errno: 'EINVAL', internal: true });
+    expect((answer as { message: string }).message).toMatch(/SockLab bug in lab\.sockets: boom.*not caused by your program/);
+    expect(logged.mock.calls.flat().some((value) => value instanceof Error && String(value.stack).includes('boom'))).toBe(true);
+    logged.mockRestore();
   });
 });
 

@@ -3,7 +3,7 @@
  * app's own page. A frame that navigated elsewhere, an iframe, or any other webContents is
  * refused, so a page that is not SockLab's can never reach the lab.
  */
-import { pathToFileURL } from 'node:url';
+import { isAppOrigin } from '../app-protocol';
 import type { BrowserWindow, IpcMainInvokeEvent, WebContents } from 'electron';
 
 /** The parts of an IPC event the check reads (Electron's `IpcMainInvokeEvent`). */
@@ -21,22 +21,19 @@ export interface AppWindows {
 }
 
 /**
- * Whether `url` is the app's page: the dev server's origin in development, otherwise a file
- * inside the built renderer folder.
+ * Whether `url` is the app's page: the dev server's origin in development, otherwise the app's
+ * own origin, `app://socklab` (see app-protocol.ts). `file://` pages are never trusted: any file
+ * on disk would share that origin.
  */
-export function createAppUrlCheck(options: { devServerUrl?: string; rendererDir: string }): (url: string) => boolean {
-  let devOrigin: string | null = null;
-  if (options.devServerUrl) devOrigin = new URL(options.devServerUrl).origin;
-  const rendererPrefix = pathToFileURL(options.rendererDir).href.replace(/\/?$/, '/');
+export function createAppUrlCheck(options: { devServerUrl?: string }): (url: string) => boolean {
+  const devOrigin = options.devServerUrl ? new URL(options.devServerUrl).origin : null;
   return (url) => {
-    let parsed: URL;
+    if (devOrigin === null) return isAppOrigin(url);
     try {
-      parsed = new URL(url);
+      return new URL(url).origin === devOrigin;
     } catch {
       return false;
     }
-    if (devOrigin !== null) return parsed.origin === devOrigin;
-    return parsed.protocol === 'file:' && parsed.href.startsWith(rendererPrefix);
   };
 }
 

@@ -35,6 +35,12 @@ export interface LabOptions {
    * SOCKLAB_UNIX_ALLOW adds more. By default none: everything else is refused with EACCES.
    */
   unixAllowedDirs?: string[];
+  /**
+   * Checks every answer and every event payload against its schema in the shared contract; a
+   * violation is logged and answered as an internal error (events: thrown). On by default
+   * except when NODE_ENV is "production": tests and development catch drift, users pay nothing.
+   */
+  checkContract?: boolean;
 }
 
 export interface LabContext {
@@ -60,6 +66,7 @@ export const DEFAULT_OPTIONS: Required<LabOptions> = {
   captureLauncher: 'fork',
   unixSocketDir: '',
   unixAllowedDirs: [],
+  checkContract: process.env.NODE_ENV !== 'production',
 };
 
 /** Microseconds on CLOCK_MONOTONIC: the clock the capture process stamps packets with. */

@@ -5,7 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { LabApi } from '@shared/api';
-import { refusal } from '@shared/refusal';
+import { answerViolation, eventViolation } from '@shared/contract-check';
+import { internalRefusal } from '@shared/refusal';
 import type { EventName, EventPayload } from '@shared/events';
 import { checkRequest } from '@shared/check-request';
 import type { RouteInput, RouteName, RouteOutput } from '@shared/routes';
@@ -29,12 +30,24 @@ export type { LabOptions };
 export function createLab(options: LabOptions = {}): Lab {
   const events = new EventEmitter();
   events.setMaxListeners(0);
+  const settings = { ...DEFAULT_OPTIONS, ...options };
   const ctx: LabContext = {
-    options: { ...DEFAULT_OPTIONS, ...options },
+    options: settings,
     tcpStates: new Map<number, string>(),
     ownPorts: new Set<number>(),
-    emit: (name, payload) => events.emit(name, payload),
+    emit: settings.checkContract ? checkedEmit : (name, payload) => events.emit(name, payload),
   };
+
+  /** emit, refusing (loudly) a payload outside its schema: that is a lab bug to fix, not to ship. */
+  function checkedEmit<E extends EventName>(name: E, payload: EventPayload<E>): void {
+    const violation = eventViolation(name, payload);
+    if (violation !== null) {
+      const error = new Error(`SockLab contract violation: ${violation}`);
+      console.error(error);
+      throw error;
+    }
+    events.emit(name, payload);
+  }
   const sockets = createSocketArea(ctx);
   const capture = createCaptureArea(ctx, sockets.view);
   const raw = createRawArea(ctx);
@@ -67,13 +80,24 @@ export function createLab(options: LabOptions = {}): Lab {
     const checked = checkRequest(name, input);
     if (!checked.ok) return checked.refusal as RouteOutput<N>;
     const handler = handlers[name] as (input: unknown) => Promise<RouteOutput<N>> | RouteOutput<N>;
+    let answer: RouteOutput<N>;
     try {
-      return await handler(checked.input);
+      answer = await handler(checked.input);
     } catch (error) {
-      // A handler that throws is a lab bug; the student still gets an answer, never a crash.
+      // A handler that throws is a lab bug: the student still gets an answer, marked as ours,
+      // and the stack goes to the log where whoever fixes it will look.
+      console.error(`SockLab: ${name} threw (a lab bug)`, error);
       const message = error instanceof Error ? error.message : String(error);
-      return refusal(name, 'EINVAL', `Internal lab error in ${name}: ${message}`) as RouteOutput<N>;
+      return internalRefusal(name, message) as RouteOutput<N>;
     }
+    if (settings.checkContract) {
+      const violation = answerViolation(name, answer);
+      if (violation !== null) {
+        console.error(new Error(`SockLab contract violation: ${violation}`));
+        return internalRefusal(name, violation) as RouteOutput<N>;
+      }
+    }
+    return answer;
   }
 
   function on<E extends EventName>(name: E, handler: (payload: EventPayload<E>) => void): () => void {

@@ -5,7 +5,7 @@
  */
 import type { LabApi } from '@shared/api';
 import { checkRequest } from '@shared/check-request';
-import { refusal, type Refusal } from '@shared/refusal';
+import { internalRefusal, type Refusal } from '@shared/refusal';
 import type { RouteInput, RouteName, RouteOutput } from '@shared/routes';
 
 /** Answers one request from an untrusted side. */
@@ -22,8 +22,8 @@ export function createDispatcher(lab: LabApi): Dispatch {
     try {
       return await lab.invoke(checked.name, checked.input as RouteInput<RouteName>);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return refusal(checked.name, 'EINVAL', `Internal lab error in ${checked.name}: ${message}`);
+      console.error(`SockLab: ${checked.name} threw (a lab bug)`, error);
+      return internalRefusal(checked.name, error instanceof Error ? error.message : String(error));
     }
   };
 }

@@ -8,12 +8,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLab } from '../lab/index';
-import { isLoopbackHost, startWebServer } from './server';
+import { startWebServer } from './server';
 
-const USAGE = `Usage: serve [--host ADDRESS] [--port N] [--renderer DIR]
-  --host      address to bind (default 127.0.0.1); anything else is reachable from the network
-  --port      port to listen on (default: a free one)
-  --renderer  folder of the built renderer (default: out/renderer)`;
+const USAGE = `Usage: serve [--host ADDRESS] [--port N] [--allow-host NAME]... [--renderer DIR]
+  --host        address to bind (default 127.0.0.1); anything else is reachable from the network
+  --port        port to listen on (default: a free one)
+  --allow-host  a host name the page may be opened under besides the addresses listened on
+                (for example this machine's DNS name); repeat for more. Others get 421.
+  --renderer    folder of the built renderer (default: out/renderer)
+The token is random for each run, unless SOCKLAB_WEB_TOKEN sets it (npm run dev:web keeps one
+token across restarts, so the open page reconnects).`;
 
 /** The built renderer: out/renderer of this project, from source (src/main/web) or a bundle (out/main). */
 export function defaultRendererDir(): string {
@@ -24,11 +28,17 @@ export function defaultRendererDir(): string {
 
 /** Runs web mode until SIGINT/SIGTERM; resolves with the exit code (non-zero for a bad command line). */
 export async function serveCli(argv: readonly string[]): Promise<number> {
-  let values: { host?: string; port?: string; renderer?: string; help?: boolean };
+  let values: { host?: string; port?: string; renderer?: string; 'allow-host'?: string[]; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { host: { type: 'string' }, port: { type: 'string' }, renderer: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        renderer: { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
+        help: { type: 'boolean' },
+      },
     }));
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
@@ -49,21 +59,30 @@ export async function serveCli(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const host = values.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host)) {
-    console.warn(
-      `WARNING: binding to ${host}: anyone who can reach this address and has the URL's token can open ` +
-        'real sockets on this machine. Share the URL only with people you trust, and prefer 127.0.0.1.',
-    );
-  }
 
   const lab = createLab({ mode: 'web' });
   let server;
   try {
-    server = await startWebServer({ lab, rendererDir, host, port, warn: (message) => console.warn(message) });
+    server = await startWebServer({
+      lab,
+      rendererDir,
+      host,
+      port,
+      token: process.env.SOCKLAB_WEB_TOKEN || undefined,
+      allowedHosts: values['allow-host'] ?? [],
+      warn: (message) => console.warn(message),
+    });
   } catch (error) {
     await lab.close();
     console.error(`Cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
+  }
+  // Decided on the address actually listened on, so "127.1" or "localhost" count as loopback.
+  if (!server.loopback) {
+    console.warn(
+      `WARNING: listening on ${host}: anyone who can reach this address and has the URL's token can open ` +
+        'real sockets on this machine. Share the URL only with people you trust, and prefer 127.0.0.1.',
+    );
   }
   lab.hideFromCapture(server.port);
   console.log(`SockLab web mode: open ${server.url}`);

@@ -5,13 +5,15 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { isIP, type AddressInfo, type Socket } from 'node:net';
+import { BlockList, isIP, type AddressInfo, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { LabApi } from '@shared/api';
+import { MAX_IMPORT_BYTES } from '@shared/capture';
 import { TOKEN_PARAM, WS_PATH } from '@shared/wire';
 import { WebSocketServer } from 'ws';
 import { contentSecurityPolicy } from '../transport';
-import { serveConnection, type ConnectionOptions } from './connection';
+import { createRequestBudget, serveConnection, type ConnectionOptions } from './connection';
 import { serveStatic } from './static';
 
 export interface WebServerOptions extends ConnectionOptions {
@@ -24,6 +26,13 @@ export interface WebServerOptions extends ConnectionOptions {
   port?: number;
   /** The secret of this run; random when omitted. */
   token?: string;
+  /**
+   * Host names (without port) the page may be opened under besides the addresses the server
+   * listens on, e.g. a classroom host's DNS name (`--allow-host`). Anything else gets 421.
+   */
+  allowedHosts?: readonly string[];
+  /** Frame bytes in flight across all pages (default MAX_BYTES_IN_FLIGHT; tests lower it). */
+  maxBytesInFlight?: number;
 }
 
 export interface WebServer {
@@ -33,20 +42,32 @@ export interface WebServer {
   readonly host: string;
   readonly port: number;
   readonly token: string;
+  /** Whether the address listened on is loopback (reachable from this machine only). */
+  readonly loopback: boolean;
   /** Closes every WebSocket and stops listening (the lab stays open: its owner closes it). */
   close(): Promise<void>;
 }
 
 /**
- * Largest WebSocket frame: a 100 MB capture file opened in the Packets view, as base64 (4/3 of
- * it) plus the request around it. Only a page with the token can send frames at all.
+ * Largest WebSocket frame (about 134 MiB): the largest capture file `capture.import` takes
+ * (100 MiB) as base64 (4/3 of it) plus 1 MiB for the request around it. Only a page with the
+ * token can send frames at all.
  */
-export const MAX_FRAME_BYTES = 136 * 1024 * 1024;
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '::1']);
+export const MAX_FRAME_BYTES = Math.ceil(MAX_IMPORT_BYTES / 3) * 4 + 1024 * 1024;
+/**
+ * Frame bytes that requests being worked on may hold, all pages together: one largest frame
+ * and some room for ordinary requests. A request that does not fit answers EAGAIN at once.
+ */
+export const MAX_BYTES_IN_FLIGHT = MAX_FRAME_BYTES + 32 * 1024 * 1024;
 
-/** Whether `host` keeps the server reachable from this machine only. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Whether a numeric address is loopback (127.0.0.0/8, ::1, IPv4-mapped 127.x); names are not. */
+export function isLoopbackAddress(address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** A fresh token: 32 random bytes, URL-safe. */
@@ -61,6 +82,19 @@ function tokenMatches(given: string | null, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The addresses a server listening on `address` answers on (every interface's for a wildcard). */
+function listenedAddresses(address: string): string[] {
+  if (address !== '0.0.0.0' && address !== '::') return [address];
+  const all = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+  // A "::" socket takes IPv4 too (dual stack); "0.0.0.0" takes IPv4 only.
+  return all.filter((entry) => address === '::' || entry.family === 'IPv4').map((entry) => entry.address);
+}
+
+/** A request URL without its query (which may hold the token). */
+function pathOf(url: string | undefined): string {
+  return (url ?? '?').split('?')[0];
+}
+
 function urlHost(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host;
 }
@@ -69,18 +103,17 @@ function urlHost(host: string): string {
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const bindHost = options.host ?? '127.0.0.1';
   const token = options.token ?? newToken();
-  const loopback = isLoopbackHost(bindHost);
   let port = 0;
+  /** `host:port` values the Host header may hold, filled once the server listens. */
+  let allowedHostHeaders: ReadonlySet<string> = new Set();
 
   /**
-   * The Host header must name this server. On loopback only loopback names pass, which stops
-   * DNS rebinding; bound wider, the machine's own names are not known, so the token guards alone.
+   * The Host header must name this server: an address it listens on, `localhost` when that is
+   * loopback, the name it was started with, or a name given in `allowedHosts`. A page on a
+   * rebinding domain (evil.example resolving to this machine) names its own domain and gets 421.
    */
-  const hostAllowed = (hostHeader: string | undefined): hostHeader is string => {
-    if (!hostHeader) return false;
-    if (!loopback) return true;
-    return [urlHost(bindHost), 'localhost', '127.0.0.1'].some((name) => hostHeader === `${name}:${port}`);
-  };
+  const hostAllowed = (hostHeader: string | undefined): hostHeader is string =>
+    hostHeader !== undefined && allowedHostHeaders.has(hostHeader.toLowerCase());
 
   const headersFor = (hostHeader: string): Record<string, string> => ({
     'Content-Security-Policy': contentSecurityPolicy({ connect: [`ws://${hostHeader}`] }),
@@ -93,6 +126,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const connectionOptions = { ...options, budget: createRequestBudget(options.maxBytesInFlight ?? MAX_BYTES_IN_FLIGHT) };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const hostHeader = req.headers.host;
@@ -105,7 +139,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return;
     }
     serveStatic(req, res, options.rendererDir, headersFor(hostHeader)).catch((error: unknown) => {
-      options.warn?.(`web mode: serving ${req.url ?? '?'} failed: ${String(error)}`);
+      // The path only: the page's query string holds the token, which must never reach a log.
+      options.warn?.(`web mode: serving ${pathOf(req.url)} failed: ${String(error)}`);
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
@@ -118,7 +153,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, options.lab, options));
+    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, options.lab, connectionOptions));
   });
 
   /** Null when the upgrade may proceed, else the HTTP status line that refuses it. */
@@ -140,8 +175,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       resolve();
     });
   });
-  port = (server.address() as AddressInfo).port;
-  const origin = `http://${urlHost(bindHost === '0.0.0.0' || bindHost === '::' ? '127.0.0.1' : bindHost)}:${port}`;
+  const listening = server.address() as AddressInfo;
+  port = listening.port;
+  const addresses = listenedAddresses(listening.address);
+  const loopback = addresses.every(isLoopbackAddress);
+  const names = [...addresses, bindHost, ...(options.allowedHosts ?? []), ...(addresses.some(isLoopbackAddress) ? ['localhost'] : [])];
+  allowedHostHeaders = new Set(names.map((name) => `${urlHost(name)}:${port}`.toLowerCase()));
+  const wildcard = listening.address === '0.0.0.0' || listening.address === '::';
+  const origin = `http://${urlHost(wildcard ? '127.0.0.1' : listening.address)}:${port}`;
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -154,6 +195,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     host: bindHost,
     port,
     token,
+    loopback,
     async close() {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -9,7 +9,7 @@ import type { LabContext } from '../context';
 import { dissect, summarize } from '../dissect';
 import { compileFilter } from '../filter';
 import { followStream, payloadOf, type StreamPacket } from '../flows/follow';
-import { readCapture, writePcapng } from '../pcap';
+import { streamCapture, writePcapng } from '../pcap';
 import { captureFailure } from './errors';
 import { listInterfaces } from './interfaces';
 import { forkLauncher, type CaptureLauncher } from './launcher';
@@ -33,6 +33,8 @@ export interface CaptureAreaOptions {
 
 export const DEFAULT_MAX_PACKETS = 1_000_000;
 export const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
+/** Longest stretch an import works before letting other requests and events run. */
+const IMPORT_SLICE_MS = 20;
 
 /**
  * The launcher from the lab options: a function (Electron's utilityProcess launcher) is used
@@ -50,10 +52,6 @@ function limit(given: number | undefined, ctx: LabContext, key: string, fallback
   const fromLab: unknown = (ctx.options as unknown as Record<string, unknown>)[key];
   const value = given ?? (typeof fromLab === 'number' ? fromLab : fallback);
   return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-
-function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
 /** Creates the capture area of a lab: nothing runs until capture starts or a file is imported. */
@@ -91,6 +89,41 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
     return packets;
   }
 
+  let importing = false;
+
+  /**
+   * Reads a capture file into the store, in slices of at most IMPORT_SLICE_MS with the event
+   * loop let go in between, so a 100 MiB file never stalls the lab's other pages and calls.
+   */
+  async function importFile(name: string, data: Uint8Array) {
+    const file = streamCapture(data);
+    // The first packet is read before the store is touched: a file with none keeps what is held.
+    let next = file.packets.next();
+    const problems = () => file.errors.map((e) => `${e.message} (at byte ${e.offset})`);
+    if (file.format === null || (next.done && file.errors.length > 0)) {
+      return captureFailure('EINVAL', `"${name}" could not be read: ${problems().join('; ') || 'no packets'}`);
+    }
+    session.resetStore();
+    const linkType = next.done ? null : next.value.linkType;
+    let count = 0;
+    let sliceStart = performance.now();
+    for (; !next.done; next = file.packets.next()) {
+      const p = next.value;
+      store.append(0, p.tsUs, p.origLen, p.linkType, p.data);
+      session.packets += 1;
+      session.bytes += p.origLen;
+      count += 1;
+      if (count % 1024 === 0 && performance.now() - sliceStart > IMPORT_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    ties.tieImported(store);
+    Object.assign(session, { iface: null, filter: '', source: name, linkType, error: null, permissionHint: null });
+    session.emitStatus();
+    return ok({ packets: count, problems: problems() });
+  }
+
   return {
     handlers: {
       'capture.interfaces': async () => {
@@ -100,7 +133,10 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         if (!devices.ok) return captureFailure('EINVAL', `Could not list capture interfaces: ${devices.message}`);
         return ok(listInterfaces(devices.value));
       },
-      'capture.start': (input) => session.start(input.iface, withoutOwnPorts(input.filter, ctx.ownPorts), input.bufferMB * 1024 * 1024),
+      'capture.start': (input) =>
+        importing
+          ? captureFailure('EAGAIN', 'A capture file is being opened: start capturing when it is done.')
+          : session.start(input.iface, withoutOwnPorts(input.filter, ctx.ownPorts), input.bufferMB * 1024 * 1024),
       'capture.stop': () => session.stop(),
       'capture.status': () => ok(session.status()),
       'capture.clear': () => {
@@ -116,7 +152,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
       'capture.packet': (input) => {
         const packet = store.get(input.no);
         if (packet === null) return noFrame(input.no);
-        return ok({ row: buildRow(packet, ties), data: base64(packet.data), tree: dissect(packet.data, packet.linkType, frameMeta(packet)) });
+        return ok({ row: buildRow(packet, ties), data: new Uint8Array(packet.data), tree: dissect(packet.data, packet.linkType, frameMeta(packet)) });
       },
       'capture.checkFilter': (input) => {
         const compiled = compileFilter(input.filter);
@@ -139,25 +175,18 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
           packets.map((p) => ({ data: p.data, tsNs: BigInt(Math.round(p.tsUs)) * 1000n, origLen: p.len })),
           { ifaceName: session.source ?? 'socklab', linkType: packets[0]?.linkType ?? session.linkType ?? 1, snapLen: 65535 },
         );
-        return ok({ pcapng: base64(pcapng) });
+        return ok({ pcapng });
       },
       'capture.import': async (input) => {
         if (session.running) return captureFailure('EINVAL', 'Stop the capture before opening a file: the file replaces the packets held.');
-        const read = readCapture(Buffer.from(input.data, 'base64'));
-        const problems = read.errors.map((e) => `${e.message} (at byte ${e.offset})`);
-        if (read.format === null || (read.packets.length === 0 && problems.length > 0)) {
-          return captureFailure('EINVAL', `"${input.name}" could not be read: ${problems.join('; ') || 'no packets'}`);
+        // One file at a time: each holds its bytes, its parsed packets and the store's copy.
+        if (importing) return captureFailure('EAGAIN', 'Another capture file is being opened: try again when it is done.');
+        importing = true;
+        try {
+          return await importFile(input.name, input.data);
+        } finally {
+          importing = false;
         }
-        session.resetStore();
-        for (const p of read.packets) {
-          store.append(0, p.tsUs, p.origLen, p.linkType, p.data);
-          session.packets += 1;
-          session.bytes += p.origLen;
-        }
-        ties.tieImported(store);
-        Object.assign(session, { iface: null, filter: '', source: input.name, linkType: read.packets[0]?.linkType ?? null, error: null, permissionHint: null });
-        session.emitStatus();
-        return ok({ packets: read.packets.length, problems });
       },
     },
     labReset: () => ties.reset(),

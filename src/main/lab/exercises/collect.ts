@@ -86,7 +86,7 @@ async function readPackets(lab: LabApi, cache: EvidenceCache, filter: string): P
     if (!fields) {
       const detail = await lab.invoke('capture.packet', { no: row.no });
       if (!detail.ok) continue; // evicted from the ring store meanwhile
-      fields = Object.fromEntries(fieldValues(Buffer.from(detail.value.data, 'base64'), linkType, { number: row.no }));
+      fields = Object.fromEntries(fieldValues(detail.value.data, linkType, { number: row.no }));
       cache.fields.set(key, fields);
     }
     packets.push({ row, fields });

@@ -75,14 +75,14 @@ export function followStreamBytes(packets: Iterable<StreamPacket>, selected: num
   return { ok: true, value: { protocol: flow.proto, a, b, filter: streamFilter(first), segments } };
 }
 
-/** `followStreamBytes` in the form the `capture.follow` route returns (bytes as base64). */
+/** `followStreamBytes` in the form the `capture.follow` route returns. */
 export function followStream(packets: Iterable<StreamPacket>, selected: number): FollowResult<FollowedStream> {
   const followed = followStreamBytes(packets, selected);
   if (!followed.ok) return followed;
   return { ok: true, value: toFollowedStream(followed.value) };
 }
 
-/** Converts raw segments to the shared contract's base64 form. */
+/** Converts raw segments to the shared contract's form. */
 export function toFollowedStream(stream: FollowedStreamBytes): FollowedStream {
   return {
     protocol: stream.protocol,
@@ -92,7 +92,9 @@ export function toFollowedStream(stream: FollowedStreamBytes): FollowedStream {
     segments: stream.segments.map((segment) => ({
       direction: segment.direction,
       no: segment.no,
-      data: Buffer.from(segment.data.buffer, segment.data.byteOffset, segment.data.byteLength).toString('base64'),
+      // A copy of just these bytes: the segment is a view into the store, whose whole chunk
+      // structured clone (Electron IPC) would otherwise copy.
+      data: new Uint8Array(segment.data),
       // Only gaps are worth the bytes on the wire; absent means none.
       ...(segment.missingBefore > 0 ? { missingBefore: segment.missingBefore } : {}),
     })),

@@ -3,7 +3,7 @@
  * both byte orders, per-interface link type and if_tsresol). Never throws: problems come back
  * as error values next to the packets read so far.
  */
-import type { CapturedPacket, CaptureFileError, ReadResult } from './types';
+import type { CapturedPacket, CaptureFileError, CaptureStream, ReadResult } from './types';
 
 const PCAP_US = 0xa1b2c3d4;
 const PCAP_NS = 0xa1b23c4d;
@@ -20,22 +20,32 @@ function packet(tsNs: bigint, linkType: number, data: Uint8Array, origLen: numbe
 
 /** Reads a whole capture file held in memory. */
 export function readCapture(bytes: Uint8Array): ReadResult {
-  if (bytes.length < 4) return { format: null, packets: [], errors: [err('EBADF_FORMAT', 'The file is too short to be a pcap or pcapng capture.', 0)] };
+  const stream = streamCapture(bytes);
+  const packets = [...stream.packets];
+  return { format: stream.format, packets, errors: stream.errors };
+}
+
+/**
+ * Reads a capture file packet by packet: the caller pulls packets when it likes (so a large
+ * file can be read in slices between other work); `errors` fills as reading goes.
+ */
+export function streamCapture(bytes: Uint8Array): CaptureStream {
+  const errors: CaptureFileError[] = [];
+  const none = (message: string): CaptureStream => ({ format: null, packets: [][Symbol.iterator](), errors: [err('EBADF_FORMAT', message, 0)] });
+  if (bytes.length < 4) return none('The file is too short to be a pcap or pcapng capture.');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magicBE = view.getUint32(0, false);
   const magicLE = view.getUint32(0, true);
-  if (magicBE === PCAPNG_SHB) return readPcapng(bytes, view);
-  if (magicBE === PCAP_US || magicBE === PCAP_NS) return readPcap(bytes, view, false, magicBE === PCAP_NS);
-  if (magicLE === PCAP_US || magicLE === PCAP_NS) return readPcap(bytes, view, true, magicLE === PCAP_NS);
-  return { format: null, packets: [], errors: [err('EBADF_FORMAT', 'This is neither a pcap nor a pcapng file (unknown magic number).', 0)] };
+  if (magicBE === PCAPNG_SHB) return { format: 'pcapng', packets: pcapngPackets(bytes, view, errors), errors };
+  if (magicBE === PCAP_US || magicBE === PCAP_NS) return { format: 'pcap', packets: pcapPackets(bytes, view, false, magicBE === PCAP_NS, errors), errors };
+  if (magicLE === PCAP_US || magicLE === PCAP_NS) return { format: 'pcap', packets: pcapPackets(bytes, view, true, magicLE === PCAP_NS, errors), errors };
+  return none('This is neither a pcap nor a pcapng file (unknown magic number).');
 }
 
-function readPcap(bytes: Uint8Array, view: DataView, le: boolean, nanos: boolean): ReadResult {
-  const packets: CapturedPacket[] = [];
-  const errors: CaptureFileError[] = [];
+function* pcapPackets(bytes: Uint8Array, view: DataView, le: boolean, nanos: boolean, errors: CaptureFileError[]): Generator<CapturedPacket> {
   if (bytes.length < 24) {
     errors.push(err('ETRUNCATED', 'The pcap file header is cut short (24 bytes expected).', 0));
-    return { format: 'pcap', packets, errors };
+    return;
   }
   const snaplen = view.getUint32(16, le);
   // The upper bits of the link type field carry FCS information; the type is the low 26 bits, as Wireshark reads it.
@@ -59,10 +69,9 @@ function readPcap(bytes: Uint8Array, view: DataView, le: boolean, nanos: boolean
       break;
     }
     const tsNs = BigInt(sec) * 1_000_000_000n + BigInt(frac) * (nanos ? 1n : 1000n);
-    packets.push(packet(tsNs, linkType, bytes.subarray(off + 16, off + 16 + capLen), origLen, 0));
+    yield packet(tsNs, linkType, bytes.subarray(off + 16, off + 16 + capLen), origLen, 0);
     off += 16 + capLen;
   }
-  return { format: 'pcap', packets, errors };
 }
 
 interface Iface {
@@ -77,9 +86,7 @@ function tsresol(value: number): bigint {
   return value & 0x80 ? 1n << n : 10n ** n;
 }
 
-function readPcapng(bytes: Uint8Array, view: DataView): ReadResult {
-  const packets: CapturedPacket[] = [];
-  const errors: CaptureFileError[] = [];
+function* pcapngPackets(bytes: Uint8Array, view: DataView, errors: CaptureFileError[]): Generator<CapturedPacket> {
   let ifaces: Iface[] = [];
   let le = true;
   let off = 0;
@@ -113,11 +120,10 @@ function readPcapng(bytes: Uint8Array, view: DataView): ReadResult {
     } else if (type === 6 || type === 3 || type === 2) {
       const p = type === 6 ? enhanced(bytes, view, body, bodyEnd, le, ifaces) : type === 3 ? simple(bytes, view, body, bodyEnd, le, ifaces) : obsolete(bytes, view, body, bodyEnd, le, ifaces);
       if ('code' in p) errors.push({ ...p, offset: off });
-      else packets.push(p);
+      else yield p;
     }
     off += len;
   }
-  return { format: 'pcapng', packets, errors };
 }
 
 function interfaceResolution(view: DataView, start: number, end: number, le: boolean): bigint {

@@ -27,3 +27,10 @@ export interface ReadResult {
   /** Problems found; packets before the first fatal one are still returned. */
   errors: CaptureFileError[];
 }
+
+/** A capture file being read: packets come as they are pulled; errors fill meanwhile. */
+export interface CaptureStream {
+  format: 'pcap' | 'pcapng' | null;
+  packets: IterableIterator<CapturedPacket>;
+  errors: CaptureFileError[];
+}

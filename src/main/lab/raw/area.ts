@@ -7,7 +7,7 @@
 import { ERRNO, type ErrnoName } from '@shared/errno';
 import type { PingReply as PingReplyEvent } from '@shared/socket';
 import type { Handlers, LabContext } from '../context';
-import { decodeWireBytes, encodeWireBytes } from '../sockets/wire-bytes';
+import { asBuffer } from '../sockets/wire-bytes';
 import { ICMP_ECHO_HEADER_BYTES, buildIcmpEcho, buildIcmpv6Echo } from './icmp';
 import { nextPingIdentifier, ping, type PingReply } from './ping';
 
@@ -73,13 +73,13 @@ export function createRawArea(ctx: LabContext): RawArea {
       }
     },
     'raw.buildIcmp': ({ family, type, code, identifier, sequence, payload }) => {
-      const bytes = decodeWireBytes(payload);
+      const bytes = asBuffer(payload);
       if (bytes.length > MAX_ICMP_PAYLOAD) {
         return failure('EMSGSIZE', `raw.buildIcmp: a ${bytes.length}-byte payload does not fit one ICMP message (at most ${MAX_ICMP_PAYLOAD} bytes).`);
       }
       const fields = { type, code, identifier, sequence, payload: bytes };
       const built = family === 'AF_INET6' ? buildIcmpv6Echo(fields) : buildIcmpEcho(fields);
-      return { ok: true as const, value: { data: encodeWireBytes(built.bytes), checksum: built.checksum } };
+      return { ok: true as const, value: { data: built.bytes, checksum: built.checksum } };
     },
   };
 

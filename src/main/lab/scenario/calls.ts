@@ -15,6 +15,7 @@ import {
   resolveAddress,
   resolveNumber,
   resolveValue,
+  bytesOf,
   summariseBytes,
   unescapeText,
   type Lookup,
@@ -53,7 +54,7 @@ export function prepareCall(step: CallStep, fd: number | null, lookup: Lookup): 
       return { route, fd, input: step.backlog === undefined ? base : { ...base, backlog: resolveNumber(step.backlog, lookup, 'backlog') } };
     case 'send':
     case 'sendto': {
-      const data = payloadBytes(step, lookup).toString('base64');
+      const data = payloadBytes(step, lookup);
       const address = step.call === 'sendto' && step.address !== undefined ? resolveAddress(step.address, lookup) : null;
       const input = { ...base, data, flags: step.flags ?? [] };
       return { route, fd, input: step.call === 'sendto' ? { ...input, address } : input };
@@ -139,16 +140,16 @@ export function toOutcome(settled: Settled): Outcome {
   };
 }
 
-/** Replaces base64 payloads by a readable summary (length, text, hex) for records. */
+/** Replaces payload bytes by a readable summary (length, text, hex) for records. */
 export function summariseFields(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(fields).map(([key, value]) => [key, key === 'data' && typeof value === 'string' ? summariseBytes(Buffer.from(value, 'base64')) : value]),
+    Object.entries(fields).map(([key, value]) => [key, key === 'data' && value instanceof Uint8Array ? summariseBytes(bytesOf(value)!) : value]),
   );
 }
 
 /** What `${stepId.field}` sees of an outcome: data as text and hex, the rest as returned. */
 export function outcomeView(outcome: Outcome): Record<string, unknown> {
-  const data = typeof outcome.extras.data === 'string' ? Buffer.from(outcome.extras.data, 'base64') : null;
+  const data = bytesOf(outcome.extras.data);
   return {
     ...outcome.extras,
     ok: outcome.ok,

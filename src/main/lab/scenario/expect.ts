@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { SockAddr } from '@shared/socket';
 import type { AddressMatch, Expect, NumberMatch } from './schema';
 import {
+  bytesOf,
   StepError,
   describeBytes,
   formatAddress,
@@ -27,7 +28,7 @@ export interface Outcome {
   ret: number | null;
   errno: string | null;
   message: string | null;
-  /** Extra fields of the result (peer, data as base64, from, address, value, nonblock, cancelled). */
+  /** Extra fields of the result (peer, data as bytes, from, address, value, nonblock, cancelled). */
   extras: Record<string, unknown>;
   timedOut: boolean;
 }
@@ -75,14 +76,14 @@ export function checkExpectations(outcome: Outcome, expect: Expect | undefined, 
   if (expect.ret !== undefined) failed(matchNumber(outcome.ret, expect.ret, lookup, 'ret'));
   if (expect.data !== undefined || expect.dataHex !== undefined) {
     const wanted = expect.dataHex !== undefined ? parseHex(expect.dataHex) : unescapeText(String(resolveTemplate(expect.data ?? '', lookup)));
-    const got = typeof outcome.extras.data === 'string' ? Buffer.from(outcome.extras.data, 'base64') : null;
+    const got = bytesOf(outcome.extras.data);
     if (!got) failed(`data should be ${describeBytes(wanted)}, but no data came back`);
     else if (!got.equals(wanted)) failed(`data should be ${describeBytes(wanted)}, but it is ${describeBytes(got)}`);
   }
   if (expect.dataHexAt !== undefined) {
     const { offset, hex } = expect.dataHexAt;
     const wanted = parseHex(hex);
-    const got = typeof outcome.extras.data === 'string' ? Buffer.from(outcome.extras.data, 'base64') : null;
+    const got = bytesOf(outcome.extras.data);
     const seen = got?.subarray(offset, offset + wanted.length);
     if (!got) failed(`data at offset ${offset} should be ${describeBytes(wanted)}, but no data came back`);
     else if (!seen || !seen.equals(wanted)) {

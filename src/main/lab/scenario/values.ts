@@ -180,6 +180,11 @@ export interface BytesSummary {
 
 const PREVIEW_BYTES = 256;
 
+/** The bytes a result field carries (the contract's Uint8Array), as a Buffer view; else null. */
+export function bytesOf(value: unknown): Buffer | null {
+  return value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : null;
+}
+
 /** Summarises bytes for a record line; long payloads keep a preview only. */
 export function summariseBytes(bytes: Buffer): BytesSummary {
   const head = bytes.subarray(0, PREVIEW_BYTES);

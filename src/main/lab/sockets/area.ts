@@ -15,7 +15,7 @@ import { fail, fromNodeError, succeed, type Outcome } from './errors';
 import { createSocketTable, isFailure, type LabSocket } from './table';
 import { createTranscripts } from './transcript';
 import { createSocketCalls } from './calls';
-import { decodeWireBytes } from './wire-bytes';
+import { asBuffer } from './wire-bytes';
 import { createUnixPolicy } from './unix-paths';
 
 /** Creates the socket area of a lab: real sockets, the call log, transcripts. */
@@ -92,11 +92,11 @@ export function createSocketArea(ctx: LabContext): SocketArea {
     'socket.accept': ({ fd }) => onSocket('accept', fd, {}, async (sock) => withNewSocket(await calls.accept(sock), sock)),
     'socket.connect': ({ fd, address }) => onSocket('connect', fd, { address }, (sock) => calls.connect(sock, address)),
     'socket.send': ({ fd, data, flags }) => {
-      const bytes = decodeWireBytes(data); // decoded once: payloads can be 16 MiB
+      const bytes = asBuffer(data); // a view, never a copy: payloads can be 16 MiB
       return onSocket('send', fd, { data: summarisePayload(bytes), flags }, (sock, id) => calls.send(sock, bytes, null, flags, id));
     },
     'socket.sendto': ({ fd, data, address, flags }) => {
-      const bytes = decodeWireBytes(data);
+      const bytes = asBuffer(data);
       return onSocket('sendto', fd, { data: summarisePayload(bytes), address, flags }, (sock, id) =>
         calls.send(sock, bytes, address, flags, id),
       );

@@ -110,7 +110,7 @@ export function createSocketCalls(deps: SocketCallsDeps) {
       flags: MsgFlag[],
       callId: number,
       call: 'recv' | 'recvfrom',
-    ): Promise<Outcome<{ data: string; from: SockAddr | null }>> {
+    ): Promise<Outcome<{ data: Uint8Array; from: SockAddr | null }>> {
       if (sock.type === 'SOCK_DGRAM') return recvDatagram(deps, sock, maxBytes, flags, callId, call);
       if (sock.type === 'SOCK_RAW') return recvRaw(deps, sock, maxBytes, flags, callId, call);
       const outcome = await recvStream(deps, sock, maxBytes, flags, callId);

@@ -15,7 +15,6 @@ import { applyStoredOptions } from './options';
 import { takePending } from './stream-setup';
 import type { Transcripts } from './transcript';
 import { DEFAULT_DGRAM_QUEUE_BYTES, type LabSocket, type SocketTable } from './table';
-import { encodeWireBytes } from './wire-bytes';
 
 export interface DatagramIo {
   table: SocketTable;
@@ -183,7 +182,7 @@ export async function recvDatagram(
   flags: MsgFlag[],
   callId: number,
   call: 'recv' | 'recvfrom',
-): Promise<Outcome<{ data: string; from: SockAddr | null }>> {
+): Promise<Outcome<{ data: Uint8Array; from: SockAddr | null }>> {
   const nonblocking = sock.nonblocking || flags.includes('MSG_DONTWAIT');
   const ready = () => sock.datagrams.length > 0 || sock.pendingError !== null || sock.shutRd || sock.state === 'closed';
   if (!ready()) {
@@ -193,7 +192,7 @@ export async function recvDatagram(
   }
   if (sock.pendingError) return takePending(sock, call);
   const datagram = flags.includes('MSG_PEEK') ? sock.datagrams[0] : sock.datagrams.shift();
-  if (!datagram) return succeed(0, { data: '', from: null });
+  if (!datagram) return succeed(0, { data: new Uint8Array(0), from: null });
   const kept = datagram.data.subarray(0, maxBytes); // the rest of a longer datagram is discarded, as in C
   sock.counters.recvCalls++;
   if (!flags.includes('MSG_PEEK')) {
@@ -203,7 +202,7 @@ export async function recvDatagram(
     io.transcripts.append(sock.fd, 'in', kept, datagram.from, callId);
   }
   io.table.notify(sock);
-  return succeed(kept.length, { data: encodeWireBytes(kept), from: datagram.from });
+  return succeed(kept.length, { data: kept, from: datagram.from });
 }
 
 /** shutdown() on a UDP socket: Linux allows it on a connected socket and only sets flags. */

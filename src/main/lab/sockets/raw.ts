@@ -15,7 +15,6 @@ import { checkAddress } from './address';
 import { fail, succeed, type CallFailure, type Outcome } from './errors';
 import type { Transcripts } from './transcript';
 import { isFailure, type LabSocket, type SocketTable } from './table';
-import { encodeWireBytes } from './wire-bytes';
 
 export interface RawIo {
   table: SocketTable;
@@ -107,7 +106,7 @@ export async function recvRaw(
   flags: MsgFlag[],
   callId: number,
   call: 'recv' | 'recvfrom',
-): Promise<Outcome<{ data: string; from: SockAddr | null }>> {
+): Promise<Outcome<{ data: Uint8Array; from: SockAddr | null }>> {
   if (flags.includes('MSG_PEEK') || flags.includes('MSG_WAITALL')) {
     return fail('EOPNOTSUPP', `${call}: the lab does not pass MSG_PEEK/MSG_WAITALL to raw sockets; read the packet without them.`);
   }
@@ -130,7 +129,7 @@ export async function recvRaw(
   sock.counters.datagramsReceived++;
   io.transcripts.append(sock.fd, 'in', got.value.data, from, callId);
   io.table.notify(sock);
-  return succeed(got.value.data.length, { data: encodeWireBytes(got.value.data), from });
+  return succeed(got.value.data.length, { data: got.value.data, from });
 }
 
 /** shutdown(): the kernel's answer; Linux sets the socket's shutdown flags even when it says ENOTCONN. */

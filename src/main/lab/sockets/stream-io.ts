@@ -20,7 +20,6 @@ import { removeUnixPath } from './unix-paths';
 import { LINUX, sysRecvNow, sysSendto, sysShutdown, sysTcpInfo, type LibcFailure } from '../libc';
 import type { Transcripts } from './transcript';
 import { handleFd, isFailure, peerClosed, type LabSocket, type SocketTable } from './table';
-import { encodeWireBytes } from './wire-bytes';
 
 export interface StreamIo {
   table: SocketTable;
@@ -165,7 +164,7 @@ export async function recvStream(
   maxBytes: number,
   flags: MsgFlag[],
   callId: number,
-): Promise<Outcome<{ data: string }>> {
+): Promise<Outcome<{ data: Uint8Array }>> {
   const nonblocking = sock.nonblocking || flags.includes('MSG_DONTWAIT');
   settleConnect(sock, io.table);
   if (sock.kernelFd !== null) {
@@ -177,9 +176,9 @@ export async function recvStream(
     }
     if (!got.ok) return kernelSaid(got, 'recv');
     sock.counters.recvCalls++;
-    return succeed(got.value.length, { data: encodeWireBytes(got.value) });
+    return succeed(got.value.length, { data: got.value });
   }
-  if (maxBytes === 0) return succeed(0, { data: '' });
+  if (maxBytes === 0) return succeed(0, { data: new Uint8Array(0) });
   ensureReading(io, sock);
   let answer = readNow(sock, maxBytes, flags);
   if (answer === null) {
@@ -193,12 +192,12 @@ export async function recvStream(
   const result = answer as Buffer | 'eof' | CallFailure;
   if (isFailure(result)) return result;
   sock.counters.recvCalls++;
-  if (result === 'eof') return succeed(0, { data: '' });
+  if (result === 'eof') return succeed(0, { data: new Uint8Array(0) });
   if (!flags.includes('MSG_PEEK')) {
     sock.counters.bytesReceived += result.length;
     io.transcripts.append(sock.fd, 'in', result, null, callId);
   }
-  return succeed(result.length, { data: encodeWireBytes(result) });
+  return succeed(result.length, { data: result });
 }
 
 /** shutdown(how) on a stream socket. */

@@ -4,12 +4,11 @@
  * `transcriptTailBytes` bytes per socket (oldest entries dropped), and to the transcripts of the
  * last RETIRED_KEPT closed sockets. One entry keeps at most
  * the first 64 KiB of its chunk (a preview; `length` is the full size), so bulk transfers do not
- * re-encode megabytes per call. Counters live on the socket and stay exact.
+ * copy megabytes per call. Counters live on the socket and stay exact.
  */
 import type { SockAddr, TranscriptEntry } from '@shared/socket';
 import type { LabContext } from '../context';
 import { monoUs } from '../context';
-import { encodeWireBytes, wireByteLength } from './wire-bytes';
 
 /** Most bytes one entry keeps (its head); `length` still gives the whole chunk's size. */
 const ENTRY_PREVIEW_BYTES = 64 * 1024;
@@ -49,7 +48,8 @@ export function createTranscripts(ctx: LabContext, identify: (fd: number) => num
         socketId,
         fd,
         direction,
-        data: encodeWireBytes(kept),
+        // A copy: the caller's buffer may change after the call, the transcript must not.
+        data: new Uint8Array(kept),
         length: data.length,
         addr,
         callId,
@@ -61,7 +61,7 @@ export function createTranscripts(ctx: LabContext, identify: (fd: number) => num
       tail.bytes += kept.length;
       let drop = 0;
       while (tail.bytes > budget && drop < tail.entries.length - 1) {
-        tail.bytes -= wireByteLength(tail.entries[drop].data);
+        tail.bytes -= tail.entries[drop].data.byteLength;
         drop++;
       }
       if (drop > 0) tail.entries.splice(0, drop);

@@ -1,6 +1,6 @@
 /**
- * Pure byte helpers for the payload editor and the transcript: base64 (how bytes cross the
- * bridge), hex and C-style escape sequences (how a student types bytes), and hexdump lines.
+ * Pure byte helpers for the payload editor and the transcript: base64 (from src/shared, how
+ * web mode carries bytes), hex and C-style escape sequences (how a student types bytes), and hexdump lines.
  * Parsers return values, never throw: `{ ok: false, error, index }` points at the bad input.
  */
 
@@ -14,61 +14,7 @@ export type ParseErrorCode = 'hexDigit' | 'hexOdd' | 'escapeUnknown' | 'escapeHe
 
 const HEX_DIGITS = '0123456789abcdef';
 
-const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_VALUES = (() => {
-  const table = new Int16Array(128).fill(-1);
-  for (let i = 0; i < B64_ALPHABET.length; i++) table[B64_ALPHABET.charCodeAt(i)] = i;
-  return table;
-})();
-
-/**
- * Encodes bytes as standard base64 (with padding), the form the bridge schemas accept.
- * Table-driven rather than btoa: no binary-string detour, linear in time for 16 MiB payloads.
- */
-export function bytesToBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  let chunk = '';
-  const full = bytes.length - (bytes.length % 3);
-  for (let i = 0; i < full; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    chunk += B64_ALPHABET[n >> 18]! + B64_ALPHABET[(n >> 12) & 63]! + B64_ALPHABET[(n >> 6) & 63]! + B64_ALPHABET[n & 63]!;
-    // Flush now and then so the string builder never holds one huge rope.
-    if (chunk.length >= 65536) {
-      parts.push(chunk);
-      chunk = '';
-    }
-  }
-  const rest = bytes.length - full;
-  if (rest === 1) {
-    const n = bytes[full]! << 16;
-    chunk += B64_ALPHABET[n >> 18]! + B64_ALPHABET[(n >> 12) & 63]! + '==';
-  } else if (rest === 2) {
-    const n = (bytes[full]! << 16) | (bytes[full + 1]! << 8);
-    chunk += B64_ALPHABET[n >> 18]! + B64_ALPHABET[(n >> 12) & 63]! + B64_ALPHABET[(n >> 6) & 63]! + '=';
-  }
-  parts.push(chunk);
-  return parts.join('');
-}
-
-/** Decodes standard base64 (padding optional; whitespace and invalid characters skipped). */
-export function base64ToBytes(text: string): Uint8Array {
-  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
-  let length = 0;
-  let acc = 0;
-  let bits = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    const value = code < 128 ? B64_VALUES[code]! : -1;
-    if (value < 0) continue;
-    acc = ((acc << 6) | value) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[length++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out.subarray(0, length);
-}
+export { base64ToBytes, bytesToBase64 } from '@shared/base64';
 
 /** UTF-8 encodes text (what a C program gets from a string literal in a UTF-8 source file). */
 export function textToBytes(text: string): Uint8Array {

@@ -70,14 +70,13 @@ export function optionValueFor(args: CallArgs): OptionValue {
 }
 
 /**
- * Builds the request for `call` on `info`. `payload` is the base64 of the payload editor's
- * bytes, or null when the editor holds invalid input (send/sendto then cannot be built).
+ * Builds the request for `call` on `info`. `payload` is the payload editor's bytes, or null when the editor holds invalid input (send/sendto then cannot be built).
  */
 export function buildCallRequest(
   call: PanelCall,
   info: Pick<SocketInfo, 'fd' | 'domain'>,
   args: CallArgs,
-  payload: string | null,
+  payload: Uint8Array | null,
 ): CallRequest | null {
   const fd = info.fd;
   switch (call) {

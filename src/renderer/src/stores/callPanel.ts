@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef } from 'vue';
 import { MAX_PAYLOAD_BYTES } from '@shared/socket';
-import { bytesToBase64, formatPayload, parsePayload, type ParseResult, type PayloadMode } from '@renderer/lib/bytes';
+import { formatPayload, parsePayload, type ParseResult, type PayloadMode } from '@renderer/lib/bytes';
 import { buildCallRequest, defaultCallArgs } from '@renderer/lib/callInput';
 import type { PanelCall } from '@renderer/lib/calls';
 import { useSocketsStore } from './sockets';
@@ -59,7 +59,7 @@ export const useCallPanelStore = defineStore('callPanel', () => {
     if (!info) return null;
     activeCall.value = call;
     const current = payload.value;
-    const data = current.ok ? bytesToBase64(current.bytes) : null;
+    const data = current.ok ? current.bytes : null;
     const request = buildCallRequest(call, info, args, data);
     if (!request) return null;
     return calls.perform(call, request, info.socketId);

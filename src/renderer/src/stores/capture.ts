@@ -10,7 +10,6 @@ import type { CaptureInterface, CaptureStatus } from '@shared/capture';
 import { useLabApi } from '@renderer/api/inject';
 import { downloadBytes } from '@renderer/components/packets/download';
 import { exportFileName, sortInterfaces } from '@renderer/components/packets/packetFormat';
-import { fromWire, toWire } from '@renderer/components/packets/wire';
 import { useLabStore } from './lab';
 import { usePacketListStore } from './packetList';
 import { usePacketDetailStore } from './packetDetail';
@@ -134,7 +133,7 @@ export const useCaptureStore = defineStore('capture', () => {
       fileError.value = answer.message;
       return false;
     }
-    downloadBytes(fromWire(answer.value.pcapng), exportFileName());
+    downloadBytes(answer.value.pcapng, exportFileName());
     return true;
   }
 
@@ -142,7 +141,7 @@ export const useCaptureStore = defineStore('capture', () => {
   async function importFile(name: string, bytes: Uint8Array): Promise<boolean> {
     fileError.value = null;
     fileOutcome.value = null;
-    const answer = await api.invoke('capture.import', { name, data: toWire(bytes) });
+    const answer = await api.invoke('capture.import', { name, data: bytes });
     if (!answer.ok) {
       fileError.value = answer.message;
       return false;

@@ -6,7 +6,6 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { FieldNode, FollowedStream, PacketRow } from '@shared/capture';
 import { useLabApi } from '@renderer/api/inject';
-import { fromWire } from '@renderer/components/packets/wire';
 import { ancestorsOf, deepestFieldAt, nodeAt, type FieldPath } from '@renderer/components/packets/fieldTree';
 
 /** A decoded packet as the panes use it: bytes already decoded once. */
@@ -65,7 +64,7 @@ export const usePacketDetailStore = defineStore('packetDetail', () => {
       return;
     }
     error.value = null;
-    packet.value = { row: answer.value.row, bytes: fromWire(answer.value.data), tree: answer.value.tree };
+    packet.value = { row: answer.value.row, bytes: answer.value.data, tree: answer.value.tree };
     selectedPath.value = null;
   }
 
@@ -116,7 +115,7 @@ export const usePacketDetailStore = defineStore('packetDetail', () => {
     const { segments, ...rest } = answer.value;
     stream.value = {
       ...rest,
-      segments: segments.map((s) => ({ direction: s.direction, no: s.no, bytes: fromWire(s.data), missingBefore: s.missingBefore ?? 0 })),
+      segments: segments.map((s) => ({ direction: s.direction, no: s.no, bytes: s.data, missingBefore: s.missingBefore ?? 0 })),
     };
   }
 

@@ -8,7 +8,7 @@ import { defineStore } from 'pinia';
 import { ref, shallowRef, triggerRef } from 'vue';
 import type { SockAddr, TranscriptEntry } from '@shared/socket';
 import { useLabApi } from '@renderer/api/inject';
-import { base64ToBytes, hexdumpLineCount } from '@renderer/lib/bytes';
+import { hexdumpLineCount } from '@renderer/lib/bytes';
 
 /** Longest text row; longer lines wrap so a row never holds megabytes. */
 export const TEXT_ROW_BYTES = 120;
@@ -103,7 +103,7 @@ function addChunk(t: Transcript, chunk: Omit<TranscriptChunk, 'textRows'>): void
 function appendTo(t: Transcript, entry: TranscriptEntry): void {
   addChunk(t, {
     direction: entry.direction,
-    bytes: base64ToBytes(entry.data),
+    bytes: entry.data,
     length: entry.length,
     addr: entry.addr,
     callId: entry.callId,
