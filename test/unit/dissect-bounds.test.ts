@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dissect, type FieldNode, fieldValues, LINKTYPE, setStrictReads, summarize } from '../../src/main/lab/dissect';
 import { CRAFTED } from '../helpers/crafted-frames';
-import { ethernet } from '../helpers/frames';
+import { bytes, ethernet, icmp, ipv4, udp } from '../helpers/frames';
 
 function labels(nodes: readonly FieldNode[]): string[] {
   return nodes.flatMap((n) => [n.label, ...labels(n.children ?? [])]);
@@ -54,6 +54,14 @@ describe('layers bounded by their parent', () => {
     expect(v.get('icmp.ident')).toBeUndefined();
     expect(v.get('icmp.type')).toBeUndefined();
     expect(v.has('_ws.malformed')).toBe(true);
+  });
+
+  it('gives a message shorter than the ICMP header no flow, so no tie reads the trailer', () => {
+    // Port unreachable, 4 bytes in the datagram; a quoted IPv4 header sits in the trailer.
+    const frame = ethernet(0x0800, bytes(ipv4(1, icmp(3, 3, []), { totalLength: 24 }), [0, 0, 0, 0], ipv4(17, udp(5000, 53, []))), 60);
+    const s = summarize(frame, LINKTYPE.ETHERNET);
+    expect(s.flow).toBeNull();
+    expect(s.mark).toBe('malformed');
   });
 
   it('shows the ports of a UDP header cut after 4 bytes', () => {

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dissect, type FieldNode, fieldValues, LINKTYPE, setStrictReads, summarize } from '../../src/main/lab/dissect';
+import { dissect, type FieldNode, fieldValues, LINKTYPE, setStrictReads, strictShortReads, summarize } from '../../src/main/lab/dissect';
 import { readCapture } from '../../src/main/lab/pcap';
 import { PCAP_FIXTURES } from '../helpers/fixtures';
 
@@ -54,8 +54,10 @@ function bugOf(nodes: readonly FieldNode[]): string | null {
 function exercise(data: Uint8Array, linkType: number): string | null {
   try {
     const tree = dissect(data, linkType, { number: 1, tsNs: 0n, origLen: data.length });
+    const before = strictShortReads();
     summarize(data, linkType);
     const values = fieldValues(data, linkType);
+    if (strictShortReads() !== before) return 'unchecked read in summarize or fieldValues';
     return bugOf(tree) ?? (values.has('_ws.short_read') ? 'unchecked read in fieldValues' : null);
   } catch (err) {
     return `threw: ${err instanceof Error ? err.message : String(err)}`;

@@ -143,7 +143,9 @@ function dissectIcmp(ctx: Ctx, off: number, end: number, reported: number): numb
   }
   sink.close();
   ctx.columns('ICMP', info);
-  if (!ctx.quoted && ctx.net) {
+  // The flow's payload starts after the 8-byte header, which must be in this layer: a shorter
+  // message gives no flow, so nothing reads its identifier or quote from bytes after it.
+  if (!ctx.quoted && ctx.net && r.has(off, 8)) {
     ctx.flow = { proto: 'icmp', family: 4, src: ctx.net.src, dst: ctx.net.dst, srcPort: 0, dstPort: 0, payloadOffset: off + 8, payloadLength: Math.max(0, end - off - 8) };
   }
   return end - off;

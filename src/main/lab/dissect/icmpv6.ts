@@ -182,7 +182,8 @@ function dissectIcmpv6(ctx: Ctx, off: number, end: number, reported: number): nu
   }
   sink.close();
   ctx.columns('ICMPv6', info);
-  if (!ctx.quoted && net) {
+  // As for ICMP: no flow unless the 8-byte header is in this layer.
+  if (!ctx.quoted && net && r.has(off, 8)) {
     ctx.flow = { proto: 'icmpv6', family: 6, src: net.src, dst: net.dst, srcPort: 0, dstPort: 0, payloadOffset: off + 8, payloadLength: Math.max(0, end - off - 8) };
   }
   return end - off;

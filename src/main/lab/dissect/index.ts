@@ -23,7 +23,7 @@ import type { FieldLookup, FieldNode, FieldType, FrameMeta, PacketSummary } from
 export { FIELD_TABLE, type FieldDecl } from './fields';
 export { formatEpoch } from './frame';
 export { toTsharkRecord } from './record';
-export { setStrictReads, TruncatedError } from './reader';
+export { setStrictReads, strictShortReads, TruncatedError } from './reader';
 export { TcpSequenceState } from './tcp-state';
 export * from './types';
 

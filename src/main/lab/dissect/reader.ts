@@ -23,10 +23,20 @@ export class TruncatedError extends Error {
 }
 
 let strict = false;
+let shortReads = 0;
 
-/** Turns strict reads on or off for every reader (tests turn them on). */
+/** Turns strict reads on or off for every reader (tests turn them on), and zeroes the count. */
 export function setStrictReads(on: boolean): void {
   strict = on;
+  shortReads = 0;
+}
+
+/**
+ * How many unchecked short reads threw since strict reads were turned on: every entry point
+ * (tree, values, summary) counts, even the summary, whose sink keeps no node.
+ */
+export function strictShortReads(): number {
+  return shortReads;
 }
 
 export class ByteReader {
@@ -54,7 +64,10 @@ export class ByteReader {
   /** Whether a read may go ahead; false (or, in strict mode, a TruncatedError) when not. */
   private readable(off: number, n: number): boolean {
     if (this.has(off, n)) return true;
-    if (strict) throw new TruncatedError(off, n, this.limit);
+    if (strict) {
+      shortReads++;
+      throw new TruncatedError(off, n, this.limit);
+    }
     return false;
   }
 
