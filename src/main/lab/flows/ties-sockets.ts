@@ -11,7 +11,7 @@ import { addressMatches, endpointOfSockAddr, sameEndpoint, type Endpoint } from 
 
 /** The fields of a SocketInfo the flows layer reads (a SocketInfo fits). */
 export type SocketLike = Pick<SocketInfo, 'socketId' | 'fd' | 'domain' | 'type' | 'protocol' | 'state' | 'local' | 'peer'> &
-  Partial<Pick<SocketInfo, 'options' | 'bytesWaiting' | 'createdAtUs'>>;
+  Partial<Pick<SocketInfo, 'options' | 'bytesWaiting' | 'createdAtUs' | 'acceptedFromId'>>;
 
 export type FlowProto = FlowInfo['proto'];
 
@@ -26,6 +26,8 @@ export interface KnownSocket {
   /** The address connect() was given, until the table reports the peer. */
   connectTo: Endpoint | null;
   listening: boolean;
+  /** For a socket accept() returned: the listening socket, which held its packets before. */
+  acceptedFromId: number | null;
   /** false once the socket left the table (closed). */
   open: boolean;
   lingerZero: boolean;
@@ -78,6 +80,7 @@ export class SocketIndex {
         peer: peer && peer.port !== 0 ? peer : (previous?.peer ?? null),
         connectTo: previous?.connectTo ?? null,
         listening: socket.state === 'listening',
+        acceptedFromId: socket.acceptedFromId ?? previous?.acceptedFromId ?? null,
         open: true,
         lingerZero: lingerZeroOf(socket) || (previous?.lingerZero ?? false),
         bytesWaiting: socket.bytesWaiting ?? 0,
