@@ -11,7 +11,7 @@ import { addressMatches, endpointOfSockAddr, sameEndpoint, type Endpoint } from 
 
 /** The fields of a SocketInfo the flows layer reads (a SocketInfo fits). */
 export type SocketLike = Pick<SocketInfo, 'socketId' | 'fd' | 'domain' | 'type' | 'protocol' | 'state' | 'local' | 'peer'> &
-  Partial<Pick<SocketInfo, 'options' | 'bytesWaiting' | 'createdAtUs' | 'acceptedFromId'>>;
+  Partial<Pick<SocketInfo, 'options' | 'bytesWaiting' | 'acceptedFromId'>>;
 
 export type FlowProto = FlowInfo['proto'];
 
@@ -32,7 +32,6 @@ export interface KnownSocket {
   open: boolean;
   lingerZero: boolean;
   bytesWaiting: number;
-  createdAtUs: number | null;
 }
 
 const MAX_RETIRED = 256;
@@ -68,7 +67,6 @@ export class SocketIndex {
     const seen = new Set<number>();
     for (const socket of sockets) {
       seen.add(socket.socketId);
-      const createdAtUs = socket.createdAtUs ?? null;
       const previous = this.live.get(socket.socketId);
       const peer = endpointOfSockAddr(socket.peer);
       this.live.set(socket.socketId, {
@@ -84,7 +82,6 @@ export class SocketIndex {
         open: true,
         lingerZero: lingerZeroOf(socket) || (previous?.lingerZero ?? false),
         bytesWaiting: socket.bytesWaiting ?? 0,
-        createdAtUs,
       });
     }
     for (const known of [...this.live.values()]) if (!seen.has(known.socketId)) this.retire(known);
