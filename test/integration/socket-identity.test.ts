@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/main/lab/index';
 import { captureOnLo, flagsOf, rowsWhen } from '../helpers/capture';
-import { b64, call, ok, steps } from '../helpers/lab';
+import { b64, call, ok, openLab, steps } from '../helpers/lab';
 
 let lab: Lab;
 beforeAll(() => {
@@ -119,6 +119,27 @@ describe('socket identity on a live capture', () => {
     // The listener keeps what it was tied to.
     const ofListener = ok(await call(lab, 'capture.rows', { offset: 0, limit: 100, socketId: await listenerId(listener) })).value.rows;
     expect(ofListener.length).toBe(8);
+  });
+
+  it('keeps the transcripts of the last 64 closed sockets, each apart though they shared a descriptor', async () => {
+    const quiet = openLab();
+    try {
+      const ids: number[] = [];
+      for (let i = 0; i < 70; i++) {
+        const udp = ok(await call(quiet, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_DGRAM' }));
+        expect(udp.ret).toBe(3);
+        ok(await call(quiet, 'socket.sendto', { fd: udp.ret, data: b64(`n${i}`), address: loopback(9) }));
+        ok(await call(quiet, 'socket.close', { fd: udp.ret }));
+        ids.push(udp.socketId);
+      }
+      const transcript = async (socketId: number) => ok(await call(quiet, 'lab.transcript', { socketId })).value;
+      expect(await transcript(ids[0])).toEqual([]);
+      expect(await transcript(ids[5])).toEqual([]);
+      expect((await transcript(ids[6])).map((e) => Buffer.from(e.data, 'base64').toString())).toEqual(['n6']);
+      expect((await transcript(ids[69])).map((e) => [e.fd, e.socketId])).toEqual([[3, ids[69]]]);
+    } finally {
+      await quiet.close();
+    }
   });
 });
 
