@@ -97,7 +97,7 @@ console.table([
 console.log(`filling: ${fillMs.toFixed(0)} ms (${((fillMs * 1000) / COUNT).toFixed(2)} µs/packet)`);
 
 // The packet-list queries over them (no lab sockets: the fd column stays empty).
-const untied: Ties = { tieOf: () => ({ fds: [], callId: null, cause: null }), generation: 0 } as unknown as Ties;
+const untied: Ties = { tieOf: () => ({ socketIds: [], fds: [], callId: null, cause: null }), generation: 0 } as unknown as Ties;
 const views = new PacketViews(store, untied);
 const time = (label: string, run: () => unknown) => {
   const start = performance.now();

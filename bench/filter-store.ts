@@ -132,7 +132,7 @@ const FRAMES: Uint8Array[] = [
 // ---- the store --------------------------------------------------------------------------------
 
 const store = new PacketStore({ maxPackets: COUNT, maxBytes: 4 * 1024 * 1024 * 1024 });
-const ties: Ties = { tieOf: () => ({ fds: [], callId: null, cause: null }), generation: 0 } as unknown as Ties;
+const ties: Ties = { tieOf: () => ({ socketIds: [], fds: [], callId: null, cause: null }), generation: 0 } as unknown as Ties;
 for (let i = 0; i < COUNT; i++) {
   const frame = FRAMES[i % FRAMES.length];
   store.append(1e9 + i * 10, 1.7e15 + i * 10, frame.length, 1, frame);

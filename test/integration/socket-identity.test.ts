@@ -4,12 +4,13 @@
  * fd N, close it, make a UDP socket (fd N again): "Only socket" on the new one shows none of the
  * TCP packets, and those stay tied to the old socket. accept() → N, close, accept() → N again:
  * the second connection's ladder draws only its own calls. Transcripts and the call log keep
- * the two apart too.
+ * the two apart too. An accepted socket's own packets include its handshake and the data that
+ * came before accept() (tied to the listener then).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLab, type Lab } from '../../src/main/lab/index';
 import { captureOnLo, flagsOf, rowsWhen } from '../helpers/capture';
-import { bin, call, ok, steps } from '../helpers/lab';
+import { bin, call, ok, openLab, steps } from '../helpers/lab';
 
 let lab: Lab;
 beforeAll(() => {
@@ -90,6 +91,55 @@ describe('socket identity on a live capture', () => {
     // The accepted socket knows its listener by identity.
     const info = ok(await call(lab, 'lab.sockets', {})).value.find((x) => x.socketId === a2.socketId);
     expect(info).toMatchObject({ fd: a2.ret, acceptedFrom: listener, acceptedFromId: (await listenerId(listener)) });
+  });
+
+  it('"Only socket" on an accepted socket shows its handshake and the data that came before accept()', async () => {
+    ok(await call(lab, 'lab.reset', {}));
+    const s = steps(lab);
+    const { fd: listener, port } = await s.listener();
+    await captureOnLo(lab, `tcp port ${port}`);
+    const first = await s.socket('AF_INET', 'SOCK_STREAM');
+    const other = await s.socket('AF_INET', 'SOCK_STREAM');
+    ok(await call(lab, 'socket.connect', { fd: first, address: loopback(port) }));
+    ok(await call(lab, 'socket.send', { fd: first, data: bin('early') }));
+    const before = await rowsWhen(lab, 5);
+    ok(await call(lab, 'socket.connect', { fd: other, address: loopback(port) }));
+    await rowsWhen(lab, 8);
+    const accepted = ok(await call(lab, 'socket.accept', { fd: listener }));
+    expect(accepted.peer).toMatchObject({ port: await s.port(first) });
+    ok(await call(lab, 'socket.send', { fd: first, data: bin('later') }));
+    await rowsWhen(lab, 10);
+
+    const own = ok(await call(lab, 'capture.rows', { offset: 0, limit: 100, socketId: accepted.socketId })).value.rows;
+    expect(own.slice(0, 5).map((r) => r.no)).toEqual(before.map((r) => r.no));
+    expect(own.map(flagsOf)).toEqual(['SYN', 'SYN, ACK', 'ACK', 'PSH, ACK', 'ACK', 'PSH, ACK', 'ACK']);
+    // The other connection, still waiting in the accept queue, is not this socket's.
+    const otherPort = await s.port(other);
+    expect(own.some((r) => r.info.startsWith(`${otherPort} `) || r.info.includes(`→ ${otherPort} `))).toBe(false);
+    // The listener keeps what it was tied to.
+    const ofListener = ok(await call(lab, 'capture.rows', { offset: 0, limit: 100, socketId: await listenerId(listener) })).value.rows;
+    expect(ofListener.length).toBe(8);
+  });
+
+  it('keeps the transcripts of the last 64 closed sockets, each apart though they shared a descriptor', async () => {
+    const quiet = openLab();
+    try {
+      const ids: number[] = [];
+      for (let i = 0; i < 70; i++) {
+        const udp = ok(await call(quiet, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_DGRAM' }));
+        expect(udp.ret).toBe(3);
+        ok(await call(quiet, 'socket.sendto', { fd: udp.ret, data: bin(`n${i}`), address: loopback(9) }));
+        ok(await call(quiet, 'socket.close', { fd: udp.ret }));
+        ids.push(udp.socketId);
+      }
+      const transcript = async (socketId: number) => ok(await call(quiet, 'lab.transcript', { socketId })).value;
+      expect(await transcript(ids[0])).toEqual([]);
+      expect(await transcript(ids[5])).toEqual([]);
+      expect((await transcript(ids[6])).map((e) => Buffer.from(e.data).toString())).toEqual(['n6']);
+      expect((await transcript(ids[69])).map((e) => [e.fd, e.socketId])).toEqual([[3, ids[69]]]);
+    } finally {
+      await quiet.close();
+    }
   });
 });
 

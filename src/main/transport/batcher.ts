@@ -55,7 +55,7 @@ export function createEventBatcher(options: EventBatcherOptions): EventBatcher {
   const maxBatch = Math.max(1, options.maxBatch ?? DEFAULT_MAX_BATCH);
   const maxQueued = Math.max(maxBatch, options.maxQueued ?? DEFAULT_MAX_QUEUED);
   // Insertion-ordered: a coalesced envelope moves to the end, so it never overtakes a
-  // `socket.removed` of the same descriptor that was queued between the two snapshots.
+  // `socket.removed` of the same socket that was queued between the two snapshots.
   const queue = new Map<number, EventEnvelope>();
   const seqByKey = new Map<string, number>();
   let nextSeq = 0;

@@ -12,6 +12,7 @@ import { summarize } from '../dissect';
 import { icmpFactsOf } from '../flows/icmp-facts';
 import { tcpWindowShiftOf } from '../flows/tcp-state';
 import { createPacketTies, tiePackets, type KnownSocket, type PacketTies, type TiePacketInput } from '../flows/ties';
+import { endpointOfSockAddr, type Endpoint } from '../flows/endpoints';
 import type { PacketStore, StoredPacket } from './store';
 import { TieTable, type RowTie } from './tie-table';
 
@@ -65,6 +66,20 @@ export class CaptureTies {
   /** Lab sockets known to the ties, open and recently closed (for the ladder's columns). */
   knownSockets(): KnownSocket[] {
     return this.ties.knownSockets();
+  }
+
+  /**
+   * For a socket accept() returned: the listening socket and the connection's two ends. Its
+   * handshake and the data that came before accept() were tied to the listener (the socket did
+   * not exist yet), and are still this connection's.
+   */
+  acceptedConnection(socketId: number): { listenerId: number; local: Endpoint; peer: Endpoint } | null {
+    const open = this.view.sockets().find((s) => s.socketId === socketId);
+    const known = open ? null : this.ties.knownSockets().find((s) => s.socketId === socketId);
+    const listenerId = open ? open.acceptedFromId : (known?.acceptedFromId ?? null);
+    const local = open ? endpointOfSockAddr(open.local) : (known?.local ?? null);
+    const peer = open ? endpointOfSockAddr(open.peer) : (known?.peer ?? null);
+    return listenerId === null || local === null || peer === null ? null : { listenerId, local, peer };
   }
 
   /**

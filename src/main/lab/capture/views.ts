@@ -6,6 +6,7 @@
  */
 import type { PacketRow } from '@shared/capture';
 import { fieldLookup, summarize } from '../dissect';
+import { flowEnds, sameEndpoint } from '../flows/endpoints';
 import { FastFieldReader, fastFieldsCover } from '../dissect/fast-fields';
 import type { FrameMeta } from '../dissect/types';
 import { compileFilter } from '../filter';
@@ -123,8 +124,9 @@ export class PacketViews {
     // decodes only the packets the fast reader declines (and every packet for other fields).
     const fast = byFields !== null && fastFieldsCover(compiled.fields) ? new FastFieldReader() : null;
     const at: PacketLocation = { offset: 0, caplen: 0, len: 0, linkType: 0 };
+    const ofSocket = socketId === null ? null : this.socketTest(socketId);
     const test = (no: number): boolean => {
-      if (socketId !== null && !this.ties.tieOf(no).socketIds.includes(socketId)) return false;
+      if (ofSocket !== null && !ofSocket(no)) return false;
       if (byFields === null) return true;
       if (fast !== null) {
         const chunk = store.locate(no, at);
@@ -138,6 +140,24 @@ export class PacketViews {
     this.views.unshift(view);
     if (this.views.length > VIEW_CACHE) this.views.pop();
     return { ok: true, value: view };
+  }
+
+  /**
+   * Whether frame `no` is the socket's: tied to it, or, for a socket accept() returned, tied to
+   * its listener on its own connection's two ends (the handshake and data before accept()).
+   */
+  private socketTest(socketId: number): (no: number) => boolean {
+    const accepted = this.ties.acceptedConnection(socketId);
+    return (no) => {
+      const tied = this.ties.tieOf(no).socketIds;
+      if (tied.includes(socketId)) return true;
+      if (accepted === null || !tied.includes(accepted.listenerId)) return false;
+      const packet = this.store.get(no);
+      const flow = packet && summarize(packet.data, packet.linkType).flow;
+      if (!flow || flow.proto !== 'tcp') return false;
+      const { src, dst } = flowEnds(flow);
+      return (sameEndpoint(src, accepted.local) && sameEndpoint(dst, accepted.peer)) || (sameEndpoint(src, accepted.peer) && sameEndpoint(dst, accepted.local));
+    };
   }
 
   /** Drops evicted matches and examines packets not examined yet, for at most `budgetMs`. */

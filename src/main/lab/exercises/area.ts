@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { LabApi } from '@shared/api';
 import { ERRNO } from '@shared/errno';
 import type { Exercise, exerciseRoutes } from '@shared/exercise';
-import { collectEvidence, createEvidenceCache, markNow } from './collect';
+import { collectEvidence, createEvidenceCache, markAfter, readCalls } from './collect';
 import { evaluateChecks } from './engine';
 import { inferRoles, roleBindings } from './evidence';
 import { DEFAULT_EXERCISE_DIR, ExerciseFileError, findExercise, loadExerciseDir } from './load';
@@ -62,8 +62,8 @@ export function createExerciseArea(lab: Pick<LabApi, 'invoke'>, options: Exercis
       },
       'exercise.begin': async () => {
         const sockets = await lab.invoke('lab.sockets', {});
-        const mark = await markNow(api);
-        return { ok: true as const, value: { mark, openSockets: sockets.ok ? sockets.value.length : 0, calls: mark.callId } };
+        const calls = await readCalls(api);
+        return { ok: true as const, value: { mark: markAfter(calls), openSockets: sockets.ok ? sockets.value.length : 0, calls: calls.length } };
       },
       'exercise.check': async ({ id, roles, since }) => {
         const found = await load(id);

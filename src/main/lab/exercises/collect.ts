@@ -108,6 +108,10 @@ export async function collectEvidence(lab: LabApi, cache: EvidenceCache, mark: E
 
 /** Where an exercise begins now: the newest call's id and the monotonic clock (see ExerciseMark). */
 export async function markNow(lab: LabApi): Promise<ExerciseMark> {
-  const calls = await readCalls(lab);
+  return markAfter(await readCalls(lab));
+}
+
+/** The mark just after these calls (the whole log, oldest first). */
+export function markAfter(calls: readonly CallRecord[]): ExerciseMark {
   return { callId: calls.at(-1)?.id ?? 0, monoUs: monoUs() };
 }

@@ -33,8 +33,6 @@ export interface DatagramSend extends CallWindow {
 }
 
 export interface SocketCalls {
-  /** The socket()/accept() call that made this socket, when seen. */
-  bornBy: number | null;
   connect: (CallWindow & { to: Endpoint | null }) | null;
   /** shutdown(SHUT_WR/SHUT_RDWR) and close calls that did not fail, in order. */
   finCalls: (CallWindow & { call: 'shutdown' | 'close' })[];
@@ -52,8 +50,8 @@ const MAX_SOCKETS = 4096;
 const MAX_DATAGRAMS = 256;
 const MAX_FIN_CALLS = 8;
 
-function fresh(bornBy: number | null = null): SocketCalls {
-  return { bornBy, connect: null, finCalls: [], close: null, lingerZero: false, sends: [], datagrams: [] };
+function fresh(): SocketCalls {
+  return { connect: null, finCalls: [], close: null, lingerZero: false, sends: [], datagrams: [] };
 }
 
 /** The bytes a send/sendto call wrote: its return value, or what it asked for while running. */
@@ -77,7 +75,7 @@ export class CallBook {
   /** Notes a call record (at its start and again at its end). Noting a record again is harmless. */
   note(record: CallRecord): void {
     const failed = record.ret === -1;
-    if (record.newSocketId !== null && !this.bySocket.has(record.newSocketId)) this.add(record.newSocketId, fresh(record.id));
+    if (record.newSocketId !== null && !this.bySocket.has(record.newSocketId)) this.add(record.newSocketId, fresh());
     if (record.call === 'socket' || record.socketId === null) return;
     const calls = this.forSocket(record.socketId);
     switch (record.call) {

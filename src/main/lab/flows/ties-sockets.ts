@@ -11,7 +11,7 @@ import { addressMatches, endpointOfSockAddr, sameEndpoint, type Endpoint } from 
 
 /** The fields of a SocketInfo the flows layer reads (a SocketInfo fits). */
 export type SocketLike = Pick<SocketInfo, 'socketId' | 'fd' | 'domain' | 'type' | 'protocol' | 'state' | 'local' | 'peer'> &
-  Partial<Pick<SocketInfo, 'options' | 'bytesWaiting' | 'createdAtUs'>>;
+  Partial<Pick<SocketInfo, 'options' | 'bytesWaiting' | 'acceptedFromId'>>;
 
 export type FlowProto = FlowInfo['proto'];
 
@@ -26,11 +26,12 @@ export interface KnownSocket {
   /** The address connect() was given, until the table reports the peer. */
   connectTo: Endpoint | null;
   listening: boolean;
+  /** For a socket accept() returned: the listening socket, which held its packets before. */
+  acceptedFromId: number | null;
   /** false once the socket left the table (closed). */
   open: boolean;
   lingerZero: boolean;
   bytesWaiting: number;
-  createdAtUs: number | null;
 }
 
 const MAX_RETIRED = 256;
@@ -66,7 +67,6 @@ export class SocketIndex {
     const seen = new Set<number>();
     for (const socket of sockets) {
       seen.add(socket.socketId);
-      const createdAtUs = socket.createdAtUs ?? null;
       const previous = this.live.get(socket.socketId);
       const peer = endpointOfSockAddr(socket.peer);
       this.live.set(socket.socketId, {
@@ -78,10 +78,10 @@ export class SocketIndex {
         peer: peer && peer.port !== 0 ? peer : (previous?.peer ?? null),
         connectTo: previous?.connectTo ?? null,
         listening: socket.state === 'listening',
+        acceptedFromId: socket.acceptedFromId ?? previous?.acceptedFromId ?? null,
         open: true,
         lingerZero: lingerZeroOf(socket) || (previous?.lingerZero ?? false),
         bytesWaiting: socket.bytesWaiting ?? 0,
-        createdAtUs,
       });
     }
     for (const known of [...this.live.values()]) if (!seen.has(known.socketId)) this.retire(known);

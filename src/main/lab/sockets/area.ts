@@ -20,8 +20,9 @@ import { createUnixPolicy } from './unix-paths';
 
 /** Creates the socket area of a lab: real sockets, the call log, transcripts. */
 export function createSocketArea(ctx: LabContext): SocketArea {
-  const table = createSocketTable(ctx);
+  // A closed socket's transcript is kept among the last few; the table says when one goes.
   const transcripts = createTranscripts(ctx, (fd) => table.get(fd)?.socketId);
+  const table = createSocketTable(ctx, (sock) => transcripts.retire(sock.socketId));
   const log = createCallLog(ctx);
   const unix = createUnixPolicy(ctx.options);
   const calls = createSocketCalls({ table, transcripts, unix });
@@ -114,7 +115,6 @@ export function createSocketArea(ctx: LabContext): SocketArea {
         const closing = calls.close(sock);
         table.abortWaiters(sock, fail('EBADF', `descriptor ${sock.fd} was closed while this call was blocked.`));
         table.remove(sock);
-        transcripts.retire(sock.socketId);
         return succeed(0, {}, await closing);
       }),
     'socket.getsockname': ({ fd }) =>

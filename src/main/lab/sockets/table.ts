@@ -117,8 +117,8 @@ export function isFailure(value: unknown): value is CallFailure {
   return typeof value === 'object' && value !== null && (value as { failed?: unknown }).failed === true;
 }
 
-/** Creates the descriptor table for one lab. */
-export function createSocketTable(ctx: LabContext): SocketTable {
+/** Creates the descriptor table for one lab; `onRemove` hears of each socket that leaves it. */
+export function createSocketTable(ctx: LabContext, onRemove: (sock: LabSocket) => void = () => undefined): SocketTable {
   const sockets = new Map<number, LabSocket>();
   const byId = new Map<number, LabSocket>();
   // Identities count on across resets, so nothing a client still holds can name a new socket.
@@ -186,6 +186,7 @@ export function createSocketTable(ctx: LabContext): SocketTable {
       sock.state = 'closed';
       ctx.tcpStates.delete(sock.socketId);
       ctx.emit('socket.removed', { fd: sock.fd, socketId: sock.socketId });
+      onRemove(sock);
     },
     all: () => [...sockets.values()].sort((a, b) => a.fd - b.fd),
     notify(sock) {
