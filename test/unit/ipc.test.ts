@@ -96,7 +96,7 @@ describe('registerLabIpc', () => {
     const cancelled: unknown[] = [];
     let unblock: (answer: unknown) => void = () => {};
     ctx.lab.invoke = (async (name: string, input: { fd: number }) => {
-      if (name === 'socket.accept') return new Promise((resolve) => (unblock = resolve));
+      if (name === 'socket.accept') return new Promise<unknown>((resolve) => (unblock = resolve));
       if (name === 'socket.cancel') {
         cancelled.push(input);
         unblock({ ok: false, ret: -1, errno: 'EINTR', code: 4, message: 'interrupted', callId: 1 });
