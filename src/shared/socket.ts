@@ -44,7 +44,7 @@ export const Port = z
 /**
  * Bytes, as raw bytes everywhere the contract goes: in process, and over Electron IPC (structured
  * clone copies a Uint8Array as it is). Only web mode's JSON frames need text; its codec
- * (`encodeWire`/`decodeWire` in wire.ts) turns bytes into base64 there and back, so neither
+ * (`encodeFrame`/`decodeFrame` in wire.ts) turns bytes into base64 there and back, so neither
  * the lab nor the renderer ever encodes a payload.
  */
 export const Bytes = z.custom<Uint8Array>((value) => value instanceof Uint8Array, { message: 'data must be bytes (a Uint8Array)' });

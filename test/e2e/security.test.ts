@@ -82,6 +82,16 @@ describe('web mode refuses other origins', () => {
     expect(await tryWebSocket(session.page, url)).toBe('open');
   });
 
+  it('takes the token out of the address bar once the page has it, and still works after a reload', async () => {
+    const ui = new WorkbenchPage(session.page);
+    await ui.open(session.server.url);
+    await expect.poll(() => session.page.url(), { timeout: UI_WAIT_MS }).toBe(`${session.server.origin}/`);
+    await session.page.reload();
+    const status = ui.byTestId('lab-status');
+    await expect.poll(async () => (await status.textContent()) ?? '', { timeout: UI_WAIT_MS }).toMatch(/Lab ready/);
+    expect(session.page.url()).not.toContain(session.server.token);
+  });
+
   it('refuses a page from another origin that has the right token', async () => {
     session.expectProblem(REFUSED_WEBSOCKET);
     const target = `${session.server.origin.replace('http:', 'ws:')}/ws?token=${session.server.token}`;

@@ -91,6 +91,34 @@ describe('registerLabIpc', () => {
     expect(ctx.reached).toEqual([]);
   });
 
+  it('cancels the calls a window left blocked when it closes, and only those', async () => {
+    // A lab whose accept blocks until cancelled, as the real one does.
+    const cancelled: unknown[] = [];
+    let unblock: (answer: unknown) => void = () => {};
+    ctx.lab.invoke = (async (name: string, input: { fd: number }) => {
+      if (name === 'socket.accept') return new Promise<unknown>((resolve) => (unblock = resolve));
+      if (name === 'socket.cancel') {
+        cancelled.push(input);
+        unblock({ ok: false, ret: -1, errno: 'EINTR', code: 4, message: 'interrupted', callId: 1 });
+        return { ok: true, value: { cancelled: true } };
+      }
+      return { ok: true, ret: 0, callId: 1 };
+    }) as LabApi['invoke'];
+    electron.ipcMain.handlers.clear();
+    const windows = createAppWindows(createAppUrlCheck({}));
+    registerLabIpc({ ipcMain: electron.ipcMain, lab: ctx.lab, windows });
+    const handler = electron.ipcMain.handlers.get(INVOKE_CHANNEL)!;
+    const win = new electron.BrowserWindow({});
+    void win.loadURL('app://socklab/index.html');
+    windows.add(win as never);
+    const accept = Promise.resolve(handler(electron.invokeEvent(win.webContents), 'socket.accept', { fd: 7 }));
+    await Promise.resolve(handler(electron.invokeEvent(win.webContents), 'socket.close', { fd: 8 }));
+    expect(cancelled).toEqual([]);
+    win.close();
+    expect(await accept).toMatchObject({ errno: 'EINTR' });
+    expect(cancelled).toEqual([{ fd: 7 }]);
+  });
+
   it('stops trusting a window once it closes', async () => {
     ctx.win.close();
     const answer = await ctx.invoke(electron.invokeEvent(ctx.win.webContents), 'lab.sockets', {});

@@ -5,7 +5,7 @@
  */
 import type { LabApi } from '@shared/api';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from '@shared/events';
-import { createDispatcher, createEventBatcher, forwardLabEvents, refusal } from '../transport';
+import { createBlockedCalls, createDispatcher, createEventBatcher, forwardLabEvents, refusal, type BlockedCalls } from '../transport';
 import type { AppWindows, SenderEvent } from './senders';
 
 /** The parts of Electron's `ipcMain` used here (a test passes a fake). */
@@ -17,21 +17,35 @@ export interface IpcMainLike {
 export interface LabIpcOptions {
   ipcMain: IpcMainLike;
   lab: LabApi;
-  windows: Pick<AppWindows, 'isTrusted'>;
+  windows: Pick<AppWindows, 'isTrusted' | 'onClosed'>;
 }
 
 /**
  * Registers the invoke handler; returns the function that removes it. Registering twice throws
- * (Electron refuses a second handler on a channel), so no route can be answered twice.
+ * (Electron refuses a second handler on a channel), so no route can be answered twice. The
+ * calls a window leaves blocked are cancelled when it closes: nobody waits for their answers.
  */
 export function registerLabIpc(options: LabIpcOptions): () => void {
   const dispatch = createDispatcher(options.lab);
-  options.ipcMain.handle(INVOKE_CHANNEL, (event: SenderEvent, name: unknown, input: unknown) => {
+  const blockedBy = new Map<number, BlockedCalls>();
+  options.windows.onClosed((contentsId) => {
+    blockedBy.get(contentsId)?.cancelAll();
+    blockedBy.delete(contentsId);
+  });
+  options.ipcMain.handle(INVOKE_CHANNEL, async (event: SenderEvent, name: unknown, input: unknown) => {
     if (!options.windows.isTrusted(event)) {
       const route = typeof name === 'string' ? name : '';
       return refusal(route, 'EACCES', 'Refused: this request did not come from a SockLab window.');
     }
-    return dispatch(name, input);
+    const id = event.sender.id;
+    let blocked = blockedBy.get(id);
+    if (!blocked) blockedBy.set(id, (blocked = createBlockedCalls(dispatch)));
+    const answered = blocked.track(name, input);
+    try {
+      return await dispatch(name, input);
+    } finally {
+      answered();
+    }
   });
   return () => options.ipcMain.removeHandler(INVOKE_CHANNEL);
 }

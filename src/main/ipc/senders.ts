@@ -18,6 +18,8 @@ export interface AppWindows {
   isTrusted(event: SenderEvent): boolean;
   /** The webContents of every open window (event batches go to these). */
   contents(): WebContents[];
+  /** Calls `listener` with a window's webContents id when that window closes. */
+  onClosed(listener: (contentsId: number) => void): void;
 }
 
 /**
@@ -40,12 +42,19 @@ export function createAppUrlCheck(options: { devServerUrl?: string }): (url: str
 /** Creates the registry of the windows main created. */
 export function createAppWindows(isAppUrl: (url: string) => boolean): AppWindows {
   const byId = new Map<number, WebContents>();
+  const closedListeners: Array<(contentsId: number) => void> = [];
   return {
     add(win) {
       const contents = win.webContents;
       const id = contents.id;
       byId.set(id, contents);
-      win.once('closed', () => byId.delete(id));
+      win.once('closed', () => {
+        byId.delete(id);
+        for (const listener of closedListeners) listener(id);
+      });
+    },
+    onClosed(listener) {
+      closedListeners.push(listener);
     },
     isTrusted(event) {
       const contents = byId.get(event.sender.id);

@@ -11,7 +11,7 @@
 import type { LabApi } from '@shared/api';
 import { decodeFrame, encodeFrame, WireRequest, type WireMessage } from '@shared/wire';
 import { WebSocket, type RawData } from 'ws';
-import { createDispatcher, createEventBatcher, forwardLabEvents, refusal, type Dispatch } from '../transport';
+import { createBlockedCalls, createDispatcher, createEventBatcher, forwardLabEvents, refusal } from '../transport';
 
 /** Requests one page may have waiting at once (blocked accept/recv calls count). */
 export const MAX_IN_FLIGHT = 4096;
@@ -21,8 +21,6 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const POLICY_VIOLATION = 1008;
 /** Routes that always get through: they end blocking and free what is held. */
 const ALWAYS_ANSWERED: ReadonlySet<string> = new Set(['socket.cancel', 'lab.reset']);
-/** Routes that may block until the OS answers; a page that leaves has them cancelled. */
-const BLOCKING_ROUTES: ReadonlySet<string> = new Set(['socket.accept', 'socket.connect', 'socket.recv', 'socket.recvfrom', 'socket.send', 'socket.sendto']);
 
 /** Frame bytes that requests being worked on may hold, shared by every page of one server. */
 export interface RequestBudget {
@@ -64,8 +62,7 @@ export function serveConnection(ws: WebSocket, lab: LabApi, options: ConnectionO
   const dispatch = createDispatcher(lab);
   const maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
   const budget = options.budget ?? null;
-  /** Descriptors of this page's requests that may be blocked, by request id. */
-  const blocking = new Map<number, number>();
+  const blocked = createBlockedCalls(dispatch);
   let inFlight = 0;
   let closed = false;
 
@@ -97,10 +94,9 @@ export function serveConnection(ws: WebSocket, lab: LabApi, options: ConnectionO
         return;
       }
     }
-    const fd = blockingFd(request);
-    if (fd !== null) blocking.set(request.id, fd);
+    const answered = blocked.track(request.name, request.input);
     void dispatch(request.name, request.input).then((output) => {
-      blocking.delete(request.id);
+      answered();
       if (!exempt) {
         inFlight -= 1;
         budget?.give(held);
@@ -125,22 +121,9 @@ export function serveConnection(ws: WebSocket, lab: LabApi, options: ConnectionO
     closed = true;
     stopForwarding();
     batcher.close();
-    cancelLeftBehind(dispatch, new Set(blocking.values()));
+    // Nobody waits for the answers of the calls this page left blocked.
+    blocked.cancelAll();
   });
-}
-
-/** Cancels the calls a page that went away left blocked: nobody is waiting for their answers. */
-function cancelLeftBehind(dispatch: Dispatch, fds: ReadonlySet<number>): void {
-  for (const fd of fds) void dispatch('socket.cancel', { fd });
-}
-
-/** The descriptor a request may block on, or null for requests that never block. */
-function blockingFd(request: WireRequest): number | null {
-  if (!BLOCKING_ROUTES.has(request.name)) return null;
-  const input = request.input;
-  if (typeof input !== 'object' || input === null) return null;
-  const fd = (input as { fd?: unknown }).fd;
-  return typeof fd === 'number' && Number.isInteger(fd) ? fd : null;
 }
 
 function parseRequest(data: RawData): WireRequest | null {

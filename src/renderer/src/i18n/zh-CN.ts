@@ -160,6 +160,7 @@ export const zhCN: Messages = {
     ok: '{call}() 返回 {ret}',
     failed: '{call}() 返回 -1，错误码 errno = {errno}',
     transport: '{call}() 无法连到实验室：{message}',
+    internal: '{call}() 在 SockLab 内部出错：这是 SockLab 的缺陷，不是你的程序的错误（这里的 errno 没有意义）。详情：{message}',
     labSays: '本次调用：',
     note: '注意：',
     extras: '同时返回：',
