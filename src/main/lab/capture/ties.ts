@@ -29,12 +29,18 @@ export function tieInputOf(packet: StoredPacket): TiePacketInput {
 }
 
 /**
- * How late after a call's end its packet may be stamped. The capture process stamps a packet
- * when its event loop receives it (cap gives no kernel timestamp), so on a busy machine stamps
- * lag by more than the flows layer's default 250 ms; content (first SYN, first FIN, exact bytes,
- * exact length and destination) still decides which call within the window.
+ * How late after a call's end its packet may be stamped. Stamps are the kernel's (taken as the
+ * packet passes the capture tap, inside the system call on lo), converted from CLOCK_REALTIME to
+ * CLOCK_MONOTONIC with an offset the capture process measures to a few µs every 10 s. Measured
+ * (bench/tie-stamps.ts, 600 packets, load average 13): every stamp after its call's start
+ * (min +94 µs); at most +55 µs after its call's logged end (a datagram: Node logs the end before
+ * libuv's sendmsg returns), SYNs and segments before it. 10 ms covers that with a wide margin,
+ * and a clock slewed by NTP at its 500 ppm limit between two offset measurements (5 ms). Before
+ * kernel stamps this was 2 s (stamps taken in the capture process lagged up to 13 ms, more under
+ * load). Content (first SYN, first FIN, exact bytes, length and destination) still decides
+ * which call within the window.
  */
-export const CAPTURE_SLACK_US = 2_000_000;
+export const CAPTURE_SLACK_US = 10_000;
 
 const UNTIED: RowTie = { fds: [], callId: null, cause: null };
 

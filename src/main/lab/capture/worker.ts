@@ -34,16 +34,31 @@ const batch = new BatchWriter();
 const timers: NodeJS.Timeout[] = [];
 
 /**
- * CLOCK_REALTIME minus CLOCK_MONOTONIC in µs, taken at the moment Date.now() ticks so the ms
- * resolution of Date.now() does not blur it (costs at most 1 ms). The kernel stamps packets on
- * the real-time clock; main subtracts this to compare them with the call log's monotonic times.
+ * CLOCK_REALTIME minus CLOCK_MONOTONIC in µs. The kernel stamps packets on the real-time clock;
+ * main subtracts this to compare them with the call log's monotonic times. Date.now() has ms
+ * resolution, so the offset is taken at the moment it ticks: the tick happened between the
+ * monotonic readings around the two Date.now() calls that saw it, and the middle is used. A
+ * reading bracketed by more than 20 µs (the process was preempted) is taken again. Costs at
+ * most a few ms.
  */
 let clockOffsetUs = 0;
+const monoNowUs = (): number => Number(process.hrtime.bigint()) / 1000;
 function measureClockOffset(): void {
-  const start = Date.now();
-  let now = start;
-  while (now === start) now = Date.now();
-  clockOffsetUs = now * 1000 - Number(process.hrtime.bigint() / 1000n);
+  let best: { offset: number; spread: number } | null = null;
+  for (let attempt = 0; attempt < 3 && (best === null || best.spread > 20); attempt++) {
+    let before = monoNowUs();
+    const start = Date.now();
+    let now = start;
+    let after = before;
+    while (now === start) {
+      before = after;
+      now = Date.now();
+      after = monoNowUs();
+    }
+    const spread = after - before;
+    if (best === null || spread < best.spread) best = { offset: now * 1000 - (before + after) / 2, spread };
+  }
+  clockOffsetUs = best?.offset ?? Date.now() * 1000 - monoNowUs();
 }
 
 function flush(): void {

@@ -15,7 +15,7 @@
  * - a packet counts as a call's effect only when stamped inside the call's window:
  *   [startMonoUs, endMonoUs + slackUs]. Never before the start (the call is logged before the
  *   system call, the capture stamps a packet after the kernel sent it); the slack covers a
- *   capture that stamps packets late (libpcap hands them over in batches).
+ *   capture whose stamps lag the call (capture/ties.ts: 10 ms with kernel stamps).
  * Where the link is not certain (bytes of two sends in one segment, a call never seen), the
  * tie says null rather than guess.
  */
