@@ -11,6 +11,7 @@ import { CaptureClient } from './client';
 import { captureFailure, mapLoadError, mapStartError, type CaptureFailure } from './errors';
 import type { CaptureLauncher } from './launcher';
 import type { KernelStats } from './cap';
+import { returnFreedMemory } from './memory';
 import { decodeBatch, type CaptureTuning } from './protocol';
 import type { PacketStore } from './store';
 import { buildRow, type PacketViews } from './views';
@@ -22,6 +23,8 @@ const PUSH_MS = 20;
 export const MAX_PUSHED_ROWS = 300;
 /** How often the status goes to the UI while capturing. */
 const STATUS_MS = 250;
+/** A cleared store this large has its memory returned to the system at once (memory.ts). */
+const RETURN_MEMORY_BYTES = 32 * 1024 * 1024;
 
 /** pcap link type numbers for cap's link type names. */
 function linkTypeOf(linkName: string): number | null {
@@ -153,7 +156,10 @@ export class CaptureSession {
 
   /** Empties the store, its ties and the counters; capture, if running, goes on. */
   resetStore(): void {
+    const released = this.store.footprintBytes();
     this.store.clear();
+    // Give a large store's memory back at once, after this request is answered.
+    if (released >= RETURN_MEMORY_BYTES) setImmediate(returnFreedMemory);
     this.ties.clear();
     this.views.reset();
     this.packets = 0;
