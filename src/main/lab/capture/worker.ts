@@ -12,6 +12,12 @@ import { BatchWriter, FromWorker, RawDevice, ToWorker } from './protocol';
 const FLUSH_MS = 10;
 /** A batch this large goes at once, without waiting for the timer. */
 const FLUSH_BYTES = 4 * 1024 * 1024;
+/**
+ * A batch of at least this many packets from cap goes at once too: buffered mode already
+ * gathered it for up to the buffer timeout, so waiting for the timer would only add latency.
+ * Immediate mode's batches of one or two packets still go on the timer.
+ */
+const FLUSH_PACKETS = 32;
 /** How often libpcap's counters go to main while capturing. */
 const STATS_MS = 250;
 /** How often the real-time minus monotonic offset is measured again (NTP may slew the clock). */
@@ -69,7 +75,7 @@ function flush(): void {
 
 function onBatch(buffer: Buffer, nbytes: number, count: number): void {
   batch.appendBatch(buffer, nbytes, count);
-  if (batch.bytes >= FLUSH_BYTES) flush();
+  if (batch.bytes >= FLUSH_BYTES || count >= FLUSH_PACKETS) flush();
 }
 
 function postStats(): void {
