@@ -227,4 +227,14 @@ describe.skipIf(why !== '')('capture against tcpdump and tshark on lo', () => {
     ok(await call(lab, 'capture.stop', {}));
     expect(fds()).toBe(before.fds);
   });
+
+  it('still offers immediate mode (per-packet delivery) as an option', async () => {
+    const port = 45000 + (process.pid % 1000);
+    ok(await call(lab, 'capture.start', { iface: 'lo', filter: `udp dst port ${port}`, immediate: true }));
+    await sendAll(port, [10, 20, 30]);
+    await until(async () => (await status()).packets >= 3);
+    const rows = ok(await call(lab, 'capture.rows', { offset: 0, limit: 10 })).value.rows;
+    expect(rows.map((r) => r.len)).toEqual([52, 62, 72]);
+    ok(await call(lab, 'capture.stop', {}));
+  });
 });
