@@ -112,7 +112,9 @@ function handle(request: ToWorker): void {
     }
     case 'stop':
       stopCapture();
-      post({ type: 'stopped', id: request.id });
+      // cap releases libpcap's handle (socket and ring) in its poll handle's close callback, which
+      // runs after this turn's check phase: answer on the next turn, once it is released.
+      setTimeout(() => post({ type: 'stopped', id: request.id }), 0);
       return;
   }
 }
