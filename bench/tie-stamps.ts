@@ -4,7 +4,7 @@
  * Prints distributions; asserts nothing.
  *
  * Each round, through the lab's facade with capture on lo: a UDP `sendto` (its datagram), a TCP
- * `connect` (its SYN) and a TCP `send` (its data segment). Each packet is matched to its call by
+ * `connect` (its SYN), a TCP `send` (its data segment) and `shutdown(SHUT_WR)` (its FIN). Each packet is matched to its call by
  * content (payload index, SYN of that socket's port), never by time, and the figure is the stamp
  * (kernel CLOCK_REALTIME converted to CLOCK_MONOTONIC by the capture process's measured offset)
  * minus the call's logged start and end. A negative "after end" means the packet was stamped
@@ -60,6 +60,9 @@ try {
     const sendId = await lastCall();
     const tcpLen = 100 + (i % 50);
     wanted.push({ kind: 'send → segment', callId: sendId, match: (info, _len, src) => src === clientPort && info.includes(`Len=${tcpLen}`) });
+    await must(lab, 'socket.shutdown', { fd: client, how: 'SHUT_WR' });
+    const shutdownId = await lastCall();
+    wanted.push({ kind: 'shutdown → FIN', callId: shutdownId, match: (info, _len, src) => src === clientPort && info.includes('[FIN') });
     await must(lab, 'socket.close', { fd: client });
     const accepted = await lab.invoke('socket.accept', { fd: server });
     if (accepted.ok) await must(lab, 'socket.close', { fd: accepted.ret });

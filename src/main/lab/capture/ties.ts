@@ -31,16 +31,22 @@ export function tieInputOf(packet: StoredPacket): TiePacketInput {
 /**
  * How late after a call's end its packet may be stamped. Stamps are the kernel's (taken as the
  * packet passes the capture tap, inside the system call on lo), converted from CLOCK_REALTIME to
- * CLOCK_MONOTONIC with an offset the capture process measures to a few µs every 10 s. Measured
- * (bench/tie-stamps.ts, 600 packets, load average 13): every stamp after its call's start
- * (min +94 µs); at most +55 µs after its call's logged end (a datagram: Node logs the end before
- * libuv's sendmsg returns), SYNs and segments before it. 10 ms covers that with a wide margin,
- * and a clock slewed by NTP at its 500 ppm limit between two offset measurements (5 ms). Before
- * kernel stamps this was 2 s (stamps taken in the capture process lagged up to 13 ms, more under
- * load). Content (first SYN, first FIN, exact bytes, length and destination) still decides
- * which call within the window.
+ * CLOCK_MONOTONIC with an offset the capture process measures every 10 s. Measured
+ * (bench/tie-stamps.ts, two runs of 150-200 rounds at load 13-17): every stamp after its call's
+ * start (min +94 µs); a datagram, SYN or data segment at most +0.52 ms after its call's logged
+ * end (the offset's own error is a few hundred µs under that load). 10 ms covers that with a
+ * wide margin, and a clock slewed by NTP at its 500 ppm limit between two offset measurements
+ * (5 ms). Before kernel stamps this was 2 s (stamps taken in the capture process lagged up to
+ * 13 ms, more under load). Content (first SYN, first FIN, exact bytes, length and destination)
+ * still decides which call within the window.
  */
 export const CAPTURE_SLACK_US = 10_000;
+/**
+ * The window after shutdown()/close() for their FIN or RST: Node sends them after the call
+ * returned (libuv's shutdown request runs on a later loop turn), measured up to 25 ms after the
+ * call's end at load 17, so this keeps the flows layer's 250 ms.
+ */
+export const CAPTURE_CLOSE_SLACK_US = 250_000;
 
 const UNTIED: RowTie = { fds: [], callId: null, cause: null };
 
@@ -51,7 +57,7 @@ function isTcp(socket: SocketInfo): boolean {
 
 /** One capture's ties: the incremental tier, each held packet's tie, and the badge. */
 export class CaptureTies {
-  private ties: PacketTies = createPacketTies({ slackUs: CAPTURE_SLACK_US });
+  private ties: PacketTies = createPacketTies({ slackUs: CAPTURE_SLACK_US, closeSlackUs: CAPTURE_CLOSE_SLACK_US });
   private table = new TieTable();
   /** Every call with an id up to this one was finished when read: it is never read again. */
   private callsDone = 0;
