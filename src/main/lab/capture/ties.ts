@@ -31,11 +31,11 @@ export function tieInputOf(packet: StoredPacket): TiePacketInput {
 /**
  * How late after a call's end its packet may be stamped. Stamps are the kernel's (taken as the
  * packet passes the capture tap, inside the system call on lo), converted from CLOCK_REALTIME to
- * CLOCK_MONOTONIC with an offset the capture process measures every 10 s. Measured
- * (bench/tie-stamps.ts, two runs of 150-200 rounds at load 13-17): every stamp after its call's
- * start (min +94 µs); a datagram, SYN or data segment at most +0.52 ms after its call's logged
- * end (the offset's own error is a few hundred µs under that load). 10 ms covers that with a
- * wide margin, and a clock slewed by NTP at its 500 ppm limit between two offset measurements
+ * CLOCK_MONOTONIC with an offset the capture process reads (clock_gettime) every 10 s. Measured
+ * (bench/tie-stamps.ts, 100 rounds at load 19): every datagram, SYN and data segment stamped
+ * inside its call (18 µs or more after its start, 24 µs or more before its logged end); with an
+ * offset taken from Date.now()'s tick they came up to 0.52 ms after the end. 10 ms covers either
+ * with a wide margin, and a clock slewed by NTP at its 500 ppm limit between two offset readings
  * (5 ms). Before kernel stamps this was 2 s (stamps taken in the capture process lagged up to
  * 13 ms, more under load). Content (first SYN, first FIN, exact bytes, length and destination)
  * still decides which call within the window.

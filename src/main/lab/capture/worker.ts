@@ -6,6 +6,7 @@
  * child_process.fork (messages through `process.send`). Never imports electron.
  */
 import { listDevices, openLiveCapture, type LiveCapture } from './cap';
+import { libc } from '../libc/load';
 import { BatchWriter, FromWorker, RawDevice, ToWorker } from './protocol';
 
 /** How often a batch of packets goes to main while packets arrive. */
@@ -41,30 +42,54 @@ const timers: NodeJS.Timeout[] = [];
 
 /**
  * CLOCK_REALTIME minus CLOCK_MONOTONIC in µs. The kernel stamps packets on the real-time clock;
- * main subtracts this to compare them with the call log's monotonic times. Date.now() has ms
- * resolution, so the offset is taken at the moment it ticks: the tick happened between the
- * monotonic readings around the two Date.now() calls that saw it, and the middle is used. A
- * reading bracketed by more than 20 µs (the process was preempted) is taken again. Costs at
- * most a few ms.
+ * main subtracts this to compare them with the call log's monotonic times (process.hrtime reads
+ * CLOCK_MONOTONIC). Read with clock_gettime(CLOCK_REALTIME) between two monotonic readings, the
+ * closest-bracketed of a few tries (a reading the scheduler interrupted is discarded). Without
+ * libc (koffi absent), Date.now()'s millisecond tick is bracketed instead, which a loaded
+ * machine blurs by a few hundred µs.
  */
 let clockOffsetUs = 0;
+const CLOCK_REALTIME = 0;
 const monoNowUs = (): number => Number(process.hrtime.bigint()) / 1000;
-function measureClockOffset(): void {
+const timespec = Buffer.alloc(16);
+
+function bracketed(read: () => { realUs: number; before: number; after: number } | null, tries: number): number | null {
   let best: { offset: number; spread: number } | null = null;
-  for (let attempt = 0; attempt < 3 && (best === null || best.spread > 20); attempt++) {
-    let before = monoNowUs();
-    const start = Date.now();
-    let now = start;
-    let after = before;
-    while (now === start) {
-      before = after;
-      now = Date.now();
-      after = monoNowUs();
-    }
-    const spread = after - before;
-    if (best === null || spread < best.spread) best = { offset: now * 1000 - (before + after) / 2, spread };
+  for (let attempt = 0; attempt < tries; attempt++) {
+    const got = read();
+    if (got === null) return null;
+    const spread = got.after - got.before;
+    if (best === null || spread < best.spread) best = { offset: got.realUs - (got.before + got.after) / 2, spread };
   }
-  clockOffsetUs = best?.offset ?? Date.now() * 1000 - monoNowUs();
+  return best?.offset ?? null;
+}
+
+/** One clock_gettime(CLOCK_REALTIME) between two monotonic readings, or null without libc. */
+function readRealtime(): { realUs: number; before: number; after: number } | null {
+  const lib = libc();
+  if (lib === null) return null;
+  const before = monoNowUs();
+  lib.clock_gettime(CLOCK_REALTIME, timespec);
+  const after = monoNowUs();
+  return { realUs: Number(timespec.readBigInt64LE(0)) * 1e6 + Number(timespec.readBigInt64LE(8)) / 1000, before, after };
+}
+
+/** The moment Date.now() ticks, between the monotonic readings around the calls that saw it. */
+function readDateTick(): { realUs: number; before: number; after: number } {
+  let before = monoNowUs();
+  const start = Date.now();
+  let now = start;
+  let after = before;
+  while (now === start) {
+    before = after;
+    now = Date.now();
+    after = monoNowUs();
+  }
+  return { realUs: now * 1000, before, after };
+}
+
+function measureClockOffset(): void {
+  clockOffsetUs = bracketed(readRealtime, 8) ?? bracketed(readDateTick, 3) ?? Date.now() * 1000 - monoNowUs();
 }
 
 function flush(): void {
