@@ -11,7 +11,8 @@
  *   fetched; `npm start` then runs web mode and says how to get it).
  * - `cap` patched: patches/cap+0.2.1.patch (batched, buffered capture with kernel timestamps,
  *   original lengths and pcap_stats) applied with patch-package and the addon rebuilt with
- *   node-gyp (`npm rebuild cap`) whenever node_modules lacks this exact patch build.
+ *   node-gyp (`npm rebuild cap`) whenever node_modules lacks this exact patch build. With
+ *   `--cap-only` it does only this (package.json's postinstall, so `npm ci` alone patches too).
  * Silent and quick when everything is in place. Plain Node, no dependencies: it runs before them.
  */
 import { spawnSync } from 'node:child_process';
@@ -128,6 +129,9 @@ function ensureCapPatched() {
   writeFileSync(stamp, want);
   return true;
 }
+
+// `--cap-only`: npm's postinstall, so a plain `npm ci` also ends with the patched cap.
+if (process.argv.includes('--cap-only')) process.exit(ensureCapPatched() ? 0 : 1);
 
 const systemReady = ensureSystemPackages();
 const modulesReady = ensureNodeModules();
