@@ -130,8 +130,15 @@ function ensureCapPatched() {
   return true;
 }
 
-// `--cap-only`: npm's postinstall, so a plain `npm ci` also ends with the patched cap.
-if (process.argv.includes('--cap-only')) process.exit(ensureCapPatched() ? 0 : 1);
+// `--cap-only`: npm's postinstall, so a plain `npm ci` also ends with the patched cap. An install
+// without dev dependencies has no patch-package: say so, without failing that install.
+if (process.argv.includes('--cap-only')) {
+  if (!existsSync(join(root, 'node_modules', 'patch-package', 'index.js'))) {
+    console.log('setup: patch-package is not installed (no dev dependencies?): cap stays unpatched; run "npm ci" then "node scripts/setup.mjs".');
+    process.exit(0);
+  }
+  process.exit(ensureCapPatched() ? 0 : 1);
+}
 
 const systemReady = ensureSystemPackages();
 const modulesReady = ensureNodeModules();
