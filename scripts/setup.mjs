@@ -9,10 +9,15 @@
  * - node_modules: `npm ci` when it is missing or older than package-lock.json, with
  *   ELECTRON_SKIP_BINARY_DOWNLOAD=1 unless set otherwise (the Electron binary often cannot be
  *   fetched; `npm start` then runs web mode and says how to get it).
+ * - `cap` patched: patches/cap+0.2.1.patch (batched, buffered capture with kernel timestamps,
+ *   original lengths and pcap_stats) applied with patch-package and the addon rebuilt with
+ *   node-gyp (`npm rebuild cap`) whenever node_modules lacks this exact patch build. With
+ *   `--cap-only` it does only this (package.json's postinstall, so `npm ci` alone patches too).
  * Silent and quick when everything is in place. Plain Node, no dependencies: it runs before them.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -100,7 +105,43 @@ function ensureNodeModules() {
   return true;
 }
 
+/**
+ * Applies SockLab's patch to cap and rebuilds its addon, once per patch and Node ABI: a stamp
+ * beside the built addon names both, and `npm ci` (which rebuilds cap unpatched) removes it.
+ */
+function ensureCapPatched() {
+  const patch = join(root, 'patches', 'cap+0.2.1.patch');
+  const built = join(root, 'node_modules', 'cap', 'build', 'Release');
+  const stamp = join(built, 'socklab-patch.txt');
+  const want = `${createHash('sha256').update(readFileSync(patch)).digest('hex')} abi ${process.versions.modules}\n`;
+  if (existsSync(join(built, 'cap.node')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return true;
+  console.log('setup: applying patches/cap+0.2.1.patch and rebuilding cap');
+  // patch-package leaves an already applied patch as it is, so this is safe to repeat.
+  if (!run(process.execPath, [join(root, 'node_modules', 'patch-package', 'index.js')])) {
+    console.error('setup: patch-package could not apply patches/cap+0.2.1.patch (see above).');
+    return false;
+  }
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  if (!run(npm, ['rebuild', 'cap', '--foreground-scripts'])) {
+    console.error('setup: rebuilding cap failed (see above); libpcap-dev and a C++ toolchain are needed.');
+    return false;
+  }
+  writeFileSync(stamp, want);
+  return true;
+}
+
+// `--cap-only`: npm's postinstall, so a plain `npm ci` also ends with the patched cap. An install
+// without dev dependencies has no patch-package: say so, without failing that install.
+if (process.argv.includes('--cap-only')) {
+  if (!existsSync(join(root, 'node_modules', 'patch-package', 'index.js'))) {
+    console.log('setup: patch-package is not installed (no dev dependencies?): cap stays unpatched; run "npm ci" then "node scripts/setup.mjs".');
+    process.exit(0);
+  }
+  process.exit(ensureCapPatched() ? 0 : 1);
+}
+
 const systemReady = ensureSystemPackages();
 const modulesReady = ensureNodeModules();
 if (!modulesReady) process.exit(1);
+if (!ensureCapPatched()) process.exit(1);
 if (!systemReady) console.log('setup: continuing; the parts that need the missing packages will say so.');

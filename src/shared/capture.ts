@@ -30,6 +30,15 @@ export const CaptureStatus = z.object({
   evicted: z.number(),
   /** Packets currently held. */
   held: z.number(),
+  /** Packets the kernel dropped because the capture buffer was full (libpcap's ps_drop). */
+  dropped: z.number(),
+  /** Packets the interface or its driver dropped (libpcap's ps_ifdrop). */
+  ifDropped: z.number(),
+  /**
+   * Kernel time of frame 1 (µs since the epoch), the zero of "seconds since the first packet";
+   * kept when frame 1 is evicted, null while nothing was captured or opened.
+   */
+  firstTsUs: z.number().nullable(),
   /** Packets per second over the last second. */
   rate: z.number(),
   /** Set when capture cannot run: what happened and what to do about it. */
@@ -44,9 +53,12 @@ export type CaptureStatus = z.infer<typeof CaptureStatus>;
 export const PacketRow = z.object({
   /** Frame number, from 1, stable for the packet's life in the store. */
   no: z.number().int(),
-  /** Arrival on CLOCK_MONOTONIC, microseconds (compares with CallRecord times); 0 for imported packets. */
+  /**
+   * The kernel's stamp on CLOCK_MONOTONIC, microseconds (compares with CallRecord times); 0 for
+   * imported packets.
+   */
   monoUs: z.number(),
-  /** Arrival since the Unix epoch, microseconds. */
+  /** The kernel's stamp since the Unix epoch, microseconds. */
   tsUs: z.number(),
   caplen: z.number().int(),
   len: z.number().int(),
@@ -155,6 +167,13 @@ export const captureRoutes = {
       iface: cString(64, 'iface').pipe(z.string().min(1, 'iface names an interface')),
       filter: cString(4096, 'filter').default(''),
       bufferMB: z.number().int().min(1).max(1024).default(64),
+      /** Most bytes kept of each packet (default 262144, as tcpdump); the original length is always recorded. */
+      snaplen: z.number().int().min(64).max(262144).optional(),
+      /**
+       * Deliver each packet at once (lowest latency per packet, but more CPU and losses under
+       * floods) instead of in batches every few tens of milliseconds (the default).
+       */
+      immediate: z.boolean().optional(),
     }),
     result(CaptureStatus),
   ),

@@ -112,7 +112,9 @@ describe('capture on lo', () => {
     lines.forEach((line, i) => {
       const [len, epoch] = line.split('\t');
       expect(Number(len)).toBe(held.rows[i].len);
-      expect(Math.round(Number(epoch) * 1e6)).toBe(held.rows[i].tsUs);
+      // tshark prints nanoseconds (if_tsresol 9): whole microseconds must be the row's.
+      const [sec, frac] = epoch.split('.');
+      expect(Number(sec) * 1e6 + Math.floor(Number(frac.padEnd(9, '0')) / 1000)).toBe(held.rows[i].tsUs);
     });
 
     // A filtered export holds only what the display filter selects.

@@ -30,7 +30,7 @@ describe('capture toolbar', () => {
     fake.emit('capture.status', captureStatus({ running: true, iface: 'lo', packets: 12, bytes: 2048, rate: 3, held: 10, evicted: 2 }));
     await settle();
     const bar = wrapper.get('[data-testid="capture-status"]').text();
-    expect(bar).toContain('Packets: 12');
+    expect(bar).toContain('Captured: 12');
     expect(bar).toContain('Bytes: 2.0 KiB');
     expect(bar).toContain('Rate: 3 pkt/s');
     expect(bar).toContain('Held: 10');

@@ -121,7 +121,7 @@ describe('packet list', () => {
     expect(wrapper.get('[data-testid="packet-row-2"]').text()).toContain('0.000250');
     await wrapper.get('[data-testid="packet-time-mode"]').setValue('absolute');
     expect(wrapper.get('[data-testid="packet-row-2"]').text()).toMatch(/\d\d:\d\d:\d\d\.001250/);
-    expect(wrapper.get('[data-testid="packet-time-note"]').text()).toContain('capture process');
+    expect(wrapper.get('[data-testid="packet-time-note"]').text()).toContain("Times are the kernel's");
     wrapper.unmount();
   });
 

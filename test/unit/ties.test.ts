@@ -274,3 +274,22 @@ describe('descriptor reuse', () => {
     expect(byNo.get(3)?.fds).toEqual([3, 4]);
   });
 });
+
+describe('tie windows for kernel-stamped captures', () => {
+  const sender = sock(6, { type: 'SOCK_DGRAM' });
+  const from = { addr: '127.0.0.1', port: 51000 };
+  const to = { addr: '127.0.0.1', port: 9999 };
+
+  it('ties a datagram stamped just after its sendto returned, not one 100 ms later', async () => {
+    const { CAPTURE_SLACK_US } = await import('../../src/main/lab/capture/ties');
+    const capture = () => createPacketTies({ slackUs: CAPTURE_SLACK_US });
+    const sendto = call(70, 6, 'sendto', { data: data(4), address: inet(to), flags: [] }, 100, 102, 4);
+    // Measured on lo: a datagram's kernel stamp is at most ~55 µs after the logged end.
+    const soon = runTimeline([{ at: 0, sockets: [sender] }, ...callEvents(sendto), { at: 157, packet: udp(1, 157, from, to, 4) }], capture());
+    expect(soon.byNo.get(1)).toMatchObject({ callId: 70, cause: 'call' });
+    // 100 ms later the same bytes are not that call's (with stamps taken in the capture process
+    // the window was 2 s and tied it).
+    const late = runTimeline([{ at: 0, sockets: [sender] }, ...callEvents(sendto), { at: 100_102, packet: udp(1, 100_102, from, to, 4) }], capture());
+    expect(late.byNo.get(1)?.callId).toBeNull();
+  });
+});

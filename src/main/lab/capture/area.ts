@@ -13,8 +13,9 @@ import { streamCapture, writePcapng } from '../pcap';
 import { captureFailure } from './errors';
 import { listInterfaces } from './interfaces';
 import { forkLauncher, type CaptureLauncher } from './launcher';
+import { DEFAULT_BUFFER_TIMEOUT_MS, DEFAULT_SNAPLEN } from './protocol';
 import { CaptureSession } from './session';
-import { PacketStore, type StoredPacket } from './store';
+import { PacketStore, packetTsNs, type StoredPacket } from './store';
 import { ladderPicture } from './ladder';
 import { CaptureTies } from './ties';
 import { buildRow, frameMeta, PacketViews } from './views';
@@ -109,7 +110,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
     let sliceStart = performance.now();
     for (; !next.done; next = file.packets.next()) {
       const p = next.value;
-      store.append(0, p.tsUs, p.origLen, p.linkType, p.data);
+      store.append(0, p.tsUs, p.origLen, p.linkType, p.data, Number(p.tsNs % 1000n));
       session.packets += 1;
       session.bytes += p.origLen;
       count += 1;
@@ -119,7 +120,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
       }
     }
     ties.tieImported(store);
-    Object.assign(session, { iface: null, filter: '', source: name, linkType, error: null, permissionHint: null });
+    Object.assign(session, { iface: null, filter: '', snaplen: 0, source: name, linkType, error: null, permissionHint: null });
     session.emitStatus();
     return ok({ packets: count, problems: problems() });
   }
@@ -136,7 +137,11 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
       'capture.start': (input) =>
         importing
           ? captureFailure('EAGAIN', 'A capture file is being opened: start capturing when it is done.')
-          : session.start(input.iface, withoutOwnPorts(input.filter, ctx.ownPorts), input.bufferMB * 1024 * 1024),
+          : session.start(input.iface, withoutOwnPorts(input.filter, ctx.ownPorts), input.bufferMB * 1024 * 1024, {
+              snaplen: input.snaplen ?? DEFAULT_SNAPLEN,
+              immediate: input.immediate ?? false,
+              bufferTimeoutMs: DEFAULT_BUFFER_TIMEOUT_MS,
+            }),
       'capture.stop': () => session.stop(),
       'capture.status': () => ok(session.status()),
       'capture.clear': () => {
@@ -172,8 +177,14 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
           return captureFailure('EINVAL', `These packets come from links of different types (${[...linkTypes].join(', ')}); export one kind at a time with a display filter.`);
         }
         const pcapng = writePcapng(
-          packets.map((p) => ({ data: p.data, tsNs: BigInt(Math.round(p.tsUs)) * 1000n, origLen: p.len })),
-          { ifaceName: session.source ?? 'socklab', linkType: packets[0]?.linkType ?? session.linkType ?? 1, snapLen: 65535 },
+          packets.map((p) => ({ data: p.data, tsNs: packetTsNs(p), origLen: p.len })),
+          {
+            ifaceName: session.source ?? 'socklab',
+            linkType: packets[0]?.linkType ?? session.linkType ?? 1,
+            snapLen: session.snaplen,
+            // What was lost while capturing, as dumpcap records it (capinfos and Wireshark show it).
+            statistics: session.iface === null ? undefined : { kernelDropped: session.kernel.dropped, ifDropped: session.kernel.ifDropped, delivered: session.packets },
+          },
         );
         return ok({ pcapng });
       },

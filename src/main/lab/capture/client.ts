@@ -4,7 +4,8 @@
  * (the lab never crashes with it; the next request starts a fresh process).
  */
 import { captureEntry, forkLauncher, type CaptureChannel, type CaptureLauncher } from './launcher';
-import { FromWorker, type RawDevice } from './protocol';
+import { FromWorker, type CaptureTuning, type RawDevice } from './protocol';
+import type { KernelStats } from './cap';
 
 /** How long the capture process may take to start, or to answer one request. */
 const START_TIMEOUT_MS = 15_000;
@@ -14,12 +15,14 @@ const STDERR_TAIL = 2000;
 
 export type Answer<T> = { ok: true; value: T } | { ok: false; message: string };
 
-type Request = { type: 'devices' } | { type: 'start'; iface: string; filter: string; bufferBytes: number } | { type: 'stop' };
+type Request = { type: 'devices' } | ({ type: 'start'; iface: string; filter: string; bufferBytes: number } & CaptureTuning) | { type: 'stop' };
 type Reply = Extract<FromWorker, { id: number }>;
 
 export interface CaptureClientEvents {
-  /** A batch of packets (see protocol.decodeBatch). */
-  onBatch(data: Uint8Array, count: number): void;
+  /** A batch of packets (see protocol.decodeBatch); `clockOffsetUs` is real-time minus monotonic. */
+  onBatch(data: Uint8Array, count: number, clockOffsetUs: number): void;
+  /** libpcap's counters since the capture opened. */
+  onStats(stats: KernelStats): void;
   /** The process ended while it was needed; `reason` says how. */
   onDeath(reason: string): void;
 }
@@ -47,11 +50,12 @@ export class CaptureClient {
     return reply.value.type === 'devices' ? { ok: true, value: reply.value.devices } : failure(reply.value);
   }
 
-  /** Opens a capture; answers cap's link type name, or cap's error text. */
-  async start(iface: string, filter: string, bufferBytes: number): Promise<Answer<string>> {
-    const reply = await this.request({ type: 'start', iface, filter, bufferBytes });
+  /** Opens a capture; answers cap's link type name and timestamp precision, or cap's error text. */
+  async start(iface: string, filter: string, bufferBytes: number, tuning: CaptureTuning): Promise<Answer<{ linkName: string; nanoseconds: boolean }>> {
+    const reply = await this.request({ type: 'start', iface, filter, bufferBytes, ...tuning });
     if (!reply.ok) return reply;
-    return reply.value.type === 'started' ? { ok: true, value: reply.value.linkName } : failure(reply.value);
+    if (reply.value.type !== 'started') return failure(reply.value);
+    return { ok: true, value: { linkName: reply.value.linkName, nanoseconds: reply.value.nanoseconds } };
   }
 
   /** Closes the capture (the process stays up for the next one). */
@@ -127,7 +131,8 @@ export class CaptureClient {
         if (message.type === 'ready') {
           this.pid = message.pid;
           settle({ ok: true, value: channel });
-        } else if (message.type === 'batch') this.events.onBatch(message.data, message.count);
+        } else if (message.type === 'batch') this.events.onBatch(message.data, message.count, message.clockOffsetUs);
+        else if (message.type === 'stats') this.events.onStats(message);
         else this.answer(message);
       });
       channel.onExit((code, reason) => {

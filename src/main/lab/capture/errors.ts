@@ -56,6 +56,9 @@ export function mapLoadError(raw: string): CaptureFailure | null {
   if (/Cannot find module 'cap'|cap\.node/i.test(raw)) {
     return captureFailure('ENOSYS', `The packet capture library (cap) is not installed or not built: ${raw.trim()}. Run "npm install" (in Electron: "npx electron-builder install-app-deps").`);
   }
+  if (/cap is not patched/i.test(raw)) {
+    return captureFailure('ENOSYS', `The packet capture library (cap) is built without SockLab's patch (batched capture, kernel timestamps, drop counters). Run "node scripts/setup.mjs": it applies patches/cap+0.2.1.patch and rebuilds cap.`);
+  }
   if (/NODE_MODULE_VERSION|was compiled against a different/i.test(raw)) {
     return captureFailure('ENOSYS', `The packet capture library (cap) was built for another Node or Electron version. Rebuild it: "npm rebuild cap" (in Electron: "npx electron-builder install-app-deps").`);
   }

@@ -8,6 +8,21 @@
  */
 import { z } from 'zod';
 
+/** How a capture reads packets from the kernel. */
+export interface CaptureTuning {
+  /** Most bytes kept of each packet (the original length is always reported). */
+  snaplen: number;
+  /** Deliver each packet at once (per-packet latency, more CPU, loses under floods). */
+  immediate: boolean;
+  /** Without immediate mode: how long the kernel may hold packets before handing them over. */
+  bufferTimeoutMs: number;
+}
+
+/** tcpdump's and Wireshark's default snaplen; the kernel ring packs packets, so it costs nothing. */
+export const DEFAULT_SNAPLEN = 262144;
+/** Short enough that the list feels live, long enough that a flood arrives in few batches. */
+export const DEFAULT_BUFFER_TIMEOUT_MS = 20;
+
 /** Raw device facts from libpcap's pcap_findalldevs (as cap reports them). */
 export const RawDevice = z.object({
   name: z.string(),
@@ -26,6 +41,11 @@ export const ToWorker = z.discriminatedUnion('type', [
     iface: z.string(),
     filter: z.string(),
     bufferBytes: z.number().int().positive(),
+    /** Most bytes kept of each packet. */
+    snaplen: z.number().int().min(1).max(262144),
+    /** Per-packet delivery (true) or buffered delivery every `bufferTimeoutMs` (false). */
+    immediate: z.boolean(),
+    bufferTimeoutMs: z.number().int().min(1).max(1000),
   }),
   z.object({ type: z.literal('stop'), id: z.number().int() }),
 ]);
@@ -38,39 +58,50 @@ export const FromWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), pid: z.number().int() }),
   z.object({ type: z.literal('devices'), id: z.number().int(), devices: z.array(RawDevice) }),
   /** Capture is open: libpcap's link type name as cap gives it ("ETHERNET", "Unknown linktype 276"). */
-  z.object({ type: z.literal('started'), id: z.number().int(), linkName: z.string() }),
+  z.object({
+    type: z.literal('started'),
+    id: z.number().int(),
+    linkName: z.string(),
+    /** Whether packet stamps carry nanoseconds (libpcap's timestamp precision). */
+    nanoseconds: z.boolean(),
+  }),
   z.object({ type: z.literal('stopped'), id: z.number().int() }),
   /** A request failed: cap's own message, unchanged (main maps it to something a person can act on). */
   z.object({ type: z.literal('failed'), id: z.number().int(), message: z.string() }),
-  /** Packets captured since the last batch (see encodeBatch). */
-  z.object({ type: z.literal('batch'), count: z.number().int(), data: bytes }),
+  /**
+   * Packets captured since the last batch (see decodeBatch), with CLOCK_REALTIME minus
+   * CLOCK_MONOTONIC in microseconds as measured by the capture process: the kernel stamps packets
+   * on the real-time clock, the call log uses the monotonic one.
+   */
+  z.object({ type: z.literal('batch'), count: z.number().int(), data: bytes, clockOffsetUs: z.number() }),
+  /** libpcap's counters (pcap_stats) since the capture opened, sent a few times a second. */
+  z.object({
+    type: z.literal('stats'),
+    received: z.number().int().min(0),
+    dropped: z.number().int().min(0),
+    ifDropped: z.number().int().min(0),
+  }),
 ]);
 export type FromWorker = z.infer<typeof FromWorker>;
 
-/** One captured packet as it crosses the process boundary. */
-export interface CapturedPacket {
-  /** CLOCK_MONOTONIC arrival, microseconds. */
-  monoUs: number;
-  /** Wall-clock arrival, microseconds since the epoch. */
-  tsUs: number;
-  /** Original length on the wire (equals caplen: cap does not report it). */
-  len: number;
-  data: Uint8Array;
-}
-
-/** Per-packet header in a batch: monoUs f64, tsUs f64, len u32, caplen u32. */
-export const BATCH_HEADER_BYTES = 24;
+/**
+ * Per-packet header in a batch, as the patched cap writes it: timestamp seconds, timestamp
+ * nanoseconds, captured length, original length (u32 each, in the machine's byte order; both
+ * processes run on the same machine).
+ */
+export const BATCH_HEADER_BYTES = 16;
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * Appends packets into one growable batch buffer. The capture process writes each packet here
- * as soon as cap delivers it (copying it out of cap's shared buffer), then sends the filled part.
+ * Collects cap's batches into one growable buffer: the capture process copies each batch here
+ * (one copy per batch, not per packet) and sends the filled part on a timer or when large.
  */
 export class BatchWriter {
   private buf: Buffer;
   private used = 0;
   count = 0;
 
-  constructor(initialBytes = 1 << 20) {
+  constructor(private initialBytes = 1 << 20) {
     this.buf = Buffer.allocUnsafe(initialBytes);
   }
 
@@ -78,50 +109,62 @@ export class BatchWriter {
     return this.used;
   }
 
-  /** Copies `caplen` bytes of `source` with their stamps into the batch. */
-  append(monoUs: number, tsUs: number, len: number, source: Uint8Array, caplen: number): void {
-    const need = this.used + BATCH_HEADER_BYTES + caplen;
+  /** Copies `nbytes` of cap's batch buffer, holding `count` packets, into this batch. */
+  appendBatch(source: Uint8Array, nbytes: number, count: number): void {
+    const need = this.used + nbytes;
     if (need > this.buf.length) {
       const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
       this.buf.copy(grown, 0, 0, this.used);
       this.buf = grown;
     }
-    const at = this.used;
-    this.buf.writeDoubleLE(monoUs, at);
-    this.buf.writeDoubleLE(tsUs, at + 8);
-    this.buf.writeUInt32LE(len, at + 16);
-    this.buf.writeUInt32LE(caplen, at + 20);
-    this.buf.set(source.subarray(0, caplen), at + BATCH_HEADER_BYTES);
+    this.buf.set(source.subarray(0, nbytes), this.used);
     this.used = need;
-    this.count += 1;
+    this.count += count;
   }
 
-  /** Hands out the filled part as its own buffer and starts a new batch. */
+  /** Hands out the filled part as its own buffer and starts a new batch (shrinking after a flood). */
   take(): { count: number; data: Buffer } {
     const data = Buffer.from(this.buf.subarray(0, this.used));
     const count = this.count;
     this.used = 0;
     this.count = 0;
+    if (this.buf.length > this.initialBytes * 4) this.buf = Buffer.allocUnsafe(this.initialBytes);
     return { count, data };
   }
 }
+
+/** What decodeBatch hands over for each packet. */
+export type BatchVisitor = (tsSec: number, tsNsec: number, len: number, bytes: Uint8Array) => void;
 
 /**
  * Walks a batch, calling `visit` for each packet with a view into the batch (no copy). Stops
  * at the first record that does not fit, so a damaged batch cannot read out of bounds.
  * Returns how many packets were visited.
  */
-export function decodeBatch(data: Uint8Array, visit: (monoUs: number, tsUs: number, len: number, bytes: Uint8Array) => void): number {
+export function decodeBatch(data: Uint8Array, visit: BatchVisitor): number {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const le = HOST_LITTLE_ENDIAN;
   let at = 0;
   let n = 0;
   while (at + BATCH_HEADER_BYTES <= data.byteLength) {
-    const caplen = view.getUint32(at + 20, true);
+    const caplen = view.getUint32(at + 8, le);
     const end = at + BATCH_HEADER_BYTES + caplen;
     if (end > data.byteLength) break;
-    visit(view.getFloat64(at, true), view.getFloat64(at + 8, true), view.getUint32(at + 16, true), data.subarray(at + BATCH_HEADER_BYTES, end));
+    visit(view.getUint32(at, le), view.getUint32(at + 4, le), view.getUint32(at + 12, le), data.subarray(at + BATCH_HEADER_BYTES, end));
     at = end;
     n += 1;
   }
   return n;
+}
+
+/** Writes one record in the batch layout (tests and benches build batches with it). */
+export function encodeRecord(tsSec: number, tsNsec: number, len: number, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(BATCH_HEADER_BYTES + bytes.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, tsSec, HOST_LITTLE_ENDIAN);
+  view.setUint32(4, tsNsec, HOST_LITTLE_ENDIAN);
+  view.setUint32(8, bytes.length, HOST_LITTLE_ENDIAN);
+  view.setUint32(12, len, HOST_LITTLE_ENDIAN);
+  out.set(bytes, BATCH_HEADER_BYTES);
+  return out;
 }

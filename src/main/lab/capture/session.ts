@@ -1,15 +1,18 @@
 /**
  * The live side of the capture area: starts and stops capture in the capture process, takes its
- * packet batches into the ring store, ties each batch's packets to lab sockets and calls as it
- * arrives (ties.ts), pushes new rows and the status to the UI a few times a
- * second, and turns the capture process's death into a status error (capture can start again).
+ * packet batches into the ring store (kernel timestamps, original lengths), ties each batch's
+ * packets to lab sockets and calls as it arrives (ties.ts), keeps libpcap's drop counters,
+ * pushes new rows and the status to the UI a few times a second (at once when something is
+ * first lost), and turns the capture process's death into a status error (capture can start again).
  */
 import type { CaptureStatus, PacketRow } from '@shared/capture';
 import type { LabContext } from '../context';
 import { CaptureClient } from './client';
 import { captureFailure, mapLoadError, mapStartError, type CaptureFailure } from './errors';
 import type { CaptureLauncher } from './launcher';
-import { decodeBatch } from './protocol';
+import type { KernelStats } from './cap';
+import { returnFreedMemory } from './memory';
+import { decodeBatch, type CaptureTuning } from './protocol';
 import type { PacketStore } from './store';
 import { buildRow, type PacketViews } from './views';
 import type { CaptureTies } from './ties';
@@ -20,6 +23,8 @@ const PUSH_MS = 20;
 export const MAX_PUSHED_ROWS = 300;
 /** How often the status goes to the UI while capturing. */
 const STATUS_MS = 250;
+/** A cleared store this large has its memory returned to the system at once (memory.ts). */
+const RETURN_MEMORY_BYTES = 32 * 1024 * 1024;
 
 /** pcap link type numbers for cap's link type names. */
 function linkTypeOf(linkName: string): number | null {
@@ -42,10 +47,21 @@ export class CaptureSession {
   bytes = 0;
   error: string | null = null;
   permissionHint: string | null = null;
+  /** libpcap's counters for the current (or last) capture. */
+  kernel: KernelStats = { received: 0, dropped: 0, ifDropped: 0 };
+  /** Whether the kernel stamps of this capture carry nanoseconds. */
+  nanoseconds = false;
+  /** Snapshot length of the current (or last) capture; 0 (unlimited) for opened files. */
+  snaplen = 0;
 
   private client: CaptureClient | null = null;
   /** Batches that arrive between asking to start and hearing it started. */
-  private early: Uint8Array[] | null = null;
+  private early: { data: Uint8Array; clockOffsetUs: number }[] | null = null;
+  /** libpcap's counters as last reported, and their values at the last Clear while capturing. */
+  private kernelTotal: KernelStats = { received: 0, dropped: 0, ifDropped: 0 };
+  private kernelBase: KernelStats = { received: 0, dropped: 0, ifDropped: 0 };
+  /** Losses already announced with an immediate status (kernel + interface + store). */
+  private lostAnnounced = 0;
   private pushFrom = 1;
   private pushTimer: NodeJS.Timeout | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
@@ -71,6 +87,9 @@ export class CaptureSession {
       bytes: this.bytes,
       evicted: this.store.evicted,
       held: this.store.held,
+      dropped: this.kernel.dropped,
+      ifDropped: this.kernel.ifDropped,
+      firstTsUs: this.store.firstTsUs,
       rate: this.rate(),
       error: this.error,
       permissionHint: this.permissionHint,
@@ -86,20 +105,24 @@ export class CaptureSession {
   processClient(): CaptureClient | null {
     if (this.launcher === null) return null;
     this.client ??= new CaptureClient(
-      { onBatch: (data) => this.onBatch(data), onDeath: (reason) => this.onDeath(reason) },
+      {
+        onBatch: (data, _count, clockOffsetUs) => this.onBatch(data, clockOffsetUs),
+        onStats: (stats) => this.onStats(stats),
+        onDeath: (reason) => this.onDeath(reason),
+      },
       this.launcher,
     );
     return this.client;
   }
 
   /** Starts capturing on `iface`, stopping a capture already running; the store starts empty. */
-  start(iface: string, filter: string, bufferBytes: number): Promise<Answer<CaptureStatus>> {
+  start(iface: string, filter: string, bufferBytes: number, tuning: CaptureTuning): Promise<Answer<CaptureStatus>> {
     return this.serially(async () => {
       const client = this.processClient();
       if (client === null) return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
       if (this.running) await this.stopNow();
       this.early = [];
-      const opened = await client.start(iface, filter, bufferBytes);
+      const opened = await client.start(iface, filter, bufferBytes, tuning);
       const early = this.early;
       this.early = null;
       if (!opened.ok) {
@@ -111,8 +134,9 @@ export class CaptureSession {
         return failure;
       }
       this.resetStore();
-      Object.assign(this, { running: true, iface, filter, source: iface, linkType: linkTypeOf(opened.value), error: null, permissionHint: null });
-      for (const batch of early) this.onBatch(batch);
+      const { linkName, nanoseconds } = opened.value;
+      Object.assign(this, { running: true, iface, filter, source: iface, linkType: linkTypeOf(linkName), nanoseconds, snaplen: tuning.snaplen, error: null, permissionHint: null });
+      for (const batch of early) this.onBatch(batch.data, batch.clockOffsetUs);
       this.pushTimer = setInterval(() => this.pushRows(), PUSH_MS);
       this.statusTimer = setInterval(() => this.emitStatus(), STATUS_MS);
       this.emitStatus();
@@ -132,11 +156,18 @@ export class CaptureSession {
 
   /** Empties the store, its ties and the counters; capture, if running, goes on. */
   resetStore(): void {
+    const released = this.store.footprintBytes();
     this.store.clear();
+    // Give a large store's memory back at once, after this request is answered.
+    if (released >= RETURN_MEMORY_BYTES) setImmediate(returnFreedMemory);
     this.ties.clear();
     this.views.reset();
     this.packets = 0;
     this.bytes = 0;
+    this.kernel = { received: 0, dropped: 0, ifDropped: 0 };
+    // While capturing, what libpcap counted so far belongs to the packets just cleared.
+    this.kernelBase = this.running ? this.kernelTotal : { received: 0, dropped: 0, ifDropped: 0 };
+    this.lostAnnounced = 0;
     this.pushFrom = 1;
     this.rateSamples = [];
   }
@@ -175,20 +206,46 @@ export class CaptureSession {
     return next;
   }
 
-  private onBatch(data: Uint8Array): void {
+  private onBatch(data: Uint8Array, clockOffsetUs: number): void {
     if (this.early !== null) {
-      this.early.push(data);
+      this.early.push({ data, clockOffsetUs });
       return;
     }
     if (!this.running) return;
     const linkType = this.linkType ?? 1;
     const firstNew = this.store.nextNo;
-    decodeBatch(data, (monoUs, tsUs, len, bytes) => {
-      this.store.append(monoUs, tsUs, len, linkType, bytes);
+    const evictedBefore = this.store.evicted;
+    decodeBatch(data, (tsSec, tsNsec, len, bytes) => {
+      const subUsNs = tsNsec % 1000;
+      const tsUs = tsSec * 1_000_000 + (tsNsec - subUsNs) / 1000;
+      // The kernel stamps on CLOCK_REALTIME; the call log runs on CLOCK_MONOTONIC.
+      const monoUs = tsUs - clockOffsetUs + subUsNs / 1000;
+      this.store.append(monoUs, tsUs, len, linkType, bytes, subUsNs);
       this.packets += 1;
       this.bytes += len;
     });
     this.ties.tieArrived(this.store, firstNew);
+    if (this.store.evicted > evictedBefore) this.announceLoss();
+  }
+
+  private onStats(stats: KernelStats): void {
+    // libpcap counts from the capture's start; a Clear while capturing starts the count again.
+    this.kernelTotal = stats;
+    const base = this.kernelBase;
+    this.kernel = {
+      received: Math.max(0, stats.received - base.received),
+      dropped: Math.max(0, stats.dropped - base.dropped),
+      ifDropped: Math.max(0, stats.ifDropped - base.ifDropped),
+    };
+    this.announceLoss();
+  }
+
+  /** Sends the status at once when packets were lost since the last announcement. */
+  private announceLoss(): void {
+    const lost = this.kernel.dropped + this.kernel.ifDropped + this.store.evicted;
+    if (lost <= this.lostAnnounced) return;
+    this.lostAnnounced = lost;
+    this.emitStatus();
   }
 
   private onDeath(reason: string): void {

@@ -5,7 +5,11 @@
  *
  * Memory is the point: a million packets must cost little more than their bytes. Bytes live
  * in big chunks (no per-packet objects), and the per-packet facts in typed arrays laid out as
- * a ring (34 bytes a packet). Summaries are computed when asked for, never stored.
+ * a ring (36 bytes a packet). Summaries are computed when asked for, never stored.
+ *
+ * Times are the kernel's: `tsUs` (whole microseconds since the epoch) plus `subUsNs` (the
+ * nanoseconds below it, 0..999), so nanosecond stamps survive exactly; `monoUs` is the same
+ * instant on CLOCK_MONOTONIC, comparable with the call log.
  */
 
 /** Bytes per storage chunk: large enough that chunk overhead vanishes, small enough to free often. */
@@ -23,10 +27,18 @@ export interface StoreLimits {
 export interface StoredPacket {
   no: number;
   monoUs: number;
+  /** Whole microseconds since the epoch. */
   tsUs: number;
+  /** Nanoseconds beyond tsUs (0..999). */
+  subUsNs: number;
   len: number;
   linkType: number;
   data: Uint8Array;
+}
+
+/** A stored packet's time in nanoseconds since the epoch, exactly. */
+export function packetTsNs(packet: Pick<StoredPacket, 'tsUs' | 'subUsNs'>): bigint {
+  return BigInt(Math.floor(packet.tsUs)) * 1000n + BigInt(packet.subUsNs);
 }
 
 /** A stored packet's place in its chunk and its facts, filled in place by `locate`. */
@@ -46,6 +58,7 @@ export class PacketStore {
   private lenOf = new Uint32Array(0);
   private monoOf = new Float64Array(0);
   private tsOf = new Float64Array(0);
+  private subNsOf = new Uint16Array(0);
   private linkOf = new Uint16Array(0);
   /** chunks[i] holds chunk id chunkBase + i. */
   private chunks: Uint8Array[] = [];
@@ -60,6 +73,11 @@ export class PacketStore {
   heldBytes = 0;
   /** Packets dropped because the store was full. */
   evicted = 0;
+  /**
+   * Time of frame 1 (µs since the epoch), the zero of "seconds since the first packet": kept
+   * when frame 1 is evicted, so a packet's relative time never changes while it is held.
+   */
+  firstTsUs: number | null = null;
 
   constructor(private limits: StoreLimits) {
     if (limits.maxPackets < 1 || limits.maxBytes < 1) throw new RangeError('store limits must be positive');
@@ -76,6 +94,7 @@ export class PacketStore {
     for (const name of ['chunkOf', 'offsetOf', 'caplenOf', 'lenOf'] as const) this[name] = new Uint32Array(0);
     this.monoOf = new Float64Array(0);
     this.tsOf = new Float64Array(0);
+    this.subNsOf = new Uint16Array(0);
     this.linkOf = new Uint16Array(0);
     this.chunks = [];
     this.chunkBase = 0;
@@ -84,10 +103,14 @@ export class PacketStore {
     this.nextNo = 1;
     this.heldBytes = 0;
     this.evicted = 0;
+    this.firstTsUs = null;
   }
 
-  /** Copies a packet into the store, evicting the oldest as needed; returns its frame number. */
-  append(monoUs: number, tsUs: number, len: number, linkType: number, data: Uint8Array): number {
+  /**
+   * Copies a packet into the store, evicting the oldest as needed; returns its frame number.
+   * `subUsNs`: the stamp's nanoseconds beyond `tsUs` (0 where only microseconds are known).
+   */
+  append(monoUs: number, tsUs: number, len: number, linkType: number, data: Uint8Array, subUsNs = 0): number {
     const caplen = Math.min(data.length, CHUNK_BYTES);
     while (this.held > 0 && (this.held >= this.limits.maxPackets || this.heldBytes + caplen > this.limits.maxBytes)) this.evictOldest();
     if (this.held === this.slots) this.grow();
@@ -104,7 +127,9 @@ export class PacketStore {
     this.lenOf[slot] = len;
     this.monoOf[slot] = monoUs;
     this.tsOf[slot] = tsUs;
+    this.subNsOf[slot] = subUsNs;
     this.linkOf[slot] = linkType;
+    if (this.nextNo === 1) this.firstTsUs = tsUs;
     this.chunkUsed += caplen;
     this.heldBytes += caplen;
     return this.nextNo++;
@@ -125,6 +150,7 @@ export class PacketStore {
       no,
       monoUs: this.monoOf[slot],
       tsUs: this.tsOf[slot],
+      subUsNs: this.subNsOf[slot],
       len: this.lenOf[slot],
       linkType: this.linkOf[slot],
       data: chunk.subarray(offset, offset + this.caplenOf[slot]),
@@ -161,7 +187,7 @@ export class PacketStore {
 
   /** Memory the store holds for bytes and indexes (for the memory figure). */
   footprintBytes(): number {
-    return this.chunks.length * CHUNK_BYTES + this.slots * 34;
+    return this.chunks.length * CHUNK_BYTES + this.slots * 36;
   }
 
   private evictOldest(): void {
@@ -194,6 +220,7 @@ export class PacketStore {
     this.lenOf = order(this.lenOf, new Uint32Array(slots));
     this.monoOf = order(this.monoOf, new Float64Array(slots));
     this.tsOf = order(this.tsOf, new Float64Array(slots));
+    this.subNsOf = order(this.subNsOf, new Uint16Array(slots));
     this.linkOf = order(this.linkOf, new Uint16Array(slots));
     this.slots = slots;
     this.head = 0;

@@ -30,12 +30,24 @@ export function tieInputOf(packet: StoredPacket): TiePacketInput {
 }
 
 /**
- * How late after a call's end its packet may be stamped. The capture process stamps a packet
- * when its event loop receives it (cap gives no kernel timestamp), so on a busy machine stamps
- * lag by more than the flows layer's default 250 ms; content (first SYN, first FIN, exact bytes,
- * exact length and destination) still decides which call within the window.
+ * How late after a call's end its packet may be stamped. Stamps are the kernel's (taken as the
+ * packet passes the capture tap, inside the system call on lo), converted from CLOCK_REALTIME to
+ * CLOCK_MONOTONIC with an offset the capture process reads (clock_gettime) every 10 s. Measured
+ * (bench/tie-stamps.ts, 100 rounds at load 19): every datagram, SYN and data segment stamped
+ * inside its call (18 µs or more after its start, 24 µs or more before its logged end); with an
+ * offset taken from Date.now()'s tick they came up to 0.52 ms after the end. 10 ms covers either
+ * with a wide margin, and a clock slewed by NTP at its 500 ppm limit between two offset readings
+ * (5 ms). Before kernel stamps this was 2 s (stamps taken in the capture process lagged up to
+ * 13 ms, more under load). Content (first SYN, first FIN, exact bytes, length and destination)
+ * still decides which call within the window.
  */
-export const CAPTURE_SLACK_US = 2_000_000;
+export const CAPTURE_SLACK_US = 10_000;
+/**
+ * The window after shutdown()/close() for their FIN or RST: Node sends them after the call
+ * returned (libuv's shutdown request runs on a later loop turn), measured up to 25 ms after the
+ * call's end at load 17, so this keeps the flows layer's 250 ms.
+ */
+export const CAPTURE_CLOSE_SLACK_US = 250_000;
 
 const UNTIED: RowTie = { socketIds: [], fds: [], callId: null, cause: null };
 
@@ -46,7 +58,7 @@ function isTcp(socket: SocketInfo): boolean {
 
 /** One capture's ties: the incremental tier, each held packet's tie, and the badge. */
 export class CaptureTies {
-  private ties: PacketTies = createPacketTies({ slackUs: CAPTURE_SLACK_US });
+  private ties: PacketTies = createPacketTies({ slackUs: CAPTURE_SLACK_US, closeSlackUs: CAPTURE_CLOSE_SLACK_US });
   private table = new TieTable();
   /** Every call with an id up to this one was finished when read: it is never read again. */
   private callsDone = 0;

@@ -10,12 +10,12 @@ import { flowEnds, sameEndpoint } from '../flows/endpoints';
 import { FastFieldReader, fastFieldsCover } from '../dissect/fast-fields';
 import type { FrameMeta } from '../dissect/types';
 import { compileFilter } from '../filter';
-import type { PacketLocation, PacketStore, StoredPacket } from './store';
+import { packetTsNs, type PacketLocation, type PacketStore, type StoredPacket } from './store';
 import type { CaptureTies } from './ties';
 
 /** The frame.* facts the dissector needs about a stored packet. */
 export function frameMeta(packet: StoredPacket): FrameMeta {
-  return { number: packet.no, tsNs: BigInt(Math.round(packet.tsUs)) * 1000n, origLen: packet.len };
+  return { number: packet.no, tsNs: packetTsNs(packet), origLen: packet.len };
 }
 
 /** The packet-list row of a stored packet. */

@@ -17,7 +17,8 @@
  * - a packet counts as a call's effect only when stamped inside the call's window:
  *   [startMonoUs, endMonoUs + slackUs]. Never before the start (the call is logged before the
  *   system call, the capture stamps a packet after the kernel sent it); the slack covers a
- *   capture that stamps packets late (libpcap hands them over in batches).
+ *   capture whose stamps lag the call (capture/ties.ts: 10 ms with kernel stamps, 250 ms for the
+ *   FIN/RST of shutdown()/close(), which Node sends after the call returned).
  * Where the link is not certain (bytes of two sends in one segment, a call never seen), the
  * tie says null rather than guess.
  */
@@ -56,6 +57,11 @@ export interface PacketTie {
 export interface PacketTiesOptions {
   /** Microseconds after a call's end during which its packet may still be stamped. Default 250 ms. */
   slackUs?: number;
+  /**
+   * The same for the FIN or RST of shutdown()/close(), which Node carries out after the call
+   * has returned (libuv's shutdown request, a deferred destroy). Default: slackUs.
+   */
+  closeSlackUs?: number;
   /** Echo requests remembered to tie their replies. Default 1024. */
   maxEchoes?: number;
 }
@@ -80,6 +86,7 @@ const NONE: PacketTie = { socketIds: [], fds: [], callId: null, cause: null, tcp
 /** Creates the incremental tier: O(sockets) per packet, bounded memory. */
 export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
   const slackUs = options.slackUs ?? 250_000;
+  const closeSlackUs = options.closeSlackUs ?? slackUs;
   const maxEchoes = options.maxEchoes ?? 1024;
   const sockets = new SocketIndex();
   const calls = new CallBook();
@@ -140,7 +147,7 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
     if (rst) {
       const close = book?.close;
       const aborts = sender !== null && (sender.lingerZero || (book?.lingerZero ?? false) || sender.bytesWaiting > 0);
-      if (close && aborts && inWindow(close, monoUs, slackUs)) return { callId: close.callId, cause: 'call' };
+      if (close && aborts && inWindow(close, monoUs, closeSlackUs)) return { callId: close.callId, cause: 'call' };
       // Not an abortive close: the kernel answers a segment nothing accepts, or gives up.
       return sender || obs.before[obs.from === 'a' ? 'b' : 'a'] === 'SYN_SENT' ? kernel : unknown;
     }
@@ -149,7 +156,7 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
     if (fin && len === 0) {
       // The first shutdown(SHUT_WR)/close on this socket sends the one FIN.
       const first = book.finCalls[0];
-      return first && inWindow(first, monoUs, slackUs) ? { callId: first.callId, cause: 'call' } : unknown;
+      return first && inWindow(first, monoUs, closeSlackUs) ? { callId: first.callId, cause: 'call' } : unknown;
     }
     if (len > 0 && !fin && obs.streamOffset !== null) {
       const span = sendHolding(book.sends, obs.streamOffset, len);

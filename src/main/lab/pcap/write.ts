@@ -1,4 +1,8 @@
-/** Writing pcapng: one section, one interface (with its name and nanosecond resolution), EPBs. */
+/**
+ * Writing pcapng: one section, one interface (with its name and nanosecond resolution), EPBs
+ * with each packet's original length, and optionally an Interface Statistics Block carrying
+ * what the capture lost (as dumpcap writes it).
+ */
 
 export interface WritablePacket {
   data: Uint8Array;
@@ -14,6 +18,25 @@ export interface PcapngOptions {
   linkType: number;
   /** Snapshot length announced for the interface (0 = unlimited). */
   snapLen?: number;
+  /** The capture's counters, written as an Interface Statistics Block after the packets. */
+  statistics?: CaptureStatistics;
+}
+
+/** What a live capture counted, for the Interface Statistics Block. */
+export interface CaptureStatistics {
+  /** Dropped by the kernel, the capture buffer being full (isb_osdrop). */
+  kernelDropped: number;
+  /** Dropped by the interface or its driver (isb_ifdrop). */
+  ifDropped: number;
+  /** Packets delivered to the capturing program (isb_usrdeliv). */
+  delivered: number;
+}
+
+/** A 64-bit option value, little-endian. */
+function u64(value: number | bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(value), true);
+  return out;
 }
 
 const pad4 = (n: number): number => (n + 3) & ~3;
@@ -46,7 +69,17 @@ export function writePcapng(packets: readonly WritablePacket[], opts: PcapngOpti
   ];
   const shbLen = 28 + optionsSize(shbOpts);
   const idbLen = 20 + optionsSize(idbOpts);
-  let total = shbLen + idbLen;
+  const stats = opts.statistics;
+  const isbOpts: [number, Uint8Array][] = stats
+    ? [
+        [5, u64(stats.ifDropped)], // isb_ifdrop
+        [7, u64(stats.kernelDropped)], // isb_osdrop
+        [8, u64(stats.delivered)], // isb_usrdeliv
+      ]
+    : [];
+  const isbLen = stats ? 24 + optionsSize(isbOpts) : 0;
+  let total = shbLen + idbLen + isbLen;
+  let lastNs = 0n;
   for (const p of packets) total += 32 + pad4(p.data.length);
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
@@ -84,6 +117,17 @@ export function writePcapng(packets: readonly WritablePacket[], opts: PcapngOpti
     out.set(p.data, o + 28);
     view.setUint32(o + len - 4, len, true);
     o += len;
+    if (ns > lastNs) lastNs = ns;
+  }
+  if (stats) {
+    // Interface statistics block for interface 0, stamped with the last packet's time.
+    view.setUint32(o, 5, true);
+    view.setUint32(o + 4, isbLen, true);
+    view.setUint32(o + 8, 0, true);
+    view.setUint32(o + 12, Number((lastNs >> 32n) & 0xffffffffn), true);
+    view.setUint32(o + 16, Number(lastNs & 0xffffffffn), true);
+    putOptions(view, out, o + 20, isbOpts);
+    view.setUint32(o + isbLen - 4, isbLen, true);
   }
   return out;
 }

@@ -62,7 +62,6 @@ export const usePacketListStore = defineStore('packetList', () => {
   let flushQueued = false;
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
   let lastRefresh = 0;
-  let timeRefAsked = false;
   /** The socket filter the cached rows were fetched with. */
   let viewSocketId: number | null = null;
 
@@ -215,7 +214,6 @@ export const usePacketListStore = defineStore('packetList', () => {
     firstNo.value = 1;
     lastNo.value = 0;
     firstTsUs.value = null;
-    timeRefAsked = false;
     resetView();
   }
 
@@ -246,17 +244,8 @@ export const usePacketListStore = defineStore('packetList', () => {
     if (status.evicted + 1 > firstNo.value) firstNo.value = status.evicted + 1;
     if (newest > lastNo.value) lastNo.value = newest;
     if (filtered.value && status.held > 0) scheduleRefresh();
-    askTimeReference();
-  }
-
-  /** The relative Time column needs the first packet; ask for the oldest held one if unseen. */
-  function askTimeReference(): void {
-    if (firstTsUs.value !== null || timeRefAsked || lastNo.value < firstNo.value) return;
-    timeRefAsked = true;
-    void api.invoke('capture.rows', { offset: 0, limit: 1, filter: '', socketId: null }).then((answer) => {
-      if (answer.ok && answer.value.rows[0] && firstTsUs.value === null) firstTsUs.value = answer.value.rows[0].tsUs;
-      else timeRefAsked = false;
-    });
+    // The lab keeps frame 1's time after frame 1 is evicted: relative times never rebase.
+    if (status.firstTsUs !== null) firstTsUs.value = status.firstTsUs;
   }
 
   /** Applies a display filter (already checked) to the list. */
