@@ -26,6 +26,7 @@ import {
 } from './socket';
 import { captureRoutes } from './capture';
 import { exerciseRoutes } from './exercise';
+import { PrivilegePlan } from './privileges';
 import { defineRoute, result } from './route';
 
 const fdOnly = z.object({ fd: Fd });
@@ -98,9 +99,8 @@ export const labRoutes = {
         version: z.string(),
         mode: z.enum(['electron', 'web', 'headless']),
         platform: z.string(),
-        privileged: z.boolean(),
-        /** What to run to get capture/raw privileges, when missing. */
-        privilegeHint: z.string().nullable(),
+        /** What this machine lets SockLab do, and the least-privilege command for the rest. */
+        privileges: PrivilegePlan,
       }),
     ),
   ),
