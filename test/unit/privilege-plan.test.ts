@@ -17,6 +17,7 @@ const linuxUser: PrivilegeFacts = {
   bpfReadable: false,
   npcap: false,
   relaunchAsRoot: 'sudo npm run serve',
+  apparmorProfileSource: null,
 };
 
 const plan = (over: Partial<PrivilegeFacts>) => planPrivileges({ ...linuxUser, ...over });
@@ -75,11 +76,14 @@ describe('Linux', () => {
   });
 
   it('refused namespaces name the setting and the fix', () => {
-    expect(planItem(plan({ userns: { allowed: false, block: 'apparmor' } }), 'labNetwork')).toMatchObject({
+    const apparmor = { userns: { allowed: false, block: 'apparmor' as const } };
+    expect(planItem(plan({ ...apparmor, apparmorProfileSource: '/opt/SockLab/resources/apparmor-profile' }), 'labNetwork')).toMatchObject({
       ready: false,
       reason: 'usernsApparmor',
-      command: expect.stringContaining('apparmor_parser -r /etc/apparmor.d/socklab'),
+      command: 'sudo cp /opt/SockLab/resources/apparmor-profile /etc/apparmor.d/socklab && sudo apparmor_parser -r /etc/apparmor.d/socklab',
     });
+    // From a checkout there is no installed executable to confine: the system-wide switch.
+    expect(planItem(plan(apparmor), 'labNetwork').command).toBe('sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0');
     expect(planItem(plan({ userns: { allowed: false, block: 'cloneOff' } }), 'labNetwork').command).toBe('sudo sysctl -w kernel.unprivileged_userns_clone=1');
     expect(planItem(plan({ userns: { allowed: false, block: 'maxZero' } }), 'labNetwork').command).toBe('sudo sysctl -w user.max_user_namespaces=15000');
     // Without a lab network, raw sockets fall back to root.

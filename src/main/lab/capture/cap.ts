@@ -8,6 +8,7 @@
  * Loaded only in the capture process: cap is not context-aware and its stalls lose packets.
  */
 import { createRequire } from 'node:module';
+import { capModulePath } from './cap-path';
 
 /** The slice of cap's native API SockLab uses. */
 interface NativeCap {
@@ -26,7 +27,7 @@ let loaded: CapModule | null = null;
 
 /** Loads cap on first use, so a missing or unbuilt addon is an error value, not a crash at import. */
 function capModule(): CapModule {
-  loaded ??= requireCjs('cap') as CapModule;
+  loaded ??= requireCjs(capModulePath(() => requireCjs.resolve('cap'), process.versions.electron)) as CapModule;
   return loaded;
 }
 

@@ -58,10 +58,10 @@ export function mapStartError(raw: string, iface: string, filter: string): Start
 /** Maps a failure to load cap itself (missing, or built for another Node/Electron ABI). */
 export function mapLoadError(raw: string): CaptureFailure | null {
   if (/Cannot find module 'cap'|cap\.node/i.test(raw)) {
-    return captureFailure('ENOSYS', `The packet capture library (cap) is not installed or not built: ${raw.trim()}. Run "npm install" (in Electron: "npx electron-builder install-app-deps").`);
+    return captureFailure('ENOSYS', `The packet capture library (cap) is not installed or not built: ${raw.trim()}. Run "npm run setup": it installs cap and, where Electron is installed, builds it for Electron too.`);
   }
   if (/NODE_MODULE_VERSION|was compiled against a different/i.test(raw)) {
-    return captureFailure('ENOSYS', `The packet capture library (cap) was built for another Node or Electron version. Rebuild it: "npm rebuild cap" (in Electron: "npx electron-builder install-app-deps").`);
+    return captureFailure('ENOSYS', `The packet capture library (cap) was built for another Node or Electron version. Rebuild it with "npm run setup" (Node and Electron builds are kept apart: node_modules/cap for Node, .electron-native/ for Electron).`);
   }
   return null;
 }

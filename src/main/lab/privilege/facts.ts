@@ -147,7 +147,15 @@ export function gatherFacts(): PrivilegeFacts {
     bpfReadable: platform === 'darwin' && canRead('/dev/bpf0'),
     npcap: platform === 'win32' && existsSync(join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'Npcap', 'wpcap.dll')),
     relaunchAsRoot: relaunchAsRoot(),
+    apparmorProfileSource: packagedAppArmorProfile(),
   };
+}
+
+/** The AppArmor profile an installed SockLab carries beside its resources, or null. */
+function packagedAppArmorProfile(): string | null {
+  const resources = (process as NodeJS.Process & { resourcesPath?: string }).resourcesPath;
+  const path = resources ? join(resources, 'apparmor-profile') : null;
+  return path && existsSync(path) ? path : null;
 }
 
 function canRead(path: string): boolean {

@@ -45,6 +45,8 @@ export interface PrivilegeFacts {
   npcap: boolean;
   /** What to run SockLab with as root, when root is the answer (web mode or the desktop app). */
   relaunchAsRoot: string;
+  /** The AppArmor profile an installed SockLab carries (resources/apparmor-profile), or null. */
+  apparmorProfileSource: string | null;
 }
 
 /** The AppArmor profile the .deb installs; the same file lives in resources/linux/. */
@@ -67,12 +69,16 @@ function labNetwork(f: PrivilegeFacts): PrivilegeItem {
   if (f.userns.allowed === true) return item('labNetwork', true, 'userNamespace', 'usernsReady');
   switch (f.userns.block) {
     case 'apparmor':
+      // An installed app carries its profile; a checkout (or web mode under node) has no fixed
+      // path to confine, so only the system-wide switch is left.
       return item(
         'labNetwork',
         false,
         'userNamespace',
         'usernsApparmor',
-        `sudo install -m 644 resources/linux/apparmor/socklab ${APPARMOR_PROFILE} && sudo apparmor_parser -r ${APPARMOR_PROFILE}`,
+        f.apparmorProfileSource
+          ? `sudo cp ${f.apparmorProfileSource} ${APPARMOR_PROFILE} && sudo apparmor_parser -r ${APPARMOR_PROFILE}`
+          : 'sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0',
         { profile: APPARMOR_PROFILE },
       );
     case 'cloneOff':
