@@ -145,3 +145,12 @@ const modulesReady = ensureNodeModules();
 if (!modulesReady) process.exit(1);
 if (!ensureCapPatched()) process.exit(1);
 if (!systemReady) console.log('setup: continuing; the parts that need the missing packages will say so.');
+
+// Where Electron's binary is installed, cap is built for it too (beside the Node build).
+try {
+  const { ensureElectronCap } = await import('./electron-native.mjs');
+  const outcome = await ensureElectronCap(root);
+  if (outcome === 'built') console.log('setup: built cap for Electron in .electron-native/');
+} catch (error) {
+  console.log(`setup: could not build cap for Electron (${error instanceof Error ? error.message : error}); the desktop window's capture will say so. Web mode is unaffected.`);
+}

@@ -29,6 +29,7 @@ import {
 import { ERRNO } from './errno';
 import { captureRoutes } from './capture';
 import { exerciseRoutes } from './exercise';
+import { PrivilegePlan } from './privileges';
 import { defineRoute, result } from './route';
 import { cString } from './c-string';
 
@@ -104,9 +105,8 @@ export const labRoutes = {
         version: z.string(),
         mode: z.enum(['electron', 'web', 'headless']),
         platform: z.string(),
-        privileged: z.boolean(),
-        /** What to run to get capture/raw privileges, when missing. */
-        privilegeHint: z.string().nullable(),
+        /** What this machine lets SockLab do, and the least-privilege command for the rest. */
+        privileges: PrivilegePlan,
         /** The lab directory for AF_UNIX socket paths (relative names resolve there). */
         unixDir: z.string().optional(),
       }),

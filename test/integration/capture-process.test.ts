@@ -13,6 +13,7 @@ import type { CaptureStatus } from '@shared/capture';
 import { createCaptureArea } from '../../src/main/lab/capture/area';
 import { PacketStore } from '../../src/main/lab/capture/store';
 import { captureEntry, type CaptureLauncher } from '../../src/main/lab/capture/launcher';
+import { capturePermissionHint } from '../../src/main/lab/capture/errors';
 import { DEFAULT_OPTIONS, type LabContext } from '../../src/main/lab/context';
 import { createLab } from '../../src/main/lab/index';
 import { createSocketArea } from '../../src/main/lab/sockets/area';
@@ -124,7 +125,7 @@ describe('the capture process', () => {
     expect((await status(capture)).packets).toBe(3);
   });
 
-  it('without CAP_NET_RAW answers EPERM with the setcap line, and the lab goes on', async () => {
+  it('without CAP_NET_RAW answers EPERM with the least-privilege command, never setcap on SockLab, and the lab goes on', async () => {
     const entry = captureEntry();
     expect(entry).not.toBeNull();
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -145,10 +146,11 @@ describe('the capture process', () => {
     const { capture } = area({ launcher: unprivileged });
     const answer = failed(await capture.handlers['capture.start']({ iface: 'lo', filter: '', bufferMB: 64 }));
     expect(answer.errno).toBe('EPERM');
-    expect(answer.message).toContain('setcap cap_net_raw,cap_net_admin=eip');
+    expect(answer.message).toContain(`Run: ${capturePermissionHint()}`);
+    expect(answer.message).not.toContain('setcap');
     const after = await status(capture);
     expect(after.running).toBe(false);
-    expect(after.permissionHint).toContain('setcap cap_net_raw,cap_net_admin=eip');
+    expect(after.permissionHint).toBe(capturePermissionHint());
     // The process survived the failed open (no close() after a failed open): it still answers.
     const list = ok(await capture.handlers['capture.interfaces']({}));
     expect(list.value.length).toBeGreaterThan(0);

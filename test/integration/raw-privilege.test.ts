@@ -36,10 +36,11 @@ function runAsNobody(body: string, modulePath = 'src/main/lab/raw/index.ts'): un
 }
 
 describe.skipIf(!isRoot)('without CAP_NET_RAW', () => {
-  it('socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) answers EPERM with the setcap command', () => {
+  it('socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) answers EPERM, pointing at a lab-network host or root, never setcap', () => {
     const result = runAsNobody(`return raw.openRawSocket('AF_INET', 'IPPROTO_ICMP');`);
     expect(result).toMatchObject({ ok: false, errno: 'EPERM', code: 1 });
-    expect((result as { message: string }).message).toContain('setcap cap_net_raw');
+    expect((result as { message: string }).message).toContain('Raw sockets on this machine need root: open the socket on a lab-network host');
+    expect((result as { message: string }).message).not.toContain('setcap');
   });
 
   it('ping answers EPERM instead of crashing, for IPv6 too; the pure builders still work', () => {
@@ -67,10 +68,11 @@ describe.skipIf(!isRoot)('without CAP_NET_RAW', () => {
       socket: { ok: false, ret: -1, errno: 'EPERM' },
       ping: { ok: false, errno: 'EPERM' },
       udp: { ok: true, ret: 3 },
-      info: { ok: true, value: { privileged: false } },
+      info: { ok: true, value: { privileges: { items: expect.arrayContaining([expect.objectContaining({ ability: 'hostRawSockets', ready: false })]) } } },
     });
-    const { socket, ping, info } = result as { socket: { message: string }; ping: { message: string }; info: { value: { privilegeHint: string } } };
-    expect(socket.message).toContain(info.value.privilegeHint);
-    expect(ping.message).toContain('setcap cap_net_raw');
+    const { socket, ping, info } = result as { socket: { message: string }; ping: { message: string }; info: { value: { privileges: { items: { ability: string; command: string }[] } } } };
+    const raw = info.value.privileges.items.find((i) => i.ability === 'hostRawSockets');
+    expect(socket.message).toContain(raw?.command);
+    expect(ping.message).toContain('lab-network host');
   });
 });

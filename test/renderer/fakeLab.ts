@@ -12,6 +12,7 @@ import { checkRequest } from '@shared/check-request';
 import { answerViolation, eventViolation } from '@shared/contract-check';
 import { LAB_API, provideLabApi } from '@renderer/api/inject';
 import { i18n } from '@renderer/i18n';
+import { READY_PLAN } from './privileges';
 
 type Handler<N extends RouteName> = (input: RouteInput<N>) => RouteOutput<N> | Promise<RouteOutput<N>>;
 
@@ -75,7 +76,7 @@ export class FakeLab implements LabApi {
       case 'lab.transcript':
         return { ok: true, value: [] };
       case 'lab.info':
-        return { ok: true, value: { version: 'test', mode: 'web', platform: 'linux', privileged: true, privilegeHint: null } };
+        return { ok: true, value: { version: 'test', mode: 'web', platform: 'linux', privileges: READY_PLAN } };
       case 'socket.cancel':
         return { ok: true, value: { cancelled: true } };
       case 'socket.socket':

@@ -7,6 +7,7 @@ import { useLabStore } from '@renderer/stores/lab';
 import { useSocketsStore } from '@renderer/stores/sockets';
 import { useCallPanelStore } from '@renderer/stores/callPanel';
 import { settle, setupLab, socketInfo } from './fakeLab';
+import { READY_PLAN } from './privileges';
 
 function reply(sequence: number, patch: Partial<PingReply> = {}): PingReply {
   return { identifier: 0x4242, sequence, rttUs: 45 + sequence, ttl: 64, bytes: 64, from: '127.0.0.1', duplicate: false, ...patch };
@@ -86,7 +87,7 @@ describe('ping view', () => {
   it('shows the privilege command and the EPERM the lab returns, and stays usable', async () => {
     const { fake, global } = setupLab();
     const hint = 'sudo setcap cap_net_raw,cap_net_admin=eip /opt/SockLab/socklab';
-    fake.respond('lab.info', () => ({ ok: true, value: { version: 't', mode: 'web', platform: 'linux', privileged: false, privilegeHint: hint } }));
+    fake.respond('lab.info', () => ({ ok: true, value: { version: 't', mode: 'web', platform: 'linux', privileges: { ...READY_PLAN, items: READY_PLAN.items.map((i) => (i.ability === 'hostRawSockets' ? { ...i, command: hint } : i)) } } }));
     fake.respond('raw.ping', () => ({ ok: false, errno: 'EPERM', code: 1, message: 'raw sockets need CAP_NET_RAW' }));
     await useLabStore().start();
     const wrapper = mount(PingView, { global });

@@ -13,7 +13,7 @@ import type { RouteInput, RouteName, RouteOutput } from '@shared/routes';
 import { createCaptureArea } from './capture/area';
 import { createExerciseArea } from './exercises/area';
 import { DEFAULT_OPTIONS, type Handlers, type LabContext, type LabOptions } from './context';
-import { privilegeHint } from './privilege';
+import { privilegePlan } from './privilege';
 import { createRawArea } from './raw/area';
 import { createSocketArea } from './sockets/area';
 
@@ -69,8 +69,7 @@ export function createLab(options: LabOptions = {}): Lab {
         version: process.env.npm_package_version ?? '0.1.0',
         mode: ctx.options.mode,
         platform: process.platform,
-        privileged: privilegeHint() === null,
-        privilegeHint: privilegeHint(),
+        privileges: privilegePlan(),
         unixDir: sockets.unixDir(),
       },
     }),

@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import type { CaptureTuning } from './protocol';
+import { capModulePath } from './cap-path';
 
 /** How the patched cap opens a capture (its open()'s 5th argument). */
 interface NativeOpenOptions {
@@ -50,7 +51,7 @@ let loaded: CapModule | null = null;
 
 /** Loads cap on first use, so a missing or unbuilt addon is an error value, not a crash at import. */
 function capModule(): CapModule {
-  loaded ??= requireCjs('cap') as CapModule;
+  loaded ??= requireCjs(capModulePath(() => requireCjs.resolve('cap'), process.versions.electron)) as CapModule;
   if (typeof loaded.Cap.prototype.stats !== 'function') {
     throw new Error('cap is not patched: run `node scripts/setup.mjs` (it applies patches/cap+0.2.1.patch and rebuilds cap)');
   }

@@ -4,7 +4,7 @@
  * (a capture filter's syntax error is shown as libpcap wrote it).
  */
 import { ERRNO, type ErrnoName } from '@shared/errno';
-import { privilegeHint } from '../privilege';
+import { captureHint } from '../privilege';
 
 export interface CaptureFailure {
   ok: false;
@@ -18,9 +18,13 @@ export function captureFailure(errno: ErrnoName, message: string): CaptureFailur
   return { ok: false, errno, code: ERRNO[errno].code, message };
 }
 
-/** The command that grants capture rights to this program (even if this process has them). */
+/**
+ * The least-privilege command that lets SockLab capture here; when this process is refused
+ * although the plan says capture is ready (e.g. dumpcap is set up but this backend is libpcap),
+ * running as root is what is left.
+ */
 export function capturePermissionHint(): string {
-  return privilegeHint() ?? `sudo setcap cap_net_raw,cap_net_admin=eip ${process.execPath}   (or run SockLab with sudo)`;
+  return captureHint() ?? 'run SockLab as root (sudo npm run serve)';
 }
 
 /** A mapped start failure, plus the permission hint when permission is what is missing. */
@@ -37,7 +41,7 @@ export function mapStartError(raw: string, iface: string, filter: string): Start
   });
   if (/operation not permitted|permission denied|you don't have permission/i.test(text)) {
     const hint = capturePermissionHint();
-    return failure('EPERM', `Capturing needs permission to read raw packets (CAP_NET_RAW), which SockLab does not have (libpcap: "${text}"). Run: ${hint}. The rest of the lab keeps working without it.`, hint);
+    return failure('EPERM', `Capturing on the host's interfaces needs permission to read raw packets, which SockLab does not have (libpcap: "${text}"). Run: ${hint}. A lab network captures without any privilege, and the rest of the lab keeps working.`, hint);
   }
   if (/can't parse filter expression|syntax error|illegal|unknown host|invalid|not supported on/i.test(text) && filter.trim() !== '') {
     return failure('EINVAL', `The capture filter "${filter}" is not valid BPF: ${text}`);
@@ -54,13 +58,13 @@ export function mapStartError(raw: string, iface: string, filter: string): Start
 /** Maps a failure to load cap itself (missing, or built for another Node/Electron ABI). */
 export function mapLoadError(raw: string): CaptureFailure | null {
   if (/Cannot find module 'cap'|cap\.node/i.test(raw)) {
-    return captureFailure('ENOSYS', `The packet capture library (cap) is not installed or not built: ${raw.trim()}. Run "npm install" (in Electron: "npx electron-builder install-app-deps").`);
+    return captureFailure('ENOSYS', `The packet capture library (cap) is not installed or not built: ${raw.trim()}. Run "npm run setup": it installs cap and, where Electron is installed, builds it for Electron too.`);
   }
   if (/cap is not patched/i.test(raw)) {
     return captureFailure('ENOSYS', `The packet capture library (cap) is built without SockLab's patch (batched capture, kernel timestamps, drop counters). Run "node scripts/setup.mjs": it applies patches/cap+0.2.1.patch and rebuilds cap.`);
   }
   if (/NODE_MODULE_VERSION|was compiled against a different/i.test(raw)) {
-    return captureFailure('ENOSYS', `The packet capture library (cap) was built for another Node or Electron version. Rebuild it: "npm rebuild cap" (in Electron: "npx electron-builder install-app-deps").`);
+    return captureFailure('ENOSYS', `The packet capture library (cap) was built for another Node or Electron version. Rebuild it with "npm run setup" (Node and Electron builds are kept apart: node_modules/cap for Node, .electron-native/ for Electron).`);
   }
   return null;
 }

@@ -37,6 +37,8 @@ export interface LibcFunctions {
   /** ioctl with a struct out-parameter (SIOCGSTAMPNS). */
   ioctlBuffer(fd: number, request: number, out: Buffer): number;
   clock_gettime(clock: number, out: Buffer): number;
+  /** getxattr(2): reads a file's extended attribute (file capabilities live in one). */
+  getxattr(path: string, name: string, value: Buffer, size: number): number;
   errno(): number;
 }
 
@@ -75,6 +77,7 @@ export function libc(): LibcFunctions | null {
       ioctlInt: lib.func('ioctl', 'int', ['int', 'unsigned long', koffi.out(koffi.pointer('int'))]),
       ioctlBuffer: lib.func('ioctl', 'int', ['int', 'unsigned long', 'void *']),
       clock_gettime: lib.func('int clock_gettime(int, void *)'),
+      getxattr: lib.func('intptr_t getxattr(const char *, const char *, _Out_ void *, size_t)'),
       // koffi saves errno right after each call (also for async calls, restored in the callback).
       errno: () => koffi.errno(),
     } as LibcFunctions;

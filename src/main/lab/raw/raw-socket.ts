@@ -11,7 +11,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { IPPROTO, type Inet6Addr, type InetAddr, type Protocol } from '@shared/socket';
-import { privilegeHint } from '../privilege';
+import { rawSocketHint } from '../privilege';
 import {
   LINUX,
   fromSockaddr,
@@ -242,8 +242,8 @@ export function openRawSocket(domain: RawDomain, protocol: Protocol): RawResult<
   const fd = sysSocket(LINUX[domain], LINUX.SOCK_RAW, IPPROTO[protocol]);
   if (!fd.ok) {
     if (fd.errno === 'EPERM' || fd.errno === 'EACCES') {
-      const hint = privilegeHint();
-      return { ...fd, message: `${fd.message}${hint ? ` Grant it with: ${hint}` : ''}` };
+      const hint = rawSocketHint();
+      return { ...fd, message: `${fd.message}${hint ? ` Raw sockets on this machine need root: ${hint}.` : ''}` };
     }
     return fd;
   }

@@ -108,9 +108,13 @@ export async function runScenario(lab: LabApi, scenario: Scenario, options: RunO
 async function missingRequirement(lab: LabApi, scenario: Scenario): Promise<string | null> {
   if (scenario.requires.length === 0) return null;
   const info = await lab.invoke('lab.info', {});
-  if (info.ok && info.value.privileged) return null;
-  const hint = info.ok ? info.value.privilegeHint : null;
-  return `needs ${scenario.requires.join(' and ')} privileges, which this process lacks${hint ? `: ${hint}` : ''}`;
+  const ability = { capture: 'hostCapture', raw: 'hostRawSockets' } as const;
+  const missing = scenario.requires
+    .map((need) => info.ok && info.value.privileges.items.find((i) => i.ability === ability[need]))
+    .filter((item) => !item || !item.ready);
+  if (missing.length === 0) return null;
+  const hints = missing.flatMap((item) => (item && item.command ? [item.command] : []));
+  return `needs ${scenario.requires.join(' and ')} privileges, which this process lacks${hints.length ? `: ${hints.join('; ')}` : ''}`;
 }
 
 /** The state of one run: named sockets, step outcomes, background calls. */

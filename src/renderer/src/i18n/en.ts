@@ -62,7 +62,6 @@ export const en = {
       ready: 'Lab ready ({mode})',
       error: 'Lab error: {error}',
     },
-    unprivileged: 'No capture/raw privileges: {hint}',
   },
   tabs: {
     transcript: 'Transcript',

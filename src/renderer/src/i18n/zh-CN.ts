@@ -63,7 +63,6 @@ export const zhCN: Messages = {
       ready: '实验室就绪（{mode}）',
       error: '实验室出错：{error}',
     },
-    unprivileged: '没有抓包/原始套接字权限：{hint}',
   },
   tabs: {
     transcript: '收发记录',

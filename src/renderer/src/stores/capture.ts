@@ -13,6 +13,7 @@ import { exportFileName, sortInterfaces } from '@renderer/components/packets/pac
 import { useLabStore } from './lab';
 import { usePacketListStore } from './packetList';
 import { usePacketDetailStore } from './packetDetail';
+import { privilegeCommand } from '@renderer/lib/privileges';
 
 /** What the lab reports before anything was captured. */
 export const IDLE_STATUS: CaptureStatus = {
@@ -60,7 +61,7 @@ export const useCaptureStore = defineStore('capture', () => {
 
   /** The exact command to get capture rights: the capture status's, else the lab's own. */
   const permissionHint = computed(
-    () => status.value.permissionHint ?? (lab.info && !lab.info.privileged ? lab.info.privilegeHint : null),
+    () => status.value.permissionHint ?? privilegeCommand(lab.info?.privileges, 'hostCapture'),
   );
   /** What to show in the error line: a failed action, else the error the capture stopped with. */
   const captureError = computed(() => actionError.value ?? status.value.error);

@@ -9,6 +9,7 @@ import type { PingReply } from '@shared/socket';
 import type { RouteInput, RouteOutput } from '@shared/api';
 import { useLabApi } from '@renderer/api/inject';
 import { useLabStore } from './lab';
+import { privilegeCommand } from '@renderer/lib/privileges';
 
 export type PingFamily = NonNullable<RouteInput<'raw.ping'>['family']>;
 export type PingSummary = Extract<RouteOutput<'raw.ping'>, { ok: true }>['value'];
@@ -42,7 +43,7 @@ export const usePingStore = defineStore('ping', () => {
   const shownRun = shallowRef<{ target: string; payloadSize: number } | null>(null);
 
   /** The exact command to get raw privileges, when the lab runs without them. */
-  const privilegeHint = computed(() => (lab.info && !lab.info.privileged ? lab.info.privilegeHint : null));
+  const privilegeHint = computed(() => privilegeCommand(lab.info?.privileges, 'hostRawSockets'));
 
   /** Switching family moves a default target to the other family's loopback. */
   function setFamily(family: PingFamily): void {
