@@ -15,9 +15,9 @@ import { applyStoredOptions } from './options';
 import { takePending } from './stream-setup';
 import type { Transcripts } from './transcript';
 import { DEFAULT_DGRAM_QUEUE_BYTES, type LabSocket, type SocketTable } from './table';
-import { encodeWireBytes } from './wire-bytes';
+import { encodeWireBytes } from '../wire-bytes';
 
-export interface DatagramIo {
+interface DatagramIo {
   table: SocketTable;
   transcripts: Transcripts;
 }
@@ -53,7 +53,7 @@ function dgramOf(io: DatagramIo, sock: LabSocket): DgramSocket {
  * the receive buffer: measured here, 256 empty (or 1..100-byte) datagrams fill the default
  * 212,992 bytes, 832 bytes each.
  */
-export const DATAGRAM_OVERHEAD_BYTES = 832;
+const DATAGRAM_OVERHEAD_BYTES = 832;
 
 /** The receive buffer the queued datagrams take, as the kernel would count it. */
 function queueCost(sock: LabSocket): number {

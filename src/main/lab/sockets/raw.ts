@@ -15,9 +15,9 @@ import { checkAddress } from './address';
 import { fail, succeed, type CallFailure, type Outcome } from './errors';
 import type { Transcripts } from './transcript';
 import { isFailure, type LabSocket, type SocketTable } from './table';
-import { encodeWireBytes } from './wire-bytes';
+import { encodeWireBytes } from '../wire-bytes';
 
-export interface RawIo {
+interface RawIo {
   table: SocketTable;
   transcripts: Transcripts;
 }

@@ -20,9 +20,9 @@ import { removeUnixPath } from './unix-paths';
 import { LINUX, sysRecvNow, sysSendto, sysShutdown, sysTcpInfo, type LibcFailure } from '../libc';
 import type { Transcripts } from './transcript';
 import { handleFd, isFailure, peerClosed, type LabSocket, type SocketTable } from './table';
-import { encodeWireBytes } from './wire-bytes';
+import { encodeWireBytes } from '../wire-bytes';
 
-export interface StreamIo {
+interface StreamIo {
   table: SocketTable;
   transcripts: Transcripts;
 }

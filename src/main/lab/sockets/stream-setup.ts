@@ -240,7 +240,7 @@ function acceptNow(listener: LabSocket, table: SocketTable): Outcome<{ peer: Soc
 }
 
 /** Listens to a connected Node socket's events and keeps the lab socket's fields in step. */
-export function wireConnection(sock: LabSocket, table: SocketTable): void {
+function wireConnection(sock: LabSocket, table: SocketTable): void {
   const conn = sock.conn as NetSocket;
   conn.on('error', (error) => {
     // Node's read took the kernel's error (SO_ERROR): the next call returns it, once.

@@ -7,7 +7,7 @@
 import type { SockAddr, TranscriptEntry } from '@shared/socket';
 import type { LabContext } from '../context';
 import { monoUs } from '../context';
-import { encodeWireBytes, wireByteLength } from './wire-bytes';
+import { encodeWireBytes, wireByteLength } from '../wire-bytes';
 
 /** Most bytes one entry keeps (its head); `length` still gives the whole chunk's size. */
 const ENTRY_PREVIEW_BYTES = 64 * 1024;

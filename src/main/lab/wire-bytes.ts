@@ -1,6 +1,6 @@
 /**
  * Payload bytes at the route boundary. Callers send raw bytes or base64 text; the lab answers
- * in base64 text (see `Bytes` and `BytesIn` in src/shared/socket.ts). Every
+ * in base64 text (see `Bytes` and `BytesIn` in src/shared/socket.ts), for every area of the lab. Every
  * encode and decode in the lab goes through these two functions, so changing the wire form
  * (to Uint8Array, say) is a change here and in the shared `Bytes` schema only.
  */
