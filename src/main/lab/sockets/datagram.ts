@@ -68,6 +68,22 @@ function queueLimit(socket: DgramSocket): number {
   }
 }
 
+/**
+ * Runs a Node dgram operation to its answer, or to EBADF when the socket is closed first: Node
+ * calls neither the callback nor 'error' for a bind, connect or send that close() overtook, and
+ * a call must never stay pending forever.
+ */
+function untilClosed(socket: DgramSocket, call: string, start: (resolve: (outcome: Outcome) => void) => void): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    const onClose = () => resolve(fail('EBADF', `${call}: the socket was closed while ${call}() was under way.`));
+    socket.once('close', onClose);
+    start((outcome) => {
+      socket.off('close', onClose);
+      resolve(outcome);
+    });
+  });
+}
+
 /** Records the address Node bound (bind, or the implicit bind of connect/send). */
 function noteBound(sock: LabSocket): void {
   try {
@@ -87,7 +103,7 @@ export async function bindDatagram(io: DatagramIo, sock: LabSocket, address: Soc
   const bad = checkAddress(sock.domain, address, 'bind');
   if (bad || address.family === 'AF_UNIX') return bad ?? fail('EINVAL', 'bind: not an inet address.');
   const socket = dgramOf(io, sock);
-  const outcome = await new Promise<Outcome>((resolve) => {
+  const outcome = await untilClosed(socket, 'bind', (resolve) => {
     const onError = (error: Error) => resolve(fromNodeError(error, 'bind'));
     socket.once('error', onError);
     socket.bind({ port: address.port, address: address.address, exclusive: true }, () => {
@@ -113,7 +129,7 @@ export async function connectDatagram(io: DatagramIo, sock: LabSocket, given: So
   if (bad || address.family === 'AF_UNIX') return bad ?? fail('EINVAL', 'connect: not an inet address.');
   const socket = dgramOf(io, sock);
   if (sock.state === 'connected') socket.disconnect(); // C may re-connect a UDP socket at will
-  const outcome = await new Promise<Outcome>((resolve) => {
+  const outcome = await untilClosed(socket, 'connect', (resolve) => {
     const onError = (error: Error) => resolve(fromNodeError(error, 'connect'));
     socket.once('error', onError);
     socket.connect(address.port, address.address, () => {
@@ -156,7 +172,7 @@ export async function sendDatagram(
     return fail('EMSGSIZE', `${call}: ${data.length} bytes do not fit one UDP datagram over ${family === 'AF_INET6' ? 'IPv6' : 'IPv4'} (at most ${max}).`);
   }
   const socket = dgramOf(io, sock);
-  const outcome = await new Promise<Outcome>((resolve) => {
+  const outcome = await untilClosed(socket, call, (resolve) => {
     const done = (error: Error | null) => resolve(error ? fromNodeError(error, call) : succeed(data.length));
     try {
       if (address) socket.send(data, address.port, address.address, done);
