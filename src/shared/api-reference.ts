@@ -82,7 +82,7 @@ export const API_REFERENCE: Record<CallName, ApiEntry> = {
       e('EEXIST', 'AF_UNIX: a file already exists at this path; remove it first.', 'AF_UNIX：该路径上已经存在文件；请先删除它。'),
       EBADF,
     ],
-    note: t('For TCP, Node binds when listen() or connect() is called; SockLab checks the address at bind() and reports what the kernel answers then.', '对于 TCP，Node 在调用 listen() 或 connect() 时才真正绑定；SockLab 在 bind() 时检查地址，并报告内核当时的回答。'),
+    note: t('SockLab binds at bind() on the real kernel socket, as C does. AF_UNIX paths stay in the lab directory: a relative name resolves there; other paths answer EACCES unless an instructor allowed them.', 'SockLab 在 bind() 时就在真实的内核套接字上绑定，与 C 相同。AF_UNIX 路径限定在实验目录内：相对名称在该目录中解析；其他路径返回 EACCES，除非教师允许。'),
   },
   listen: {
     call: 'listen',
@@ -131,7 +131,7 @@ export const API_REFERENCE: Record<CallName, ApiEntry> = {
       e('ENETUNREACH', 'There is no route to that network.', '没有通往该网络的路由。'),
       e('EINPROGRESS', 'Non-blocking: the SYN is sent; the connection completes later (poll for writable, then read SO_ERROR).', '非阻塞：SYN 已发出；连接稍后完成（等待可写，然后读取 SO_ERROR）。'),
       e('EALREADY', 'A non-blocking connect() is still in progress.', '一个非阻塞的 connect() 仍在进行中。'),
-      e('EISCONN', 'The stream socket is already connected.', '该流式套接字已经连接。'),
+      e('EISCONN', 'The stream socket is already connected. After a non-blocking connect(), the next connect() returns 0 once the handshake is done, then EISCONN.', '该流式套接字已经连接。非阻塞 connect() 之后，握手完成时下一次 connect() 返回一次 0，之后返回 EISCONN。'),
       e('EAFNOSUPPORT', "The address family does not match the socket's domain.", '地址族与套接字的 domain 不匹配。'),
       e('ENOENT', 'AF_UNIX: nothing exists at that path.', 'AF_UNIX：该路径上不存在任何东西。'),
       EINTR,
@@ -155,7 +155,7 @@ export const API_REFERENCE: Record<CallName, ApiEntry> = {
       EINTR,
       EBADF,
     ],
-    note: t("Node never reports a partial count: SockLab returns the whole count once and EAGAIN while those bytes still wait.", 'Node 从不报告部分写入：SockLab 一次返回全部字节数，在这些字节仍在等待期间返回 EAGAIN。'),
+    note: t('A non-blocking send() returns what the kernel took, which may be fewer bytes than given, as in C; send the rest later.', '非阻塞的 send() 返回内核实际接收的字节数，可能少于给出的字节数（与 C 相同）；剩余部分稍后再发送。'),
   },
   recv: {
     call: 'recv',

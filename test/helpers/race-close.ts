@@ -57,6 +57,10 @@ function fire(fd: number, port: number): Promise<unknown>[] {
     invoke('socket.setsockopt', { fd, option: 'SO_KEEPALIVE', value: 1 }),
     invoke('socket.getsockopt', { fd, option: 'SO_RCVBUF' }),
     invoke('socket.fcntl', { fd, cmd: 'F_SETFL', nonblock: true }),
+    invoke('socket.bind', { fd, address: loopback(0) }),
+    invoke('socket.sendto', { fd, data, address: loopback(port), flags: [] }),
+    invoke('socket.recvfrom', { fd, maxBytes: 16, flags: [] }),
+    invoke('socket.cancel', { fd }),
   ];
 }
 
@@ -82,7 +86,11 @@ async function main(): Promise<void> {
     await invoke('socket.connect', { fd: client, address: loopback(listenPort) });
     const accepted = await invoke('socket.accept', { fd: listener });
     const fresh = await newSocket();
-    const targets = [listener, client, fresh, ...(accepted.ok ? [accepted.ret] : [])];
+    const udp = await invoke('socket.socket', { domain: 'AF_INET', type: 'SOCK_DGRAM' });
+    // A raw socket needs CAP_NET_RAW: raced when the lab may open one (tests run as root).
+    const raw = await invoke('socket.socket', { domain: 'AF_INET', type: 'SOCK_RAW', protocol: 'IPPROTO_ICMP' });
+    const others = [udp, raw].flatMap((made) => (made.ok ? [made.ret] : []));
+    const targets = [listener, client, fresh, ...others, ...(accepted.ok ? [accepted.ret] : [])];
     const calls = targets.flatMap((target) => fire(target, listenPort));
     const closes = byReset ? [invoke('lab.reset', {})] : targets.map((target) => invoke('socket.close', { fd: target }));
     await Promise.allSettled([...calls, ...closes]);

@@ -89,7 +89,7 @@ describe.skipIf(reason !== '')(`capture through dumpcap as an unprivileged user$
 
       const reference = readCapture(readFileSync(pcap)).packets;
       const exported: unknown = ok(await call(lab, 'capture.export', { filter: '' })).value.pcapng;
-      const labFrames = readCapture(typeof exported === 'string' ? Buffer.from(exported, 'base64') : (exported as Uint8Array)).packets;
+      const labFrames = readCapture(typeof exported === 'string' ? Buffer.from(exported) : (exported as Uint8Array)).packets;
       expect(reference).toHaveLength(SIZES.length);
       expect(seen).toHaveLength(SIZES.length);
       expect(labFrames).toHaveLength(SIZES.length);

@@ -214,6 +214,16 @@ const sequences: Record<string, () => Promise<Step[]> | Step[]> = {
     { op: 'recv', sock: 'c', maxBytes: 10 },
     { op: 'send', sock: 'c', length: 1 },
   ],
+  'after the peer resets: shutdown is ENOTCONN (the connection is closed), getpeername too': () => [
+    ...pair,
+    { op: 'setsockopt', sock: 'a', option: 'SO_LINGER', value: { onoff: true, linger: 0 } },
+    { op: 'close', sock: 'a' },
+    { op: 'sleep', ms: 30 },
+    { op: 'shutdown', sock: 'c', how: 'SHUT_WR' },
+    { op: 'getpeername', sock: 'c' },
+    { op: 'recv', sock: 'c', maxBytes: 10 },
+    { op: 'shutdown', sock: 'c', how: 'SHUT_RDWR' },
+  ],
   'options: kernel values and refusals': () => [
     tcp('t'),
     { op: 'getsockopt', sock: 't', option: 'IP_TTL' },

@@ -4,10 +4,8 @@
  * mapping (./result), one sockaddr encoding (./sockaddr), one option table (./constants).
  * Every wrapper returns the kernel's value or its errno by name; none throws.
  */
-import { libc } from './load';
-
-export { AF, LINUX, OPTION_NUMBERS, POLLFD_SIZE, type IntOption, type RawOption } from './constants';
-export { labFailure, libcFailure, noLibc, type LibcFailure, type LibcResult } from './result';
+export { AF, LINUX, type IntOption, type RawOption } from './constants';
+export { labFailure, libcFailure, type LibcFailure, type LibcResult } from './result';
 export { fromSockaddr, toSockaddr } from './sockaddr';
 export {
   sysAccept,
@@ -31,19 +29,7 @@ export {
   sysSockNameBytes,
   sysSocket,
   sysTcpInfo,
-  type TcpInfo,
 } from './sockets';
 export { readinessPoller } from './poller';
-export {
-  sysEventfd,
-  sysEventfdDrain,
-  sysEventfdSignal,
-  sysLastReceiveStampNs,
-  sysPollAsync,
-  sysRealtimeNs,
-} from './events';
+export { sysLastReceiveStampNs, sysRealtimeNs } from './events';
 
-/** Whether the libc layer loads on this machine. */
-export function libcAvailable(): boolean {
-  return libc() !== null;
-}

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 
 /** poll(), callable on the calling thread or, through `.async`, on a libuv worker thread. */
-export interface PollFunction {
+interface PollFunction {
   (fds: Buffer, count: number, timeoutMs: number): number;
   async(fds: Buffer, count: number, timeoutMs: number, done: (error: unknown, ret: number) => void): void;
 }

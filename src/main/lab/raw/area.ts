@@ -7,7 +7,7 @@
 import { ERRNO, type ErrnoName } from '@shared/errno';
 import type { PingReply as PingReplyEvent } from '@shared/socket';
 import type { Handlers, LabContext } from '../context';
-import { asBuffer } from '../sockets/wire-bytes';
+import { asBuffer } from '../wire-bytes';
 import { ICMP_ECHO_HEADER_BYTES, buildIcmpEcho, buildIcmpv6Echo } from './icmp';
 import { nextPingIdentifier, ping, type PingReply } from './ping';
 

@@ -15,7 +15,7 @@ import { fail, fromNodeError, succeed, type Outcome } from './errors';
 import { createSocketTable, isFailure, type LabSocket } from './table';
 import { createTranscripts } from './transcript';
 import { createSocketCalls } from './calls';
-import { asBuffer } from './wire-bytes';
+import { asBuffer } from '../wire-bytes';
 import { createUnixPolicy } from './unix-paths';
 
 /** Creates the socket area of a lab: real sockets, the call log, transcripts. */

@@ -40,7 +40,7 @@ import { closeStream, recvStream, sendStream, shutdownStream } from './stream-io
 import type { Transcripts } from './transcript';
 import { isFailure, type LabSocket, type SocketTable } from './table';
 
-export interface SocketCallsDeps {
+interface SocketCallsDeps {
   table: SocketTable;
   transcripts: Transcripts;
   /** Where AF_UNIX paths may live. */

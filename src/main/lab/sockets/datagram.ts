@@ -16,7 +16,7 @@ import { takePending } from './stream-setup';
 import type { Transcripts } from './transcript';
 import { DEFAULT_DGRAM_QUEUE_BYTES, type LabSocket, type SocketTable } from './table';
 
-export interface DatagramIo {
+interface DatagramIo {
   table: SocketTable;
   transcripts: Transcripts;
 }
@@ -52,7 +52,7 @@ function dgramOf(io: DatagramIo, sock: LabSocket): DgramSocket {
  * the receive buffer: measured here, 256 empty (or 1..100-byte) datagrams fill the default
  * 212,992 bytes, 832 bytes each.
  */
-export const DATAGRAM_OVERHEAD_BYTES = 832;
+const DATAGRAM_OVERHEAD_BYTES = 832;
 
 /** The receive buffer the queued datagrams take, as the kernel would count it. */
 function queueCost(sock: LabSocket): number {
@@ -65,6 +65,22 @@ function queueLimit(socket: DgramSocket): number {
   } catch {
     return DEFAULT_DGRAM_QUEUE_BYTES;
   }
+}
+
+/**
+ * Runs a Node dgram operation to its answer, or to EBADF when the socket is closed first: Node
+ * calls neither the callback nor 'error' for a bind, connect or send that close() overtook, and
+ * a call must never stay pending forever.
+ */
+function untilClosed(socket: DgramSocket, call: string, start: (resolve: (outcome: Outcome) => void) => void): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    const onClose = () => resolve(fail('EBADF', `${call}: the socket was closed while ${call}() was under way.`));
+    socket.once('close', onClose);
+    start((outcome) => {
+      socket.off('close', onClose);
+      resolve(outcome);
+    });
+  });
 }
 
 /** Records the address Node bound (bind, or the implicit bind of connect/send). */
@@ -86,7 +102,7 @@ export async function bindDatagram(io: DatagramIo, sock: LabSocket, address: Soc
   const bad = checkAddress(sock.domain, address, 'bind');
   if (bad || address.family === 'AF_UNIX') return bad ?? fail('EINVAL', 'bind: not an inet address.');
   const socket = dgramOf(io, sock);
-  const outcome = await new Promise<Outcome>((resolve) => {
+  const outcome = await untilClosed(socket, 'bind', (resolve) => {
     const onError = (error: Error) => resolve(fromNodeError(error, 'bind'));
     socket.once('error', onError);
     socket.bind({ port: address.port, address: address.address, exclusive: true }, () => {
@@ -112,7 +128,7 @@ export async function connectDatagram(io: DatagramIo, sock: LabSocket, given: So
   if (bad || address.family === 'AF_UNIX') return bad ?? fail('EINVAL', 'connect: not an inet address.');
   const socket = dgramOf(io, sock);
   if (sock.state === 'connected') socket.disconnect(); // C may re-connect a UDP socket at will
-  const outcome = await new Promise<Outcome>((resolve) => {
+  const outcome = await untilClosed(socket, 'connect', (resolve) => {
     const onError = (error: Error) => resolve(fromNodeError(error, 'connect'));
     socket.once('error', onError);
     socket.connect(address.port, address.address, () => {
@@ -155,7 +171,7 @@ export async function sendDatagram(
     return fail('EMSGSIZE', `${call}: ${data.length} bytes do not fit one UDP datagram over ${family === 'AF_INET6' ? 'IPv6' : 'IPv4'} (at most ${max}).`);
   }
   const socket = dgramOf(io, sock);
-  const outcome = await new Promise<Outcome>((resolve) => {
+  const outcome = await untilClosed(socket, call, (resolve) => {
     const done = (error: Error | null) => resolve(error ? fromNodeError(error, call) : succeed(data.length));
     try {
       if (address) socket.send(data, address.port, address.address, done);

@@ -9,7 +9,7 @@ import { sysOpenFileLimit } from '../libc';
 import { fail, type CallFailure } from './errors';
 
 /** Descriptors below the process limit the lab leaves to the app. */
-export const DESCRIPTOR_RESERVE = 64;
+const DESCRIPTOR_RESERVE = 64;
 
 /** Descriptors this process has open now (Linux: /proc/self/fd), or null where it cannot tell. */
 function openDescriptors(): number | null {

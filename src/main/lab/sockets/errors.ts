@@ -11,7 +11,7 @@ export interface CallFailure {
 }
 
 /** A successful call: C's return value, extra result fields, and an optional fidelity note. */
-export interface CallSuccess<E extends object = object> {
+interface CallSuccess<E extends object = object> {
   readonly failed: false;
   readonly ret: number;
   readonly extra: E;

@@ -27,7 +27,7 @@ const LINUX_DEFAULTS: Partial<Record<SocketOption, OptionValue>> = {
 };
 
 /** The kernel descriptor behind a lab socket, wherever Node keeps it; null if none yet. */
-export function kernelFdOf(sock: LabSocket): number | null {
+function kernelFdOf(sock: LabSocket): number | null {
   if (sock.kernelFd !== null) return sock.kernelFd;
   return handleFd(sock.conn) ?? dgramFd(sock.dgram);
 }

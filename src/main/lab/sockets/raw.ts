@@ -16,7 +16,7 @@ import { fail, succeed, type CallFailure, type Outcome } from './errors';
 import type { Transcripts } from './transcript';
 import { isFailure, type LabSocket, type SocketTable } from './table';
 
-export interface RawIo {
+interface RawIo {
   table: SocketTable;
   transcripts: Transcripts;
 }

@@ -21,7 +21,7 @@ import { LINUX, sysRecvNow, sysSendto, sysShutdown, sysTcpInfo, type LibcFailure
 import type { Transcripts } from './transcript';
 import { handleFd, isFailure, peerClosed, type LabSocket, type SocketTable } from './table';
 
-export interface StreamIo {
+interface StreamIo {
   table: SocketTable;
   transcripts: Transcripts;
 }
@@ -219,6 +219,9 @@ export function shutdownStream(io: StreamIo, sock: LabSocket, how: ShutHow): Out
   if (sock.state !== 'connected' || !sock.conn) {
     return fail('ENOTCONN', `shutdown: descriptor ${sock.fd} is not connected (${sock.state}).`);
   }
+  if (connectionClosed(sock)) {
+    return fail('ENOTCONN', `shutdown: the connection on descriptor ${sock.fd} is closed already (the peer reset it); there is nothing to shut down.`);
+  }
   let note: string | undefined;
   if (how !== 'SHUT_WR' && !sock.shutRd) {
     sock.shutRd = true;
@@ -235,6 +238,16 @@ export function shutdownStream(io: StreamIo, sock: LabSocket, how: ShutHow): Out
   }
   io.table.notify(sock);
   return succeed(0, {}, note);
+}
+
+/** Whether the kernel has closed this TCP connection (a reset: TCP_CLOSE), as shutdown(2) sees it. */
+function connectionClosed(sock: LabSocket): boolean {
+  const fd = handleFd(sock.conn);
+  if (fd === null) return sock.conn?.destroyed === true;
+  if (sock.domain === 'AF_UNIX') return false;
+  const info = sysTcpInfo(fd);
+  const TCP_CLOSE = 7;
+  return info.ok && info.value.state === TCP_CLOSE;
 }
 
 /**
