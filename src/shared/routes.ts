@@ -26,6 +26,7 @@ import {
 } from './socket';
 import { captureRoutes } from './capture';
 import { exerciseRoutes } from './exercise';
+import { HostName, netRoutes } from './net';
 import { defineRoute, result } from './route';
 
 const fdOnly = z.object({ fd: Fd });
@@ -38,7 +39,13 @@ const flags = z.array(MsgFlag).max(4).default([]);
 
 export const socketRoutes = {
   'socket.socket': defineRoute(
-    z.object({ domain: Domain, type: SockType, protocol: Protocol.default('IPPROTO_IP') }),
+    z.object({
+      domain: Domain,
+      type: SockType,
+      protocol: Protocol.default('IPPROTO_IP'),
+      /** A lab-network host ("A", "B", see net.ts) to make the socket on; null: this machine. */
+      host: HostName.nullable().default(null),
+    }),
     callResult({}),
   ),
   'socket.bind': defineRoute(z.object({ fd: Fd, address: SockAddr }), callResult({})),
@@ -159,7 +166,7 @@ export const rawRoutes = {
   ),
 } as const;
 
-export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes, ...exerciseRoutes } as const;
+export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes, ...exerciseRoutes, ...netRoutes } as const;
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;
