@@ -13,7 +13,7 @@ import type { CaptureStatus } from '@shared/capture';
 import { createCaptureArea } from '../../src/main/lab/capture/area';
 import { PacketStore } from '../../src/main/lab/capture/store';
 import { captureEntry, type CaptureLauncher } from '../../src/main/lab/capture/launcher';
-import { DEFAULT_OPTIONS, type LabContext } from '../../src/main/lab/context';
+import { NO_NET, DEFAULT_OPTIONS, type LabContext } from '../../src/main/lab/context';
 import { createLab } from '../../src/main/lab/index';
 import { createSocketArea } from '../../src/main/lab/sockets/area';
 import type { CaptureArea } from '../../src/main/lab/areas';
@@ -31,6 +31,7 @@ function area(options: Parameters<typeof createCaptureArea>[2] = {}) {
     options: DEFAULT_OPTIONS,
     tcpStates: new Map(),
     ownPorts: new Set(),
+    net: NO_NET,
     emit: (name, payload) => {
       if (name === 'capture.status') statuses.push(payload as CaptureStatus);
     },

@@ -5,7 +5,7 @@
  * second, and turns the capture process's death into a status error (capture can start again).
  */
 import type { CaptureStatus, PacketRow } from '@shared/capture';
-import type { LabContext } from '../context';
+import { monoUs, wallUs, type LabContext } from '../context';
 import { CaptureClient } from './client';
 import { captureFailure, mapLoadError, mapStartError, type CaptureFailure } from './errors';
 import type { CaptureLauncher } from './launcher';
@@ -44,6 +44,8 @@ export class CaptureSession {
   permissionHint: string | null = null;
 
   private client: CaptureClient | null = null;
+  /** Ends a capture on the lab network's link (null when capturing through the capture process). */
+  private untap: (() => void) | null = null;
   /** Batches that arrive between asking to start and hearing it started. */
   private early: Uint8Array[] | null = null;
   private pushFrom = 1;
@@ -95,6 +97,7 @@ export class CaptureSession {
   /** Starts capturing on `iface`, stopping a capture already running; the store starts empty. */
   start(iface: string, filter: string, bufferBytes: number): Promise<Answer<CaptureStatus>> {
     return this.serially(async () => {
+      if (this.ctx.net.linkInterfaces().includes(iface)) return this.startLink(iface, filter);
       const client = this.processClient();
       if (client === null) return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
       if (this.running) await this.stopNow();
@@ -148,8 +151,42 @@ export class CaptureSession {
     this.client = null;
   }
 
+  /**
+   * Captures on the lab network's link ("link:A"): the engine hands over every frame at that
+   * end as it enters or leaves the link, stamped on CLOCK_MONOTONIC when it did, so no capture
+   * process and no privilege is needed. BPF capture filters belong to kernel interfaces.
+   */
+  private startLink(iface: string, filter: string): Answer<CaptureStatus> {
+    if (filter.trim() !== '') {
+      return captureFailure('EINVAL', `Capture filters (BPF) apply to kernel interfaces; on the link "${iface}" capture everything and use a display filter.`);
+    }
+    if (this.running) this.halt();
+    this.untap?.();
+    this.resetStore();
+    const wallOffsetUs = wallUs() - monoUs();
+    this.untap = this.ctx.net.tapLink(iface, (stampUs, data) => {
+      if (!this.running) return;
+      const firstNew = this.store.nextNo;
+      this.store.append(Math.round(stampUs), Math.round(stampUs + wallOffsetUs), data.length, 1, data);
+      this.packets += 1;
+      this.bytes += data.length;
+      this.ties.tieArrived(this.store, firstNew);
+    });
+    Object.assign(this, { running: true, iface, filter, source: iface, linkType: 1, error: null, permissionHint: null });
+    this.pushTimer = setInterval(() => this.pushRows(), PUSH_MS);
+    this.statusTimer = setInterval(() => this.emitStatus(), STATUS_MS);
+    this.emitStatus();
+    return { ok: true, value: this.status() };
+  }
+
   private async stopNow(): Promise<Answer<null>> {
     if (!this.running) return { ok: true, value: null };
+    if (this.untap) {
+      this.untap();
+      this.untap = null;
+      this.halt();
+      return { ok: true, value: null };
+    }
     const answer = (await this.client?.stop()) ?? { ok: true as const, value: null };
     this.halt();
     if (!answer.ok) {

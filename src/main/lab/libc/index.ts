@@ -35,6 +35,23 @@ export {
   sysRealtimeNs,
 } from './events';
 
+export {
+  closeFd,
+  inNetns,
+  sysAddIpv6,
+  sysCreateNetns,
+  sysIfIndex,
+  sysLinkUp,
+  sysOpenTap,
+  sysReadNow,
+  sysSetIpv4,
+  sysSetMac,
+  sysSetMtu,
+  sysTimerfd,
+  sysTimerfdAt,
+  sysWriteAll,
+} from './netns';
+
 /** Whether the libc layer loads on this machine. */
 export function libcAvailable(): boolean {
   return libc() !== null;

@@ -33,6 +33,12 @@ export interface LibcFunctions {
   /** ioctl with a struct out-parameter (SIOCGSTAMPNS). */
   ioctlBuffer(fd: number, request: number, out: Buffer): number;
   clock_gettime(clock: number, out: Buffer): number;
+  /** Namespaces (lab network): unshare(CLONE_NEWNET) and setns on the calling thread. */
+  unshare(flags: number): number;
+  setns(fd: number, nstype: number): number;
+  /** timerfd (lab network link timers): CLOCK_MONOTONIC, absolute expiry in struct itimerspec. */
+  timerfd_create(clock: number, flags: number): number;
+  timerfd_settime(fd: number, flags: number, value: Buffer, old: Buffer | null): number;
   errno(): number;
 }
 
@@ -67,6 +73,10 @@ export function libc(): LibcFunctions | null {
       ioctlInt: lib.func('ioctl', 'int', ['int', 'unsigned long', koffi.out(koffi.pointer('int'))]),
       ioctlBuffer: lib.func('ioctl', 'int', ['int', 'unsigned long', 'void *']),
       clock_gettime: lib.func('int clock_gettime(int, void *)'),
+      unshare: lib.func('int unshare(int)'),
+      setns: lib.func('int setns(int, int)'),
+      timerfd_create: lib.func('int timerfd_create(int, int)'),
+      timerfd_settime: lib.func('int timerfd_settime(int, int, const void *, void *)'),
       // koffi saves errno right after each call (also for async calls, restored in the callback).
       errno: () => koffi.errno(),
     } as LibcFunctions;

@@ -32,7 +32,8 @@ export function createSocketArea(ctx: LabContext): SocketArea {
     args: Record<string, unknown>,
     body: (callId: number) => Outcome<E> | Promise<Outcome<E>>,
   ) {
-    const record = log.start(fd, call, args);
+    const host = fd === null ? ((args.host as string | null | undefined) ?? null) : (table.get(fd)?.host ?? null);
+    const record = log.start(fd, call, args, host);
     let outcome: Outcome<E>;
     try {
       outcome = await body(record.id);
@@ -69,7 +70,14 @@ export function createSocketArea(ctx: LabContext): SocketArea {
   }
 
   const handlers: Handlers<SocketAreaRoute> = {
-    'socket.socket': (input) => run('socket', null, input, () => calls.socket(input.domain, input.type, input.protocol)),
+    'socket.socket': (input) =>
+      run('socket', null, input, () => {
+        const netns = ctx.net.nsOf(input.host);
+        if (netns === undefined || (input.host !== null && netns === null)) {
+          return fail('EINVAL', `socket: there is no host "${input.host}" in the lab network.`);
+        }
+        return calls.socket(input.domain, input.type, input.protocol, input.host !== null && netns !== null ? { host: input.host, netns } : null);
+      }),
     'socket.bind': ({ fd, address }) => onSocket('bind', fd, { address }, (sock) => calls.bind(sock, address)),
     'socket.listen': ({ fd, backlog }) => onSocket('listen', fd, { backlog }, (sock) => calls.listen(sock, backlog)),
     'socket.accept': ({ fd }) => onSocket('accept', fd, {}, (sock) => calls.accept(sock)),

@@ -4,6 +4,7 @@
  * `callLogLimit`, so a long session cannot grow without end.
  */
 import type { CallName, CallRecord } from '@shared/socket';
+import { NET_CALL_ID_BASE } from '@shared/net';
 import type { LabContext } from '../context';
 import { monoUs, wallUs } from '../context';
 import type { Outcome } from './errors';
@@ -23,7 +24,7 @@ export function summarisePayload(data: Buffer): { length: number; previewHex: st
 
 export interface CallLog {
   /** Logs a call as started (ret null) and emits it. */
-  start(fd: number | null, call: CallName, args: Record<string, unknown>): CallRecord;
+  start(fd: number | null, call: CallName, args: Record<string, unknown>, host?: string | null): CallRecord;
   /** Fills in the result and duration and emits the record again. */
   finish(record: CallRecord, outcome: Outcome): void;
   /** Records with id > sinceId, oldest first, at most `limit`. */
@@ -34,10 +35,12 @@ export interface CallLog {
 /** Creates the lab's call log, bounded by `ctx.options.callLogLimit`. */
 export function createCallLog(ctx: LabContext): CallLog {
   let records: CallRecord[] = [];
-  let nextId = 1;
+  // The engine's calls are numbered apart from the machine's, so one log can show both.
+  const firstId = ctx.options.role === 'engine' ? NET_CALL_ID_BASE + 1 : 1;
+  let nextId = firstId;
 
   return {
-    start(fd, call, args) {
+    start(fd, call, args, host = null) {
       const record: CallRecord = {
         id: nextId++,
         fd,
@@ -50,6 +53,7 @@ export function createCallLog(ctx: LabContext): CallLog {
         ret: null,
         errno: null,
         message: null,
+        ...(host ? { host } : {}),
       };
       records.push(record);
       // Drop in batches so trimming stays cheap on a full log.

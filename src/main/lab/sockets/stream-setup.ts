@@ -13,10 +13,15 @@ import { AF, LINUX, fromSockaddr, sysBind, sysClose, sysSockNameBytes, sysSocket
 import { applyStoredOptions } from './options';
 import { handleFd, isFailure, type LabSocket, type SocketTable } from './table';
 
+/** Where a socket lives, for the sockets accept() makes from it (they live there too). */
+export function placementOf(sock: LabSocket): { host: string; netns: number } | null {
+  return sock.host !== null && sock.netns !== null ? { host: sock.host, netns: sock.netns } : null;
+}
+
 /** Makes the kernel socket for a stream lab socket (also after a failed connect released it). */
 export function ensureKernelFd(sock: LabSocket, call: string): Outcome | null {
   if (sock.kernelFd !== null) return null;
-  const opened = sysSocket(AF[sock.domain], LINUX.SOCK_STREAM, 0);
+  const opened = sysSocket(AF[sock.domain], LINUX.SOCK_STREAM, 0, sock.netns);
   if (!opened.ok) return kernelFailure(opened.errno, call, 'The kernel refused to create the socket.');
   sock.kernelFd = opened.value;
   const applied = applyStoredOptions(sock);
@@ -123,7 +128,7 @@ export async function acceptStream(
     if (listener.state !== 'listening') return fail('EBADF', 'accept: the listening socket was closed while accept() waited.');
   }
   const pending = listener.acceptQueue[0];
-  const accepted = table.open(listener.domain, 'SOCK_STREAM', listener.protocol);
+  const accepted = table.open(listener.domain, 'SOCK_STREAM', listener.protocol, placementOf(listener));
   if (isFailure(accepted)) return accepted; // EMFILE: the connection stays queued, as in C
   listener.acceptQueue.shift();
   accepted.conn = pending.conn;
@@ -178,13 +183,23 @@ export async function connectStream(
   if (local?.family === 'AF_UNIX') {
     return fail('EOPNOTSUPP', 'connect: SockLab cannot connect an AF_UNIX socket bound to its own path (Node gives a Unix client no local name); connect without bind().');
   }
-  if (sock.kernelFd !== null) {
-    // Node opens its own socket for connect; the lab's is released and its address reused.
-    sysClose(sock.kernelFd);
-    sock.kernelFd = null;
-    if (local) note = `Node connects with a new kernel socket bound to ${describe(local)} (the bind() socket was released just before).`;
+  let conn: NetSocket;
+  if (sock.netns !== null) {
+    // A lab-network host's socket: Node connects the kernel socket made in that host's
+    // namespace (a socket Node made itself would be in the engine's own, unconnected one).
+    const made = ensureKernelFd(sock, 'connect');
+    if (made) return made;
+    conn = new NetSocket({ fd: sock.kernelFd as number, allowHalfOpen: true, readable: true, writable: true, pauseOnCreate: true } as ConstructorParameters<typeof NetSocket>[0]);
+    sock.kernelFd = null; // Node owns the descriptor now and closes it
+  } else {
+    if (sock.kernelFd !== null) {
+      // Node opens its own socket for connect; the lab's is released and its address reused.
+      sysClose(sock.kernelFd);
+      sock.kernelFd = null;
+      if (local) note = `Node connects with a new kernel socket bound to ${describe(local)} (the bind() socket was released just before).`;
+    }
+    conn = new NetSocket({ allowHalfOpen: true });
   }
-  const conn = new NetSocket({ allowHalfOpen: true });
   conn.pause(); // reads stay paused until recv(), so the kernel's window really fills
   sock.conn = conn;
   sock.state = 'connecting';
@@ -210,7 +225,7 @@ export async function connectStream(
       host: address.address,
       port: address.port,
       family: address.family === 'AF_INET6' ? 6 : 4,
-      ...(local ? { localAddress: local.address, localPort: local.port } : {}),
+      ...(local && sock.netns === null ? { localAddress: local.address, localPort: local.port } : {}),
     });
   }
   if (nonblocking) {

@@ -17,6 +17,7 @@ import type {
   SocketInfo,
   SocketState,
 } from '@shared/socket';
+import { NET_FD_BASE } from '@shared/net';
 import type { LabContext } from '../context';
 import { monoUs } from '../context';
 import { fail, type CallFailure } from './errors';
@@ -60,6 +61,9 @@ export interface LabSocket {
   counters: Counters;
   acceptedFrom: number | null;
   createdAtUs: number;
+  /** The lab-network host it lives on and that host's namespace (null: this machine). */
+  host: string | null;
+  netns: number | null;
   /** Stream: the kernel socket made with libc at socket(), until Node takes it at listen/connect. */
   kernelFd: number | null;
   server: Server | null;
@@ -83,7 +87,7 @@ export const DEFAULT_DGRAM_QUEUE_BYTES = 212_992;
 
 export interface SocketTable {
   /** Allocates the lowest free descriptor, or EMFILE past options.maxSockets. */
-  open(domain: Domain, type: SockType, protocol: Protocol): LabSocket | CallFailure;
+  open(domain: Domain, type: SockType, protocol: Protocol, on?: { host: string; netns: number } | null): LabSocket | CallFailure;
   get(fd: number): LabSocket | undefined;
   /** The socket, or EBADF naming the call. */
   lookup(fd: number, call: string): LabSocket | CallFailure;
@@ -121,11 +125,12 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
   }
 
   const table: SocketTable = {
-    open(domain, type, protocol) {
+    open(domain, type, protocol, on = null) {
       if (sockets.size >= ctx.options.maxSockets) {
         return fail('EMFILE', `socket: the lab already has ${sockets.size} sockets open, its limit (maxSockets = ${ctx.options.maxSockets}); close some first.`);
       }
-      let fd = 3;
+      // The engine's descriptors are numbered apart from the machine's (see NET_FD_BASE).
+      let fd = ctx.options.role === 'engine' ? NET_FD_BASE : 3;
       while (sockets.has(fd)) fd++;
       const sock: LabSocket = {
         fd,
@@ -145,6 +150,8 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
         counters: { bytesSent: 0, bytesReceived: 0, sendCalls: 0, recvCalls: 0, datagramsSent: 0, datagramsReceived: 0 },
         acceptedFrom: null,
         createdAtUs: monoUs(),
+        host: on?.host ?? null,
+        netns: on?.netns ?? null,
         kernelFd: null,
         server: null,
         acceptQueue: [],
@@ -238,6 +245,7 @@ export function createSocketTable(ctx: LabContext, onOpen: (fd: number) => void 
         acceptedFrom: sock.acceptedFrom,
         tcpState: ctx.tcpStates.get(sock.fd) ?? null,
         createdAtUs: sock.createdAtUs,
+        ...(sock.host ? { host: sock.host } : {}),
       };
     },
   };
