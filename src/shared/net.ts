@@ -45,7 +45,7 @@ export const DEFAULT_HOSTS: HostSpec[] = [
   { name: 'B', ipv4: '10.0.0.2', prefix4: 24, ipv6: 'fd00::2', prefix6: 64 },
 ];
 
-/** A host as it is: its interface (a TAP device named eth0) and addresses. */
+/** A host as it is: its interface (eth0, one end of a veth pair the engine carries) and addresses. */
 export const HostInfo = HostSpec.extend({
   ifname: z.string(),
   mac: z.string(),

@@ -1,7 +1,7 @@
 /**
- * Network namespaces, TAP devices and interface settings for the lab network, as C does them:
- * unshare(CLONE_NEWNET) and setns() on the calling thread, open("/dev/net/tun") +
- * ioctl(TUNSETIFF), SIOCSIF* ioctls on a control socket, timerfd for the link's timers.
+ * Network namespaces, packet sockets and interface settings for the lab network, as C does
+ * them: unshare(CLONE_NEWNET) and setns() on the calling thread, AF_PACKET sockets, SIOCSIF*
+ * and SIOCETHTOOL ioctls on a control socket, timerfd for the link's timers.
  *
  * Namespaces are per thread: every function here runs on Node's main thread, synchronously,
  * so a socket or device made between setns(host) and setns(home) belongs to that host and keeps
@@ -15,9 +15,13 @@ import { labFailure, libcFailure, noLibc, ok, type LibcResult } from './result';
 import { toSockaddr } from './sockaddr';
 
 const CLONE_NEWNET = 0x40000000;
-const TUNSETIFF = 0x400454ca;
-const IFF_TAP = 0x0002;
-const IFF_NO_PI = 0x1000;
+const AF_PACKET = 17;
+/** htons(ETH_P_ALL) on a little-endian machine: every protocol. */
+const ETH_P_ALL_BE = 0x0300;
+const SOL_PACKET = 263;
+const PACKET_IGNORE_OUTGOING = 23;
+const SIOCETHTOOL = 0x8946;
+const ETHTOOL_STXCSUM = 0x17;
 const IFF_UP = 0x1;
 const SIOCGIFFLAGS = 0x8913;
 const SIOCSIFFLAGS = 0x8914;
@@ -93,25 +97,42 @@ function ifreq(name: string): Buffer {
   return buffer;
 }
 
-/** A TAP device named `name` in the current namespace: its descriptor (non-blocking) reads and writes Ethernet frames. */
-export function sysOpenTap(name: string): LibcResult<number> {
+/**
+ * An AF_PACKET socket on interface `name` of the current namespace (non-blocking): read()
+ * returns every frame that arrives on it, write() sends a frame out of it. Frames this socket
+ * sends itself are not read back (PACKET_IGNORE_OUTGOING).
+ */
+export function sysPacketSocket(name: string, ifindex: number): LibcResult<number> {
   const lib = libc();
-  if (!lib) return noLibc('ioctl');
-  let fd: number;
-  try {
-    fd = openSync('/dev/net/tun', constants.O_RDWR | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return labFailure('open', code === 'ENOENT' ? 'ENOENT' : 'EACCES', `/dev/net/tun could not be opened (${code ?? String(error)}): the kernel needs the tun module.`);
-  }
-  const request = ifreq(name);
-  request.writeUInt16LE(IFF_TAP | IFF_NO_PI, 16);
-  if (lib.ioctlBuffer(fd, TUNSETIFF, request) !== 0) {
-    const failed = lastError<number>(lib, 'ioctl(TUNSETIFF)');
-    closeFd(fd);
+  if (!lib) return noLibc('socket');
+  const fd = lib.socket(AF_PACKET, LINUX.SOCK_RAW | LINUX.O_NONBLOCK | LINUX.SOCK_CLOEXEC, ETH_P_ALL_BE);
+  if (fd < 0) return lastError(lib, 'socket(AF_PACKET)', name);
+  const address = Buffer.alloc(20); // struct sockaddr_ll
+  address.writeUInt16LE(AF_PACKET, 0);
+  address.writeUInt16LE(ETH_P_ALL_BE, 2);
+  address.writeInt32LE(ifindex, 4);
+  const one = Buffer.alloc(4);
+  one.writeInt32LE(1);
+  if (lib.bind(fd, address, address.length) !== 0 || lib.setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, one, 4) !== 0) {
+    const failed = lastError<number>(lib, 'bind(AF_PACKET)', name);
+    lib.close(fd);
     return failed;
   }
   return ok(fd);
+}
+
+/**
+ * Switches transmit checksum offload off on interface `name` (ethtool -K name tx off), which
+ * switches TSO off with it: frames then leave the host whole and with real checksums, as on a
+ * wire, instead of as 64 KiB super-frames with checksums left to a NIC that does not exist.
+ */
+export function sysTxOffloadOff(name: string): LibcResult<0> {
+  return withControlSocket(AF.AF_INET, (lib, fd) => {
+    const value = Buffer.alloc(8); // struct ethtool_value { cmd; data; }
+    value.writeUInt32LE(ETHTOOL_STXCSUM, 0);
+    const request = { name: [...ifreq(name).subarray(0, 16)], data: value, pad: new Array<number>(16).fill(0) };
+    return lib.ioctlIfreqPointer(fd, SIOCETHTOOL, request) === 0 ? ok(0) : lastError(lib, 'ioctl(SIOCETHTOOL)', name);
+  });
 }
 
 /** Runs ioctls on a throwaway control socket of `domain` in the current namespace. */
@@ -208,7 +229,7 @@ export function sysTimerfdAt(fd: number, atNs: bigint): LibcResult<0> {
 }
 
 /**
- * read(fd) without waiting (the descriptor is non-blocking): one frame from a TAP device, or the
+ * read(fd) without waiting (the descriptor is non-blocking): one frame from a packet socket, or the
  * expiry count of a timerfd. null when nothing is there (EAGAIN).
  */
 export function sysReadNow(fd: number, into: Buffer): LibcResult<number | null> {
@@ -220,7 +241,7 @@ export function sysReadNow(fd: number, into: Buffer): LibcResult<number | null> 
   return errno === 11 ? ok(null) : libcFailure('read', errno);
 }
 
-/** write(fd, bytes): one frame into a TAP device (the kernel takes it as received on that interface). */
+/** write(fd, bytes): one frame out of a packet socket's interface. */
 export function sysWriteAll(fd: number, data: Uint8Array): LibcResult<number> {
   const lib = libc();
   if (!lib) return noLibc('write');

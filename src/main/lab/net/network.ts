@@ -1,7 +1,7 @@
 /**
- * One lab network inside the engine process: its hosts (namespaces + TAP devices), the wire
- * that reads every frame a host sends from its TAP and writes it into the destination host's
- * TAP after the link's rules (link.ts), the frames held for step mode, and the taps that feed
+ * One lab network inside the engine process: its hosts (namespaces + veth pairs), the wire
+ * that reads every frame a host sends from its link end and writes it to the destination host's
+ * end after the link's rules (link.ts), the frames held for step mode, and the taps that feed
  * link captures ("link:A"). Frames are switched by destination MAC; broadcast and multicast
  * frames (ARP requests, neighbour solicitations) go to every other host.
  */
@@ -14,11 +14,11 @@ import { createHost, destroyHost, setHostMtu, type Host } from './hosts';
 import { Link, type LinkFrame } from './link';
 import { LinkTimers, nowUs } from './timers';
 
-/** Most frames read from one TAP per wake-up, so one busy host cannot starve the others. */
+/** Most frames read from one host per wake-up, so one busy host cannot starve the others. */
 const READ_BURST = 256;
 /** Most frames held at once; more are dropped (counted as step drops) rather than grow memory. */
 const MAX_HELD = 10_000;
-/** Largest frame a TAP hands over (MTU 9000 + Ethernet header, with room). */
+/** Largest frame a link end hands over (MTU 9000 + Ethernet header, with room). */
 const FRAME_BUFFER = 9216;
 
 const ties = new WeakMap<LinkFrame, { fd: number | null; callId: number | null }>();
@@ -150,7 +150,7 @@ export class LabNetwork {
 
   private listen(host: Host): void {
     if (this.closed) return;
-    const waiting = readinessPoller.waitReadable(host.tapFd, () => {
+    const waiting = readinessPoller.waitReadable(host.frameFd, () => {
       this.withdraws.delete(host.info.name);
       this.readFrames(host);
       this.listen(host);
@@ -161,7 +161,7 @@ export class LabNetwork {
 
   private readFrames(host: Host): void {
     for (let n = 0; n < READ_BURST && !this.closed; n++) {
-      const got = sysReadNow(host.tapFd, this.readBuffer);
+      const got = sysReadNow(host.frameFd, this.readBuffer);
       if (!got.ok || got.value === null || got.value === 0) return;
       const enteredUs = nowUs();
       const data = Buffer.from(this.readBuffer.subarray(0, got.value));
@@ -185,9 +185,9 @@ export class LabNetwork {
     for (const name of targets) {
       const host = this.hosts.get(name);
       if (!host) continue;
-      // A TAP write hands the frame to the host's stack at once; it fails only when the
-      // interface is down or the frame is malformed, which the counters cannot fix: skip it.
-      sysWriteAll(host.tapFd, frame.data);
+      // The write hands the frame to the host's stack at once; it fails only when the
+      // interface is down or the frame is malformed, which no retry would fix: skip it.
+      sysWriteAll(host.frameFd, frame.data);
       this.emitTap(name, nowUs(), frame.data);
     }
   }

@@ -2,7 +2,7 @@
  * The link's clock: a min-heap of deadlines on CLOCK_MONOTONIC and one timerfd armed for the
  * earliest. Node's setTimeout has millisecond granularity and fires late under load; a timerfd
  * expires with the kernel's hrtimer precision (tens of µs) and is watched by the same poller as
- * the TAP devices, so a frame due in 300 µs goes out in about 300 µs.
+ * the hosts' packet sockets, so a frame due in 300 µs goes out in about 300 µs.
  */
 import { readinessPoller } from '../raw/poller';
 import { closeFd, sysReadNow, sysTimerfd, sysTimerfdAt } from '../libc';
