@@ -56,6 +56,9 @@ describe('lab network', () => {
     expect(captured.some((r) => r.protocol === 'ARP')).toBe(true);
     const syn = captured.find((r) => r.mark === 'syn' && r.src === A);
     expect(syn?.callId).toBe(calls.find((c) => c.call === 'connect' && c.fd === client)?.id);
+    const ladder = ok(await call(lab, 'capture.ladder', { no: syn?.no ?? 0 })).value;
+    expect(ladder.svg).toContain(`host A · ${A}:`);
+    expect(ladder.svg).toContain(`host B · ${B}:5001`);
     const info = ok(await call(lab, 'net.info', {})).value;
     expect(info.counters.dropped).toBe(0);
     expect(info.counters.passed).toBeGreaterThan(20);
