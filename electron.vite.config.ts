@@ -14,6 +14,8 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           capture: resolve('src/main/lab/capture/worker.ts'),
+          // The lab-network engine runs in its own process inside unshare -Urn.
+          engine: resolve('src/main/lab/net/engine.ts'),
         },
       },
     },

@@ -48,6 +48,8 @@ const SYSTEM_NEEDS = [
     present: () => existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
   },
   { pkg: 'tcpdump', why: 'the reference capture the benches compare with', present: () => onPath('tcpdump') },
+  { pkg: 'util-linux', why: 'unshare, which starts the lab-network engine in its own namespaces', present: () => onPath('unshare') },
+  { pkg: 'iproute2', why: 'ip, which joins each lab-network host to the link with a veth pair', present: () => onPath('ip') },
 ];
 
 function run(command, args, env = process.env) {

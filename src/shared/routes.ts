@@ -30,6 +30,7 @@ import { ERRNO } from './errno';
 import { captureRoutes } from './capture';
 import { exerciseRoutes } from './exercise';
 import { PrivilegePlan } from './privileges';
+import { HostName, netRoutes } from './net';
 import { defineRoute, result } from './route';
 import { cString } from './c-string';
 
@@ -43,7 +44,13 @@ const flags = z.array(MsgFlag).max(4).default([]);
 
 export const socketRoutes = {
   'socket.socket': defineRoute(
-    z.object({ domain: Domain, type: SockType, protocol: Protocol.default('IPPROTO_IP') }),
+    z.object({
+      domain: Domain,
+      type: SockType,
+      protocol: Protocol.default('IPPROTO_IP'),
+      /** A lab-network host ("A", "B", see net.ts) to make the socket on; null: this machine. */
+      host: HostName.nullable().default(null),
+    }),
     /** ret is the descriptor; socketId the new socket's lab-wide identity. */
     callResult({ socketId: SocketId }),
   ),
@@ -167,7 +174,7 @@ export const rawRoutes = {
   ),
 } as const;
 
-export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes, ...exerciseRoutes } as const;
+export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes, ...exerciseRoutes, ...netRoutes } as const;
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;

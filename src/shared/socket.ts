@@ -214,6 +214,8 @@ export const SocketInfo = z.object({
   /** TCP state inferred from captured packets (filled by the flows layer when capturing). */
   tcpState: z.string().nullable(),
   createdAtUs: z.number(),
+  /** The lab-network host the socket lives on (see net.ts); absent or null: this machine. */
+  host: z.string().max(16).nullable().optional(),
 });
 export type SocketInfo = z.infer<typeof SocketInfo>;
 
@@ -261,6 +263,8 @@ export const CallRecord = z.object({
   ret: z.number().int().nullable(),
   errno: ErrnoName.nullable(),
   message: z.string().nullable(),
+  /** The lab-network host the call ran on (see net.ts); absent or null: this machine. */
+  host: z.string().max(16).nullable().optional(),
 });
 export type CallRecord = z.infer<typeof CallRecord>;
 

@@ -14,7 +14,7 @@ import { createCaptureArea } from '../../src/main/lab/capture/area';
 import { PacketStore } from '../../src/main/lab/capture/store';
 import { captureEntry, type CaptureLauncher } from '../../src/main/lab/capture/launcher';
 import { capturePermissionHint } from '../../src/main/lab/capture/errors';
-import { DEFAULT_OPTIONS, type LabContext } from '../../src/main/lab/context';
+import { NO_NET, DEFAULT_OPTIONS, type LabContext } from '../../src/main/lab/context';
 import { createLab } from '../../src/main/lab/index';
 import { createSocketArea } from '../../src/main/lab/sockets/area';
 import type { CaptureArea } from '../../src/main/lab/areas';
@@ -32,6 +32,7 @@ function area(options: Parameters<typeof createCaptureArea>[2] = {}) {
     options: DEFAULT_OPTIONS,
     tcpStates: new Map(),
     ownPorts: new Set(),
+    net: NO_NET,
     emit: (name, payload) => {
       if (name === 'capture.status') statuses.push(payload as CaptureStatus);
     },

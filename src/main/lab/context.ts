@@ -41,7 +41,40 @@ export interface LabOptions {
    * except when NODE_ENV is "production": tests and development catch drift, users pay nothing.
    */
   checkContract?: boolean;
+  /**
+   * 'machine' (default): the lab of this machine, which relays lab-network routes to the
+   * engine process. 'engine': the lab inside that process, owning the network's hosts.
+   */
+  role?: 'machine' | 'engine';
+  /**
+   * How to start the lab-network engine process (machine role): `unshare -Urn` + Node by
+   * default; tests may pass 'none' to switch lab networks off.
+   */
+  engineLauncher?: 'unshare' | 'none';
 }
+
+/** What the socket and capture areas may ask of a lab network (the engine's lab only). */
+export interface NetHooks {
+  /** A host's namespace descriptor; null for this machine; undefined when there is no such host. */
+  nsOf(host: string | null): number | null | undefined;
+  /** Capture interfaces of the link ("link:A", ...), empty without a network. */
+  linkInterfaces(): string[];
+  /** Feeds frames seen at that end of the link to `onFrame`; null when no such interface. */
+  tapLink(iface: string, onFrame: (monoUs: number, data: Buffer) => void): (() => void) | null;
+  /** A host's own device ("A:eth0", "A:lo"): its namespace and device name; null otherwise. */
+  hostDevice(iface: string): { netns: number; device: string } | null;
+  /** Capture interfaces of the hosts' own devices, empty without a network. */
+  hostInterfaces(): string[];
+}
+
+/** The hooks of a lab without a lab network: only this machine. */
+export const NO_NET: NetHooks = {
+  nsOf: (host) => (host === null ? null : undefined),
+  linkInterfaces: () => [],
+  tapLink: () => null,
+  hostDevice: () => null,
+  hostInterfaces: () => [],
+};
 
 export interface LabContext {
   readonly options: Required<LabOptions>;
@@ -56,6 +89,8 @@ export interface LabContext {
    * or capturing on `lo` would capture the UI's own WebSocket, whose events make more packets.
    */
   readonly ownPorts: Set<number>;
+  /** The lab network's hosts and link, where this lab owns one (the engine); else NO_NET. */
+  net: NetHooks;
 }
 
 export const DEFAULT_OPTIONS: Required<LabOptions> = {
@@ -67,6 +102,8 @@ export const DEFAULT_OPTIONS: Required<LabOptions> = {
   unixSocketDir: '',
   unixAllowedDirs: [],
   checkContract: process.env.NODE_ENV !== 'production',
+  role: 'machine',
+  engineLauncher: 'unshare',
 };
 
 /** Microseconds on CLOCK_MONOTONIC: the clock the capture process stamps packets with. */

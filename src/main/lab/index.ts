@@ -12,7 +12,9 @@ import { checkRequest } from '@shared/check-request';
 import type { RouteInput, RouteName, RouteOutput } from '@shared/routes';
 import { createCaptureArea } from './capture/area';
 import { createExerciseArea } from './exercises/area';
-import { DEFAULT_OPTIONS, type Handlers, type LabContext, type LabOptions } from './context';
+import { DEFAULT_OPTIONS, NO_NET, type Handlers, type LabContext, type LabOptions } from './context';
+import { createEngineNetArea, type NetRouteName } from './net/engine-area';
+import { createNetRelay } from './net/relay';
 import { privilegePlan } from './privilege';
 import { createRawArea } from './raw/area';
 import { createSocketArea } from './sockets/area';
@@ -36,6 +38,7 @@ export function createLab(options: LabOptions = {}): Lab {
     tcpStates: new Map<number, string>(),
     ownPorts: new Set<number>(),
     emit: settings.checkContract ? checkedEmit : (name, payload) => events.emit(name, payload),
+    net: NO_NET,
   };
 
   /** emit, refusing (loudly) a payload outside its schema: that is a lab bug to fix, not to ship. */
@@ -51,6 +54,17 @@ export function createLab(options: LabOptions = {}): Lab {
   const sockets = createSocketArea(ctx);
   const capture = createCaptureArea(ctx, sockets.view);
   const raw = createRawArea(ctx);
+  // The engine's lab owns a lab network; the machine's lab relays to the engine (net/).
+  const engineNet = ctx.options.role === 'engine' ? createEngineNetArea(ctx, sockets.view, on) : null;
+  const relay = ctx.options.role === 'engine' ? null : createNetRelay(ctx, dispatch);
+  const netHandlers: Handlers<NetRouteName> =
+    engineNet?.handlers ??
+    (Object.fromEntries(
+      (['net.create', 'net.destroy', 'net.info', 'net.link.set', 'net.step.mode', 'net.step.list', 'net.step.act'] as const).map((name) => [
+        name,
+        (input: unknown) => relay?.route(name, input as Record<string, unknown>),
+      ]),
+    ) as unknown as Handlers<NetRouteName>);
 
   const handlers: Handlers<RouteName> = {
     ...sockets.handlers,
@@ -58,6 +72,7 @@ export function createLab(options: LabOptions = {}): Lab {
     // Exercises read the lab only through its own routes, so they get `invoke`, nothing else.
     ...createExerciseArea({ invoke }).handlers,
     ...raw.handlers,
+    ...netHandlers,
     'lab.reset': async (input) => {
       const answer = await sockets.handlers['lab.reset'](input);
       capture.labReset();
@@ -78,6 +93,14 @@ export function createLab(options: LabOptions = {}): Lab {
   async function invoke<N extends RouteName>(name: N, input: RouteInput<N>): Promise<RouteOutput<N>> {
     const checked = checkRequest(name, input);
     if (!checked.ok) return checked.refusal as RouteOutput<N>;
+    const relayed = relay?.route(name, checked.input as Record<string, unknown>);
+    if (relayed) return (await relayed) as RouteOutput<N>;
+    return dispatch(name, checked.input);
+  }
+
+  /** Runs a checked request in this lab's own areas. */
+  async function dispatch<N extends RouteName>(name: N, input: unknown): Promise<RouteOutput<N>> {
+    const checked = { input };
     const handler = handlers[name] as (input: unknown) => Promise<RouteOutput<N>> | RouteOutput<N>;
     let answer: RouteOutput<N>;
     try {
@@ -109,6 +132,8 @@ export function createLab(options: LabOptions = {}): Lab {
     on,
     hideFromCapture: (port) => ctx.ownPorts.add(port),
     async close() {
+      await relay?.close();
+      engineNet?.close();
       await raw.close();
       await capture.close();
       await sockets.close();

@@ -4,6 +4,8 @@
  * asked for: rows for the list (views.ts), the field tree of one packet, streams, pcapng.
  * Plain Node; never imports electron.
  */
+import type { CaptureInterface } from '@shared/capture';
+import { LINK_IFACE_PREFIX } from '@shared/net';
 import type { CaptureArea, SocketView } from '../areas';
 import type { LabContext } from '../context';
 import { dissect, summarize } from '../dissect';
@@ -128,6 +130,8 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
   return {
     handlers: {
       'capture.interfaces': async () => {
+        // The engine's lab offers its link's ends; its own namespace has nothing to see.
+        if (ctx.options.role === 'engine') return ok([...ctx.net.linkInterfaces().map(linkInterface), ...ctx.net.hostInterfaces().map(hostInterface)]);
         const client = session.processClient();
         if (client === null) return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
         const devices = await client.devices();
@@ -203,6 +207,17 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
     labReset: () => ties.reset(),
     close: () => session.close(),
   };
+}
+
+/** A capture interface for one end of the lab network's link. */
+function linkInterface(name: string): CaptureInterface {
+  return { name, description: `Lab network link, as host ${name.slice(LINK_IFACE_PREFIX.length)} sees it`, addresses: [], loopback: false, up: true, running: true };
+}
+
+/** A capture interface for a host's own device ("A:eth0", "A:lo"), captured inside the host. */
+function hostInterface(name: string): CaptureInterface {
+  const [host, device] = name.split(':');
+  return { name, description: `Host ${host}'s ${device === 'lo' ? 'loopback' : 'link interface'}, captured inside host ${host}`, addresses: [], loopback: device === 'lo', up: true, running: true };
 }
 
 /** The capture filter with the lab's own transport ports left out (see LabContext.ownPorts). */

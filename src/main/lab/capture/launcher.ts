@@ -3,7 +3,7 @@
  * small interface: the default forks a Node process (web mode, headless, tests); Electron's
  * main passes one built on `utilityProcess.fork()` (see `CaptureLauncher`).
  */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -11,8 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ToWorker } from './protocol';
 
 /** A running capture process as main sees it. */
-export interface CaptureChannel {
-  send(message: ToWorker): void;
+export interface CaptureChannel<Out = ToWorker> {
+  send(message: Out): void;
   onMessage(listener: (message: unknown) => void): void;
   /** Called once when the process ends, or could not start (code null and a reason). */
   onExit(listener: (code: number | null, reason: string | null) => void): void;
@@ -53,13 +53,33 @@ function tsxImport(entry: string): string[] {
   }
 }
 
-/** The default launcher: `child_process.fork()` with structured-clone messages (Buffers cross as bytes). */
-export const forkLauncher: CaptureLauncher = (entry) => {
-  const child = fork(entry, [], {
-    execArgv: tsxImport(entry),
-    serialization: 'advanced',
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
+/** How to start a Node child process: a command to run it under (e.g. `unshare -Urn`), extra environment. */
+export interface NodeChildOptions {
+  /** Runs Node through this command and its arguments (which must exec Node in the same process). */
+  wrapper?: readonly string[];
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts `entry` in a Node child process with a structured-clone message channel (Buffers cross
+ * as bytes): `child_process.fork()`, or through a wrapper such as util-linux `unshare -Urn`, which
+ * execs Node in the same process, so the channel (NODE_CHANNEL_FD) and the pid carry over. Under
+ * Electron, the Electron binary runs as plain Node (ELECTRON_RUN_AS_NODE).
+ */
+export function startNodeChild<Out = ToWorker>(entry: string, options: NodeChildOptions = {}): CaptureChannel<Out> & { pid: number | undefined } {
+  const execArgv = tsxImport(entry);
+  const env = {
+    ...process.env,
+    ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+    // tsx resolves the @shared alias from this project's tsconfig, wherever the cwd is.
+    ...(entry.endsWith('.ts') ? { TSX_TSCONFIG_PATH: join(here, '..', '..', '..', '..', 'tsconfig.json') } : {}),
+    ...options.env,
+  };
+  const stdio: ['ignore', 'ignore', 'pipe', 'ipc'] = ['ignore', 'ignore', 'pipe', 'ipc'];
+  const child =
+    options.wrapper && options.wrapper.length > 0
+      ? spawn(options.wrapper[0], [...options.wrapper.slice(1), process.execPath, ...execArgv, entry], { stdio, serialization: 'advanced', env })
+      : fork(entry, [], { execArgv, serialization: 'advanced', stdio, env });
   let exitListener: ((code: number | null, reason: string | null) => void) | null = null;
   let ended = false;
   const end = (code: number | null, reason: string | null) => {
@@ -70,8 +90,9 @@ export const forkLauncher: CaptureLauncher = (entry) => {
   child.on('exit', (code, signal) => end(code, signal ? `killed by ${signal}` : null));
   child.on('error', (error) => end(null, error.message));
   return {
+    pid: child.pid,
     send(message) {
-      if (child.connected) child.send(message);
+      if (child.connected) child.send(message as Parameters<typeof child.send>[0]);
     },
     onMessage(listener) {
       child.on('message', listener);
@@ -87,4 +108,7 @@ export const forkLauncher: CaptureLauncher = (entry) => {
       child.kill();
     },
   };
-};
+}
+
+/** The default launcher: a forked Node process. */
+export const forkLauncher: CaptureLauncher = (entry) => startNodeChild(entry);

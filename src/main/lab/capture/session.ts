@@ -6,7 +6,8 @@
  * first lost), and turns the capture process's death into a status error (capture can start again).
  */
 import type { CaptureStatus, PacketRow } from '@shared/capture';
-import type { LabContext } from '../context';
+import { monoUs, wallUs, type LabContext } from '../context';
+import { inNetns } from '../libc';
 import { CaptureClient } from './client';
 import { captureFailure, mapLoadError, mapStartError, type CaptureFailure } from './errors';
 import type { CaptureLauncher } from './launcher';
@@ -55,6 +56,10 @@ export class CaptureSession {
   snaplen = 0;
 
   private client: CaptureClient | null = null;
+  /** The namespace the capture process runs in (a lab-network host's; null: this process's). */
+  private clientNetns: number | null = null;
+  /** Ends a capture on the lab network's link (null when capturing through the capture process). */
+  private untap: (() => void) | null = null;
   /** Batches that arrive between asking to start and hearing it started. */
   private early: { data: Uint8Array; clockOffsetUs: number }[] | null = null;
   /** libpcap's counters as last reported, and their values at the last Clear while capturing. */
@@ -104,13 +109,16 @@ export class CaptureSession {
   /** The capture process client, created on first use; null when capture is switched off. */
   processClient(): CaptureClient | null {
     if (this.launcher === null) return null;
+    const launcher = this.launcher;
+    const netns = this.clientNetns;
+    // A child process starts in the namespace of the thread that forks it: a host's, for its devices.
     this.client ??= new CaptureClient(
       {
         onBatch: (data, _count, clockOffsetUs) => this.onBatch(data, clockOffsetUs),
         onStats: (stats) => this.onStats(stats),
         onDeath: (reason) => this.onDeath(reason),
       },
-      this.launcher,
+      netns === null ? launcher : (entry) => inNetns(netns, () => launcher(entry)),
     );
     return this.client;
   }
@@ -118,11 +126,20 @@ export class CaptureSession {
   /** Starts capturing on `iface`, stopping a capture already running; the store starts empty. */
   start(iface: string, filter: string, bufferBytes: number, tuning: CaptureTuning): Promise<Answer<CaptureStatus>> {
     return this.serially(async () => {
+      if (this.ctx.net.linkInterfaces().includes(iface)) return this.startLink(iface, filter);
+      // A host's own device is captured by a capture process started inside that host.
+      const onHost = this.ctx.net.hostDevice(iface);
+      if ((onHost?.netns ?? null) !== this.clientNetns) {
+        if (this.running) await this.stopNow();
+        this.client?.close();
+        this.client = null;
+        this.clientNetns = onHost?.netns ?? null;
+      }
       const client = this.processClient();
       if (client === null) return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
       if (this.running) await this.stopNow();
       this.early = [];
-      const opened = await client.start(iface, filter, bufferBytes, tuning);
+      const opened = await client.start(onHost?.device ?? iface, filter, bufferBytes, tuning);
       const early = this.early;
       this.early = null;
       if (!opened.ok) {
@@ -179,8 +196,42 @@ export class CaptureSession {
     this.client = null;
   }
 
+  /**
+   * Captures on the lab network's link ("link:A"): the engine hands over every frame at that
+   * end as it enters or leaves the link, stamped on CLOCK_MONOTONIC when it did, so no capture
+   * process and no privilege is needed. BPF capture filters belong to kernel interfaces.
+   */
+  private startLink(iface: string, filter: string): Answer<CaptureStatus> {
+    if (filter.trim() !== '') {
+      return captureFailure('EINVAL', `Capture filters (BPF) apply to kernel interfaces; on the link "${iface}" capture everything and use a display filter.`);
+    }
+    if (this.running) this.halt();
+    this.untap?.();
+    this.resetStore();
+    const wallOffsetUs = wallUs() - monoUs();
+    this.untap = this.ctx.net.tapLink(iface, (stampUs, data) => {
+      if (!this.running) return;
+      const firstNew = this.store.nextNo;
+      this.store.append(Math.round(stampUs), Math.round(stampUs + wallOffsetUs), data.length, 1, data);
+      this.packets += 1;
+      this.bytes += data.length;
+      this.ties.tieArrived(this.store, firstNew);
+    });
+    Object.assign(this, { running: true, iface, filter, source: iface, linkType: 1, error: null, permissionHint: null });
+    this.pushTimer = setInterval(() => this.pushRows(), PUSH_MS);
+    this.statusTimer = setInterval(() => this.emitStatus(), STATUS_MS);
+    this.emitStatus();
+    return { ok: true, value: this.status() };
+  }
+
   private async stopNow(): Promise<Answer<null>> {
     if (!this.running) return { ok: true, value: null };
+    if (this.untap) {
+      this.untap();
+      this.untap = null;
+      this.halt();
+      return { ok: true, value: null };
+    }
     const answer = (await this.client?.stop()) ?? { ok: true as const, value: null };
     this.halt();
     if (!answer.ok) {

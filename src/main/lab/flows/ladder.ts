@@ -57,6 +57,8 @@ export interface LadderColumn {
   socketIds: number[];
   /** Their descriptors, in the same order (labels: a number may have been reused since). */
   fds: number[];
+  /** The lab-network host this side is (docs/lab-network.md); absent on this machine. */
+  host?: string;
 }
 
 export interface LadderArrow {

@@ -4,6 +4,8 @@
  * mapping (./result), one sockaddr encoding (./sockaddr), one option table (./constants).
  * Every wrapper returns the kernel's value or its errno by name; none throws.
  */
+import { libc } from './load';
+
 export { AF, LINUX, type IntOption, type RawOption } from './constants';
 export { labFailure, libcFailure, type LibcFailure, type LibcResult } from './result';
 export { fromSockaddr, toSockaddr } from './sockaddr';
@@ -33,3 +35,26 @@ export {
 export { readinessPoller } from './poller';
 export { sysLastReceiveStampNs, sysRealtimeNs } from './events';
 
+export {
+  closeFd,
+  inNetns,
+  sysAddIpv6,
+  sysCreateNetns,
+  sysIfIndex,
+  sysLinkUp,
+  sysPacketDrops,
+  sysPacketSocket,
+  sysTxOffloadOff,
+  sysReadNow,
+  sysSetIpv4,
+  sysSetMac,
+  sysSetMtu,
+  sysTimerfd,
+  sysTimerfdAt,
+  sysWriteAll,
+} from './netns';
+
+/** Whether the libc layer loads on this machine. */
+export function libcAvailable(): boolean {
+  return libc() !== null;
+}

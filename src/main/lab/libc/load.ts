@@ -39,6 +39,14 @@ export interface LibcFunctions {
   clock_gettime(clock: number, out: Buffer): number;
   /** getxattr(2): reads a file's extended attribute (file capabilities live in one). */
   getxattr(path: string, name: string, value: Buffer, size: number): number;
+  /** Namespaces (lab network): unshare(CLONE_NEWNET) and setns on the calling thread. */
+  unshare(flags: number): number;
+  setns(fd: number, nstype: number): number;
+  /** timerfd (lab network link timers): CLOCK_MONOTONIC, absolute expiry in struct itimerspec. */
+  timerfd_create(clock: number, flags: number): number;
+  timerfd_settime(fd: number, flags: number, value: Buffer, old: Buffer | null): number;
+  /** ioctl with a struct ifreq whose union holds a pointer (SIOCETHTOOL's ifr_data). */
+  ioctlIfreqPointer(fd: number, request: number, ifreq: { name: number[]; data: Buffer; pad: number[] }): number;
   errno(): number;
 }
 
@@ -78,6 +86,15 @@ export function libc(): LibcFunctions | null {
       ioctlBuffer: lib.func('ioctl', 'int', ['int', 'unsigned long', 'void *']),
       clock_gettime: lib.func('int clock_gettime(int, void *)'),
       getxattr: lib.func('intptr_t getxattr(const char *, const char *, _Out_ void *, size_t)'),
+      unshare: lib.func('int unshare(int)'),
+      setns: lib.func('int setns(int, int)'),
+      timerfd_create: lib.func('int timerfd_create(int, int)'),
+      timerfd_settime: lib.func('int timerfd_settime(int, int, const void *, void *)'),
+      ioctlIfreqPointer: lib.func('ioctl', 'int', [
+        'int',
+        'unsigned long',
+        koffi.pointer(koffi.struct('socklab_ifreq_ptr', { name: koffi.array('uint8_t', 16), data: 'void *', pad: koffi.array('uint8_t', 16) })),
+      ]),
       // koffi saves errno right after each call (also for async calls, restored in the callback).
       errno: () => koffi.errno(),
     } as LibcFunctions;

@@ -5,18 +5,24 @@
  */
 import { LINUX, OPTION_NUMBERS, POLLFD_SIZE, type IntOption } from './constants';
 import { libc, type LibcFunctions } from './load';
+import { inNetns } from './netns';
 import { libcFailure, noLibc, ok, type LibcResult } from './result';
 
 function lastError<T>(lib: LibcFunctions, call: string): LibcResult<T> {
   return libcFailure(call, lib.errno());
 }
 
-/** socket(domain, type | SOCK_CLOEXEC, protocol): a real kernel socket, not yet bound. */
-export function sysSocket(domain: number, type: number, protocol: number): LibcResult<number> {
+/**
+ * socket(domain, type | SOCK_CLOEXEC, protocol): a real kernel socket, not yet bound. With
+ * `netns` (a lab-network host's namespace) it is made there and stays there for life.
+ */
+export function sysSocket(domain: number, type: number, protocol: number, netns: number | null = null): LibcResult<number> {
   const lib = libc();
   if (!lib) return noLibc('socket');
-  const fd = lib.socket(domain, type | LINUX.SOCK_CLOEXEC, protocol);
-  return fd >= 0 ? ok(fd) : lastError(lib, 'socket');
+  return inNetns(netns, () => {
+    const fd = lib.socket(domain, type | LINUX.SOCK_CLOEXEC, protocol);
+    return fd >= 0 ? ok(fd) : lastError(lib, 'socket');
+  });
 }
 
 /** bind(fd, sockaddr): the kernel's answer (EADDRINUSE, EACCES, EADDRNOTAVAIL, ...). */

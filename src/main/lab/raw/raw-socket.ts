@@ -238,8 +238,8 @@ export class RawSocket {
  * socket(domain, SOCK_RAW, protocol): a real raw socket, or the kernel's errno. Without root
  * or CAP_NET_RAW the kernel answers EPERM; the message then says the exact command to run.
  */
-export function openRawSocket(domain: RawDomain, protocol: Protocol): RawResult<RawSocket> {
-  const fd = sysSocket(LINUX[domain], LINUX.SOCK_RAW, IPPROTO[protocol]);
+export function openRawSocket(domain: RawDomain, protocol: Protocol, netns: number | null = null): RawResult<RawSocket> {
+  const fd = sysSocket(LINUX[domain], LINUX.SOCK_RAW, IPPROTO[protocol], netns);
   if (!fd.ok) {
     if (fd.errno === 'EPERM' || fd.errno === 'EACCES') {
       const hint = rawSocketHint();

@@ -34,7 +34,8 @@ export function createSocketArea(ctx: LabContext): SocketArea {
     args: Record<string, unknown>,
     body: (callId: number) => Outcome<E> | Promise<Outcome<E>>,
   ) {
-    const record = log.start(fd, fd === null ? null : (table.get(fd)?.socketId ?? null), call, args);
+    const host = fd === null ? ((args.host as string | null | undefined) ?? null) : (table.get(fd)?.host ?? null);
+    const record = log.start(fd, fd === null ? null : (table.get(fd)?.socketId ?? null), call, args, host);
     let outcome: Outcome<E>;
     try {
       outcome = await body(record.id);
@@ -87,7 +88,15 @@ export function createSocketArea(ctx: LabContext): SocketArea {
   }
 
   const handlers: Handlers<SocketAreaRoute> = {
-    'socket.socket': (input) => run('socket', null, input, () => withNewSocket(calls.socket(input.domain, input.type, input.protocol))),
+    'socket.socket': (input) =>
+      run('socket', null, input, () => {
+        const netns = ctx.net.nsOf(input.host);
+        if (netns === undefined || (input.host !== null && netns === null)) {
+          return fail('EINVAL', `socket: there is no host "${input.host}" in the lab network.`);
+        }
+        const on = input.host !== null && netns !== null ? { host: input.host, netns } : null;
+        return withNewSocket(calls.socket(input.domain, input.type, input.protocol, on));
+      }),
     'socket.bind': ({ fd, address }) => onSocket('bind', fd, { address }, (sock) => calls.bind(sock, address)),
     'socket.listen': ({ fd, backlog }) => onSocket('listen', fd, { backlog }, (sock) => calls.listen(sock, backlog)),
     'socket.accept': ({ fd }) => onSocket('accept', fd, {}, async (sock) => withNewSocket(await calls.accept(sock), sock)),

@@ -4,6 +4,7 @@
  * `callLogLimit`, so a long session cannot grow without end.
  */
 import type { CallName, CallRecord } from '@shared/socket';
+import { NET_CALL_ID_BASE } from '@shared/net';
 import type { LabContext } from '../context';
 import { monoUs, wallUs } from '../context';
 import type { Outcome } from './errors';
@@ -23,7 +24,7 @@ export function summarisePayload(data: Buffer): { length: number; previewHex: st
 
 export interface CallLog {
   /** Logs a call on descriptor `fd` (the socket `socketId` while it is open) as started, and emits it. */
-  start(fd: number | null, socketId: number | null, call: CallName, args: Record<string, unknown>): CallRecord;
+  start(fd: number | null, socketId: number | null, call: CallName, args: Record<string, unknown>, host?: string | null): CallRecord;
   /** Fills in the result, duration and the socket a socket()/accept() made, and emits the record again. */
   finish(record: CallRecord, outcome: Outcome, newSocketId?: number | null): void;
   /** Records with id > sinceId, oldest first, at most `limit`. */
@@ -34,10 +35,12 @@ export interface CallLog {
 /** Creates the lab's call log, bounded by `ctx.options.callLogLimit`. */
 export function createCallLog(ctx: LabContext): CallLog {
   let records: CallRecord[] = [];
-  let nextId = 1;
+  // The engine's calls are numbered apart from the machine's, so one log can show both.
+  const firstId = ctx.options.role === 'engine' ? NET_CALL_ID_BASE + 1 : 1;
+  let nextId = firstId;
 
   return {
-    start(fd, socketId, call, args) {
+    start(fd, socketId, call, args, host = null) {
       const record: CallRecord = {
         id: nextId++,
         fd,
@@ -52,6 +55,7 @@ export function createCallLog(ctx: LabContext): CallLog {
         ret: null,
         errno: null,
         message: null,
+        ...(host ? { host } : {}),
       };
       records.push(record);
       // Drop in batches so trimming stays cheap on a full log.

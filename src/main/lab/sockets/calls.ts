@@ -47,6 +47,9 @@ interface SocketCallsDeps {
   unix: UnixPolicy;
 }
 
+/** Where a socket is made: a lab-network host and its namespace, or null for this machine. */
+export type Placement = { host: string; netns: number } | null;
+
 /** Which protocols each type takes; IPPROTO_IP (0) picks the default. */
 const PROTOCOL_FOR_TYPE: Record<'SOCK_STREAM' | 'SOCK_DGRAM', Protocol> = { SOCK_STREAM: 'IPPROTO_TCP', SOCK_DGRAM: 'IPPROTO_UDP' };
 
@@ -54,8 +57,9 @@ const PROTOCOL_FOR_TYPE: Record<'SOCK_STREAM' | 'SOCK_DGRAM', Protocol> = { SOCK
 export function createSocketCalls(deps: SocketCallsDeps) {
   const { table } = deps;
 
-  function socket(domain: Domain, type: SockType, protocol: Protocol): Outcome {
-    if (type === 'SOCK_RAW') return openLabRaw(table, domain, protocol);
+  /** socket(); `on`: the lab-network host (and its namespace) to make it on, null for this machine. */
+  function socket(domain: Domain, type: SockType, protocol: Protocol, on: Placement = null): Outcome {
+    if (type === 'SOCK_RAW') return openLabRaw(table, domain, protocol, on);
     if (domain === 'AF_UNIX' && type === 'SOCK_DGRAM') {
       return fail('ESOCKTNOSUPPORT', 'socket: AF_UNIX datagram sockets are not available: Node (which SockLab runs on) cannot open them. Use SOCK_STREAM for AF_UNIX, or UDP.');
     }
@@ -65,7 +69,8 @@ export function createSocketCalls(deps: SocketCallsDeps) {
     }
     const reserve = reserveFailure('socket');
     if (reserve) return reserve;
-    const sock = table.open(domain, type, protocol === 'IPPROTO_IP' && domain !== 'AF_UNIX' ? expected : protocol);
+    if (on && domain === 'AF_UNIX') return fail('EAFNOSUPPORT', `socket: AF_UNIX sockets are files of this machine, not of host ${on.host}; use AF_INET or AF_INET6 on a lab-network host.`);
+    const sock = table.open(domain, type, protocol === 'IPPROTO_IP' && domain !== 'AF_UNIX' ? expected : protocol, on);
     if (isFailure(sock)) return sock;
     if (type === 'SOCK_STREAM') {
       const made = ensureKernelFd(sock, 'socket');

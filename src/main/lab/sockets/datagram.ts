@@ -10,11 +10,16 @@
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import type { MsgFlag, SockAddr } from '@shared/socket';
 import { UDP_MAX_PAYLOAD, checkAddress, describe, fromNode, mapIpv4ForUdp6 } from './address';
-import { errnoOf, fail, fromNodeError, succeed, type Outcome } from './errors';
+import { errnoOf, fail, fromNodeError, kernelFailure, succeed, type Outcome } from './errors';
+import { AF, sysBind, sysSocket, toSockaddr } from '../libc';
 import { applyStoredOptions } from './options';
 import { takePending } from './stream-setup';
 import type { Transcripts } from './transcript';
 import { DEFAULT_DGRAM_QUEUE_BYTES, type LabSocket, type SocketTable } from './table';
+
+const SOCK_DGRAM = 2;
+/** The kernel descriptor under a lab-network host's UDP socket (Node owns and closes it). */
+const hostFds = new WeakMap<LabSocket, number>();
 
 interface DatagramIo {
   table: SocketTable;
@@ -25,6 +30,15 @@ interface DatagramIo {
 function dgramOf(io: DatagramIo, sock: LabSocket): DgramSocket {
   if (sock.dgram) return sock.dgram;
   const socket = createSocket({ type: sock.domain === 'AF_INET6' ? 'udp6' : 'udp4', reuseAddr: sock.options.SO_REUSEADDR === 1 });
+  if (sock.netns !== null) {
+    // A lab-network host's socket: Node takes a kernel socket made in that host's namespace
+    // (one it made itself would live in the engine's). It stays unbound until bind() binds it
+    // with the kernel, or the kernel binds it at the first sendto()/connect(), as in C.
+    const made = sysSocket(AF[sock.domain], SOCK_DGRAM, 0, sock.netns);
+    if (!made.ok) throw Object.assign(new Error(made.message), { code: made.errno });
+    socket.bind({ fd: made.value });
+    hostFds.set(sock, made.value);
+  }
   sock.dgram = socket;
   socket.on('message', (data, rinfo) => {
     const limit = queueLimit(socket);
@@ -102,6 +116,12 @@ export async function bindDatagram(io: DatagramIo, sock: LabSocket, address: Soc
   const bad = checkAddress(sock.domain, address, 'bind');
   if (bad || address.family === 'AF_UNIX') return bad ?? fail('EINVAL', 'bind: not an inet address.');
   const socket = dgramOf(io, sock);
+  if (sock.netns !== null) {
+    const bound = sysBind(hostFds.get(sock) ?? -1, toSockaddr(address));
+    if (!bound.ok) return kernelFailure(bound.errno, 'bind', `(${describe(address)})`);
+    noteBound(sock);
+    return applyStoredOptions(sock) ?? succeed(0);
+  }
   const outcome = await untilClosed(socket, 'bind', (resolve) => {
     const onError = (error: Error) => resolve(fromNodeError(error, 'bind'));
     socket.once('error', onError);

@@ -37,10 +37,15 @@ import { handleFd, isFailure, type LabSocket, type SocketTable } from './table';
 /** How often a blocking AF_UNIX connect retries while the listener's backlog is full. */
 const UNIX_RETRY_MS = 20;
 
-/** Makes the kernel socket for a stream lab socket at socket(). */
+/** Where a socket lives, for the sockets accept() makes from it (they live there too). */
+export function placementOf(sock: LabSocket): { host: string; netns: number } | null {
+  return sock.host !== null && sock.netns !== null ? { host: sock.host, netns: sock.netns } : null;
+}
+
+/** Makes the kernel socket for a stream lab socket at socket(), in its host's namespace if any. */
 export function ensureKernelFd(sock: LabSocket, call: string): Outcome | null {
   if (sock.kernelFd !== null) return null;
-  const opened = sysSocket(AF[sock.domain], LINUX.SOCK_STREAM | LINUX.SOCK_NONBLOCK, 0);
+  const opened = sysSocket(AF[sock.domain], LINUX.SOCK_STREAM | LINUX.SOCK_NONBLOCK, 0, sock.netns);
   if (!opened.ok) return kernelFailure(opened.errno, call, 'The kernel refused to create the socket.');
   sock.kernelFd = opened.value;
   const applied = applyStoredOptions(sock);
@@ -146,7 +151,7 @@ function acceptNow(listener: LabSocket, table: SocketTable): Outcome<{ peer: Soc
   // EMFILE leaves the connection in the kernel's queue, as in C.
   const reserve = reserveFailure('accept');
   if (reserve) return reserve;
-  const accepted = table.open(listener.domain, 'SOCK_STREAM', listener.protocol);
+  const accepted = table.open(listener.domain, 'SOCK_STREAM', listener.protocol, placementOf(listener));
   if (isFailure(accepted)) return accepted;
   const taken = sysAccept(fd);
   if (!taken.ok) {

@@ -17,6 +17,7 @@ import type {
   SocketInfo,
   SocketState,
 } from '@shared/socket';
+import { NET_FD_BASE, NET_SOCKET_ID_BASE } from '@shared/net';
 import type { LabContext } from '../context';
 import { monoUs } from '../context';
 import { fail, type CallFailure } from './errors';
@@ -65,6 +66,9 @@ export interface LabSocket {
   /** The listening socket's identity, for sockets returned by accept(). */
   acceptedFromId: number | null;
   createdAtUs: number;
+  /** The lab-network host it lives on and that host's namespace (null: this machine). */
+  host: string | null;
+  netns: number | null;
   /**
    * Stream: the kernel socket the lab made with libc at socket() and owns (listening, or not
    * connected yet); null once Node owns the connection (`conn`), which then closes it.
@@ -90,7 +94,7 @@ export const DEFAULT_DGRAM_QUEUE_BYTES = 212_992;
 
 export interface SocketTable {
   /** Allocates the lowest free descriptor, or EMFILE past options.maxSockets. */
-  open(domain: Domain, type: SockType, protocol: Protocol): LabSocket | CallFailure;
+  open(domain: Domain, type: SockType, protocol: Protocol, on?: { host: string; netns: number } | null): LabSocket | CallFailure;
   get(fd: number): LabSocket | undefined;
   /** The open socket with this identity. */
   byId(socketId: number): LabSocket | undefined;
@@ -122,7 +126,8 @@ export function createSocketTable(ctx: LabContext, onRemove: (sock: LabSocket) =
   const sockets = new Map<number, LabSocket>();
   const byId = new Map<number, LabSocket>();
   // Identities count on across resets, so nothing a client still holds can name a new socket.
-  let nextSocketId = 1;
+  // Identities are never reused; the engine's are numbered apart from the machine's (NET_SOCKET_ID_BASE).
+  let nextSocketId = ctx.options.role === 'engine' ? NET_SOCKET_ID_BASE : 1;
   const changed = new Set<LabSocket>();
   let flushScheduled = false;
 
@@ -133,11 +138,12 @@ export function createSocketTable(ctx: LabContext, onRemove: (sock: LabSocket) =
   }
 
   const table: SocketTable = {
-    open(domain, type, protocol) {
+    open(domain, type, protocol, on = null) {
       if (sockets.size >= ctx.options.maxSockets) {
         return fail('EMFILE', `socket: the lab already has ${sockets.size} sockets open, its limit (maxSockets = ${ctx.options.maxSockets}); close some first.`);
       }
-      let fd = 3;
+      // The engine's descriptors are numbered apart from the machine's (see NET_FD_BASE).
+      let fd = ctx.options.role === 'engine' ? NET_FD_BASE : 3;
       while (sockets.has(fd)) fd++;
       const sock: LabSocket = {
         socketId: nextSocketId++,
@@ -159,6 +165,8 @@ export function createSocketTable(ctx: LabContext, onRemove: (sock: LabSocket) =
         acceptedFrom: null,
         acceptedFromId: null,
         createdAtUs: monoUs(),
+        host: on?.host ?? null,
+        netns: on?.netns ?? null,
         kernelFd: null,
         acceptQueue: [],
         conn: null,
@@ -255,6 +263,7 @@ export function createSocketTable(ctx: LabContext, onRemove: (sock: LabSocket) =
         acceptedFromId: sock.acceptedFromId,
         tcpState: ctx.tcpStates.get(sock.socketId) ?? null,
         createdAtUs: sock.createdAtUs,
+        ...(sock.host ? { host: sock.host } : {}),
       };
     },
   };
