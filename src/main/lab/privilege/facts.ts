@@ -8,6 +8,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { libc } from '../libc/load';
+import { readSysctl } from '../net/userns';
 import type { DumpcapFacts, PrivilegeFacts, UsernsBlock } from './plan';
 
 const CAP_NET_RAW = 13;
@@ -85,14 +86,6 @@ export function dumpcapFacts(path = ['/usr/bin/dumpcap', '/usr/sbin/dumpcap'].fi
   }
 }
 
-function readSysctl(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch {
-    return null;
-  }
-}
-
 let usernsCache: PrivilegeFacts['userns'] | null = null;
 
 /**
@@ -106,9 +99,9 @@ export function usernsFacts(): PrivilegeFacts['userns'] {
   if (tried.error) return (usernsCache = { allowed: null, block: null });
   if (tried.status === 0) return (usernsCache = { allowed: true, block: null });
   let block: UsernsBlock | null = null;
-  if (readSysctl('/proc/sys/kernel/unprivileged_userns_clone') === '0') block = 'cloneOff';
-  else if (readSysctl('/proc/sys/user/max_user_namespaces') === '0') block = 'maxZero';
-  else if (readSysctl('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1') block = 'apparmor';
+  if (readSysctl('kernel/unprivileged_userns_clone') === '0') block = 'cloneOff';
+  else if (readSysctl('user/max_user_namespaces') === '0') block = 'maxZero';
+  else if (readSysctl('kernel/apparmor_restrict_unprivileged_userns') === '1') block = 'apparmor';
   return (usernsCache = { allowed: false, block });
 }
 
