@@ -82,7 +82,7 @@ function tableEvents(): Event[] {
 }
 
 function capturedPackets(): TestPacket[] {
-  const file = readCapture(Uint8Array.from(Buffer.from(PCAP_BASE64)));
+  const file = readCapture(Uint8Array.from(Buffer.from(PCAP_BASE64, 'base64')));
   expect(file.errors).toEqual([]);
   return file.packets.map((p, i) => {
     const flow = summarize(p.data, p.linkType).flow;
