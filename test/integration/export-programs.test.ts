@@ -22,7 +22,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const hasCc = spawnSync('cc', ['--version']).status === 0;
 const isRoot = process.getuid?.() === 0;
 
-/** Scenarios a language cannot express at all, and why (docs/fidelity.md, "Exported programs"). */
+/**
+ * Scenarios a language cannot express at all, and why (docs/fidelity.md, "Exported programs").
+ * Scenarios on a lab network (net-*) are refused in both: a program cannot make the hosts or the link.
+ */
 const NOT_EXPORTABLE: Partial<Record<ExportLanguage, Record<string, string>>> = {
   python: { 'blocking-and-cancel.yaml': 'cancel: Python retries a call a signal interrupts on another thread (PEP 475)' },
 };
@@ -83,11 +86,11 @@ for (const language of ['c', 'python'] as const) {
   const tool = language === 'c' ? hasCc : spawnSync('python3', ['--version']).status === 0;
   describe.skipIf(!tool)(`${language} programs exported from every scenario${tool ? '' : ` (skipped: no ${language === 'c' ? 'cc' : 'python3'})`}`, () => {
     for (const file of files) {
-      const why = NOT_EXPORTABLE[language]?.[file];
+      const why = NOT_EXPORTABLE[language]?.[file] ?? (file.startsWith('net-') ? 'a lab network' : undefined);
       it(`${file}${why ? ' is refused with the reason' : ' returns what the lab returned, call by call'}`, async (ctx) => {
         const scenario = await loadScenarioFile(join(DIR, file));
         if (why) {
-          expect(() => exportScenario(scenario, language, file)).toThrow(/cannot interrupt a call blocked on another thread/);
+          expect(() => exportScenario(scenario, language, file)).toThrow(scenario.network ? /runs on a lab network/ : /cannot interrupt a call blocked on another thread/);
           return;
         }
         if (scenario.requires.length > 0 && !isRoot) ctx.skip(`${file} needs root (${scenario.requires.join(', ')})`);

@@ -147,7 +147,7 @@ describe('events and the call log', () => {
     const transcript = ok(await call(lab, 'lab.transcript', { socketId: clientId })).value;
     const kept = transcript.reduce((sum, e) => sum + Buffer.from(e.data).length, 0);
     expect(kept).toBeLessThanOrEqual(1000);
-    expect(transcript.at(-1)?.data).toBe(bin(Buffer.alloc(300, 29)));
+    expect(Buffer.from(transcript.at(-1)?.data ?? new Uint8Array(0))).toEqual(Buffer.alloc(300, 29));
     const info = ok(await call(lab, 'lab.sockets', {})).value.find((x) => x.fd === client);
     expect(info?.counters.bytesSent).toBe(9000);
     expect(info?.counters.sendCalls).toBe(30);
@@ -155,7 +155,7 @@ describe('events and the call log', () => {
     expect(big.ret).toBe(5000);
     const tail = ok(await call(lab, 'lab.transcript', { socketId: clientId })).value;
     expect(tail.at(-1)?.length).toBe(5000);
-    expect(Buffer.from(tail.at(-1)?.data ?? '').length).toBe(1000);
+    expect(tail.at(-1)?.data.length).toBe(1000);
     void server;
   });
 

@@ -117,6 +117,11 @@ class Builder {
   ) {}
 
   build(): Program {
+    // A lab network's hosts are namespaces SockLab makes and a wire it carries: a program on its
+    // own has neither, so its calls could not mean what they meant in the lab.
+    if (this.scenario.network) {
+      throw new ExportError('this scenario runs on a lab network (its hosts, its link); a program cannot make those, so export a scenario on this machine');
+    }
     const ops = this.scenario.steps.map((step, index) => {
       this.step = index + 1;
       return this.op(step);
