@@ -8,6 +8,7 @@ import type { EventName, EventPayload, LabApi, RouteInput, RouteName, RouteOutpu
 import type { SocketInfo } from '@shared/socket';
 import { LAB_API, provideLabApi } from '@renderer/api/inject';
 import { i18n } from '@renderer/i18n';
+import { offNetInfo } from './netFake';
 
 type Handler<N extends RouteName> = (input: RouteInput<N>) => RouteOutput<N> | Promise<RouteOutput<N>>;
 
@@ -67,6 +68,11 @@ export class FakeLab implements LabApi {
         return { ok: true, value: { version: 'test', mode: 'web', platform: 'linux', privileged: true, privilegeHint: null } };
       case 'socket.cancel':
         return { ok: true, value: { cancelled: true } };
+      case 'net.info':
+        // No lab network until a test installs a FakeNetwork (netFake.ts), which answers net.*.
+        return { ok: true, value: offNetInfo() };
+      case 'net.step.list':
+        return { ok: true, value: [] };
       case 'socket.socket':
         return { ok: true, ret: this.nextFd++, callId: this.nextCallId++ };
       default:
