@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HeldFrame } from '@shared/net';
 import type { Lab } from '../../src/main/lab/index';
-import { call, failed, ok, steps } from '../helpers/lab';
+import { call, failed, ok, openLab, steps } from '../helpers/lab';
 import { B, alive, holdersOf, hostSteps, namespacesOf, openNetLab, rows, until } from '../helpers/net';
 
 const labs: Lab[] = [];
@@ -140,6 +140,16 @@ describe('lab network lifecycle', () => {
 });
 
 describe('this machine', () => {
+  it('answers ENETDOWN for host sockets and link routes while no lab network exists', async () => {
+    const lab = openLab();
+    labs.push(lab);
+    expect(ok(await call(lab, 'net.info', {})).value).toMatchObject({ state: 'off', hosts: [], enginePid: null });
+    expect(failed(await call(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM', host: 'A' })).errno).toBe('ENETDOWN');
+    expect(failed(await call(lab, 'socket.send', { fd: 1000, data: '' })).errno).toBe('ENETDOWN');
+    expect(failed(await call(lab, 'net.link.set', { link: { lossPercent: 5 } })).errno).toBe('ENETDOWN');
+    expect(ok(await call(lab, 'net.destroy', {})).value.destroyed).toBe(false);
+  });
+
   it('keeps its own sockets while a lab network runs beside it', async () => {
     const { lab } = await openNetLab();
     labs.push(lab);

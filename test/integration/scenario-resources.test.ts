@@ -31,6 +31,6 @@ describe('example scenarios in resources/scenarios', () => {
       } finally {
         await lab.close();
       }
-    });
+    }, 60_000); // lab-network scenarios start an engine and may wait out retransmissions
   }
 });

@@ -122,7 +122,7 @@ export function createNetRelay(ctx: LabContext, local: Local) {
       return merged(name, input, (a: CallRecord[], b: CallRecord[]) => [...a, ...b].sort((x, y) => x.startMonoUs - y.startMonoUs).slice(0, limit));
     }
     if (name === 'lab.reset') return reset(input);
-    if (name.startsWith('capture.')) return captureRoute(name, input);
+    if (name.startsWith('capture.') && (engine || captureInEngine)) return captureRoute(name, input);
     return null;
   }
 
@@ -138,6 +138,7 @@ export function createNetRelay(ctx: LabContext, local: Local) {
     return local('lab.reset', input);
   }
 
+  /** A capture route's answer, from the lab that holds the capture (never null: it decides). */
   async function captureRoute(name: RouteName, input: Record<string, unknown>): Promise<unknown> {
     if (name === 'capture.interfaces') {
       const mine = (await local(name, input)) as RouteOutput<'capture.interfaces'>;
@@ -151,14 +152,13 @@ export function createNetRelay(ctx: LabContext, local: Local) {
       if (toEngine && !captureInEngine) await local('capture.stop', {});
       if (!toEngine && captureInEngine) await relay('capture.stop', {});
       captureInEngine = toEngine;
-      return toEngine ? relay(name, input) : null;
+      return toEngine ? relay(name, input) : local(name, input);
     }
     if (name === 'capture.import') {
       if (captureInEngine) await relay('capture.stop', {});
       captureInEngine = false;
-      return null;
     }
-    return captureInEngine && CAPTURE_READS.has(name) ? relay(name, input) : null;
+    return captureInEngine && CAPTURE_READS.has(name) ? relay(name, input) : local(name, input);
   }
 
   return {

@@ -45,7 +45,7 @@ export function prepareCall(step: CallStep, fd: number | null, lookup: Lookup): 
   const base = { fd };
   switch (step.call) {
     case 'socket':
-      return { route, fd: null, input: { domain: step.domain, type: step.type, protocol: step.protocol ?? 'IPPROTO_IP' } };
+      return { route, fd: null, input: { domain: step.domain, type: step.type, protocol: step.protocol ?? 'IPPROTO_IP', host: step.host ?? null } };
     case 'bind':
     case 'connect':
       return { route, fd, input: { ...base, address: resolveAddress(step.address, lookup) } };

@@ -11,6 +11,7 @@ import {
   AwaitStep,
   CALL_STEP_SCHEMAS,
   CancelStep,
+  LinkStep,
   DEFAULT_TIMEOUT_MS,
   ScenarioHeader,
   SleepStep,
@@ -35,7 +36,7 @@ export class ScenarioFileError extends Error {
 /** Names every scenario can use without defining them. */
 export const BUILTIN_NAMES = ['tmp'] as const;
 
-const STEP_KINDS = ['call', 'sleep', 'wait', 'await', 'cancel'] as const;
+const STEP_KINDS = ['call', 'sleep', 'wait', 'await', 'cancel', 'link'] as const;
 
 /** Reads and validates a scenario file (.json, .yaml or .yml). */
 export async function loadScenarioFile(path: string): Promise<Scenario> {
@@ -79,6 +80,7 @@ export function validateScenario(raw: unknown, source = 'scenario'): Scenario {
     tags: header.data.tags ?? [],
     requires: header.data.requires ?? [],
     timeoutMs: header.data.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(header.data.network ? { network: header.data.network } : {}),
     steps,
   };
 }
@@ -102,7 +104,7 @@ function parseStep(raw: unknown, index: number, problems: string[]): Step | null
   if (kinds.length !== 1) {
     problems.push(
       kinds.length === 0
-        ? `${label}: say what the step does with one of: call, sleep, wait, await, cancel`
+        ? `${label}: say what the step does with one of: call, sleep, wait, await, cancel, link`
         : `${label}: a step does one thing, but it has ${kinds.join(' and ')}`,
     );
     return null;
@@ -127,6 +129,8 @@ function schemaFor(kind: (typeof STEP_KINDS)[number], call: unknown, label: stri
       return AwaitStep;
     case 'cancel':
       return CancelStep;
+    case 'link':
+      return LinkStep;
     case 'call':
       if (typeof call === 'string' && Object.hasOwn(CALL_STEP_SCHEMAS, call)) return CALL_STEP_SCHEMAS[call as CallStepName];
       problems.push(`${label}: unknown call ${JSON.stringify(call)}${suggest(String(call), CALL_NAMES)}; the calls are ${CALL_NAMES.join(', ')}`);

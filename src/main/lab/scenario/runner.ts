@@ -80,6 +80,10 @@ export async function runScenario(lab: LabApi, scenario: Scenario, options: RunO
   };
   const missing = await missingRequirement(lab, scenario);
   if (missing) return finish(missing);
+  if (scenario.network) {
+    const created = await lab.invoke('net.create', { ...scenario.network, link: scenario.network.link ?? {} });
+    if (!created.ok) return finish(`needs a lab network, which this machine refused: ${created.message}`);
+  }
 
   const tmp = await mkdtemp(join(tmpdir(), 'socklab-scenario-'));
   const run = new Run(lab, scenario, tmp, (record) => {
@@ -91,6 +95,7 @@ export async function runScenario(lab: LabApi, scenario: Scenario, options: RunO
     await run.drainBackground();
   } finally {
     await rm(tmp, { recursive: true, force: true });
+    if (scenario.network) await lab.invoke('net.destroy', {});
   }
   return finish(null);
 }
@@ -125,6 +130,10 @@ class Run {
       if ('sleep' in step) await new Promise((resolve) => setTimeout(resolve, step.sleep));
       else if ('wait' in step) await this.wait(step, record);
       else if ('cancel' in step) await this.cancel(step, record);
+      else if ('link' in step) {
+        const set = await this.lab.invoke('net.link.set', { link: step.link, ...(step.rules ? { rules: step.rules } : {}) });
+        if (!set.ok) record.failures.push(set.message);
+      }
       else if ('await' in step) return await this.awaitBackground(step.await);
     } catch (error) {
       if (!(error instanceof StepError)) throw error;
@@ -305,7 +314,7 @@ function unmetCondition(info: SocketInfo, field: WaitField, wanted: unknown, loo
 }
 
 function blankRecord(index: number, step: Step): StepRecord {
-  const kind: StepKind = 'call' in step ? 'call' : 'sleep' in step ? 'sleep' : 'wait' in step ? 'wait' : 'await' in step ? 'await' : 'cancel';
+  const kind: StepKind = 'call' in step ? 'call' : 'sleep' in step ? 'sleep' : 'wait' in step ? 'wait' : 'await' in step ? 'await' : 'link' in step ? 'link' : 'cancel';
   const sock = 'call' in step ? (step.call === 'socket' ? (step.as ?? null) : (step.sock ?? null)) : 'wait' in step ? step.wait : 'cancel' in step ? step.cancel : null;
   return {
     step: index + 1,

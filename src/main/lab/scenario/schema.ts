@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { Domain, MsgFlag, OptionLevel, Protocol, ShutHow, SockType, SocketOption } from '@shared/socket';
 import { isErrnoName } from '@shared/errno';
+import { HostName, HostSpec, LinkRule, LinkSettings } from '@shared/net';
 
 /** Longest a single step may wait (timeouts, sleeps, waits): a scenario never hangs for long. */
 export const MAX_STEP_MS = 60_000;
@@ -121,6 +122,8 @@ export const CALL_STEP_SCHEMAS = {
     domain: Domain,
     type: SockType,
     protocol: Protocol.optional(),
+    /** A host of the scenario's lab network ("A", "B"); absent: this machine. */
+    host: HostName.optional(),
     as: Name.optional(),
   }),
   bind: z.strictObject({ ...onSocket, call: z.literal('bind'), address: AddressArg }),
@@ -186,17 +189,33 @@ export const CancelStep = z.strictObject({
   cancel: Name,
   expect: Expect.pick({ cancelled: true }).strict().optional(),
 });
+/** Changes the lab network's link mid-scenario (settings, and the scripted rules when given). */
+export const LinkStep = z.strictObject({
+  id: Name.optional(),
+  note: z.string().optional(),
+  link: LinkSettings.partial(),
+  rules: z.array(LinkRule).max(64).optional(),
+});
+export type LinkStep = z.infer<typeof LinkStep>;
 export type SleepStep = z.infer<typeof SleepStep>;
 export type WaitStep = z.infer<typeof WaitStep>;
 export type AwaitStep = z.infer<typeof AwaitStep>;
 export type CancelStep = z.infer<typeof CancelStep>;
 
-export type Step = CallStep | SleepStep | WaitStep | AwaitStep | CancelStep;
-export type StepKind = 'call' | 'sleep' | 'wait' | 'await' | 'cancel';
+export type Step = CallStep | SleepStep | WaitStep | AwaitStep | CancelStep | LinkStep;
+export type StepKind = 'call' | 'sleep' | 'wait' | 'await' | 'cancel' | 'link';
 
 /** Privileges a scenario may need; runners skip it (and say why) when they are missing. */
 export const Requirement = z.enum(['raw', 'capture']);
 export type Requirement = z.infer<typeof Requirement>;
+
+/** A scenario's lab network: the hosts (default A and B), the link, and scripted rules. */
+export const NetworkDecl = z.strictObject({
+  hosts: z.array(HostSpec).min(1).max(8).optional(),
+  link: LinkSettings.partial().optional(),
+  rules: z.array(LinkRule).max(64).optional(),
+});
+export type NetworkDecl = z.infer<typeof NetworkDecl>;
 
 /** Everything but the steps, which are validated one by one for clearer messages (load.ts). */
 export const ScenarioHeader = z.strictObject({
@@ -206,6 +225,8 @@ export const ScenarioHeader = z.strictObject({
   requires: z.array(Requirement).optional(),
   /** Default per-step timeout in ms (5000 when absent). */
   timeoutMs: Millis.optional(),
+  /** A lab network to run on (hosts, link, scripted rules): created before the first step. */
+  network: NetworkDecl.optional(),
   steps: z.array(z.unknown()).min(1, 'a scenario needs at least one step'),
 });
 
@@ -215,5 +236,6 @@ export interface Scenario {
   tags: string[];
   requires: Requirement[];
   timeoutMs: number;
+  network?: NetworkDecl;
   steps: Step[];
 }
