@@ -68,7 +68,7 @@ export class FakeNetwork {
     this.answer('net.step.act', (input) => {
       const targets = input.id === null ? [...this.held] : this.held.filter((f) => f.id === input.id);
       if (targets.length === 0 && input.id !== null) {
-        return { ok: false, errno: 'ENOENT', code: 2, message: `net.step.act: no frame ${input.id} is held on the link.` };
+        return { ok: false, errno: 'EINVAL', code: 22, message: `net.step.act: frame ${input.id} is not waiting on the link.` };
       }
       for (const frame of targets) this.release(frame.id, input.action);
       return { ok: true, value: { acted: targets.length } };

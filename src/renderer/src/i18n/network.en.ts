@@ -14,7 +14,7 @@ export const networkEn = {
     hosts: 'Hosts',
     host: 'Host',
     onHost: 'On lab-network host {host}',
-    col: { name: 'Name', ipv4: 'IPv4', ipv6: 'IPv6', mac: 'MAC', iface: 'Interface' },
+    col: { name: 'Name', addresses: 'Addresses', ipv4: 'IPv4', ipv6: 'IPv6', mac: 'MAC', iface: 'Interface' },
     addHost: 'Add host',
     removeHost: 'Remove host {name}',
     startInStep: 'Start in step mode (hold every frame, the first ARP included)',
@@ -26,7 +26,8 @@ export const networkEn = {
     fix: 'To allow them, run',
     stillWorks: 'The "this machine" lab keeps working: make sockets there meanwhile.',
     failed: 'The request was refused',
-    capture: 'Capture the link at {host}',
+    capture: 'Capture at {host}',
+    capturing: 'Capturing on {iface}: {n} packet so far, shown in the Packets tab. | Capturing on {iface}: {n} packets so far, shown in the Packets tab.',
     captureHint: 'Shows the frames of the link as host {host} sees them, in the Packets tab (no privileges needed).',
     link: {
       title: 'Link',

@@ -7,6 +7,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { CaptureInterface, CaptureStatus } from '@shared/capture';
+import { LINK_IFACE_PREFIX } from '@shared/net';
 import { useLabApi } from '@renderer/api/inject';
 import { downloadBytes } from '@renderer/components/packets/download';
 import { exportFileName, sortInterfaces } from '@renderer/components/packets/packetFormat';
@@ -124,10 +125,14 @@ export const useCaptureStore = defineStore('capture', () => {
     fileOutcome.value = null;
     return act(() => api.invoke('capture.start', { iface: iface.value, filter: captureFilter.value, bufferMB: bufferMB.value }), true);
   }
-  /** Starts capturing on `name` (the network panel's "capture the link at A"). */
+  /**
+   * Starts capturing on `name` (the network panel's "capture the link at A"). The link takes no
+   * capture filter (the lab refuses BPF there), so the field empties for it.
+   */
   async function startOn(name: string): Promise<boolean> {
     if (!interfaces.value.some((item) => item.name === name)) await refreshInterfaces();
     iface.value = name;
+    if (name.startsWith(LINK_IFACE_PREFIX)) captureFilter.value = '';
     if (status.value.running) await stop();
     return start();
   }
