@@ -18,6 +18,14 @@ export const NET_FD_BASE = 1000;
 export const NET_CALL_ID_BASE = 1_000_000_000;
 /** Capture interface names of the link: `link:A` is the link as host A's end sees it. */
 export const LINK_IFACE_PREFIX = 'link:';
+/**
+ * Whether a capture interface belongs to the lab network: an end of the link ("link:A") or a
+ * host's own device ("A:eth0", "A:lo", captured with libpcap inside that host's namespace).
+ */
+export function isNetInterface(name: string): boolean {
+  return name.startsWith(LINK_IFACE_PREFIX) || /^[A-Z][A-Za-z0-9]{0,7}:[a-z0-9]+$/.test(name);
+}
+
 /** Most hosts one lab network may have. */
 export const MAX_HOSTS = 8;
 

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../src/main/lab/index';
 import { b64, call, failed, ok, openLab, steps } from '../helpers/lab';
-import { A, B, hostSteps, openNetLab, rows } from '../helpers/net';
+import { A, B, hostSteps, openNetLab, rows, until } from '../helpers/net';
 
 let lab: Lab;
 let host: ReturnType<typeof hostSteps>;
@@ -56,6 +56,9 @@ describe('lab network', () => {
     expect(captured.some((r) => r.protocol === 'ARP')).toBe(true);
     const syn = captured.find((r) => r.mark === 'syn' && r.src === A);
     expect(syn?.callId).toBe(calls.find((c) => c.call === 'connect' && c.fd === client)?.id);
+    const ladder = ok(await call(lab, 'capture.ladder', { no: syn?.no ?? 0 })).value;
+    expect(ladder.svg).toContain(`host A · ${A}:`);
+    expect(ladder.svg).toContain(`host B · ${B}:5001`);
     const info = ok(await call(lab, 'net.info', {})).value;
     expect(info.counters.dropped).toBe(0);
     expect(info.counters.passed).toBeGreaterThan(20);
@@ -138,6 +141,16 @@ describe('lab network', () => {
       await machine.close();
     }
   });
+
+  it('captures on a host\'s own interface (libpcap inside the host, no privileges needed)', async () => {
+    const names = ok(await call(lab, 'capture.interfaces', {})).value.map((i) => i.name);
+    expect(names).toEqual(expect.arrayContaining(['link:A', 'link:B', 'A:eth0', 'B:eth0', 'A:lo', 'B:lo', 'lo']));
+    ok(await call(lab, 'capture.start', { iface: 'B:eth0', filter: 'tcp port 5004' }));
+    await pair(5004);
+    expect(await until(async () => (await rows(lab)).some((r) => r.mark === 'syn' && r.src === A))).toBe(true);
+    const status = ok(await call(lab, 'capture.status', {})).value;
+    expect(status).toMatchObject({ running: true, iface: 'B:eth0', linkType: 1 });
+  }, 30_000);
 
   it('refuses a host that does not exist and keeps this machine\'s sockets apart', async () => {
     expect(failed(await call(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM', host: 'Z' })).errno).toBe('EINVAL');

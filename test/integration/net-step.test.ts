@@ -3,7 +3,7 @@
  * delayed; nothing reaches B before. Also: the lab network's lifecycle leaves nothing behind,
  * and a machine that refuses user namespaces gets the reason and the fix.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HeldFrame } from '@shared/net';
 import type { Lab } from '../../src/main/lab/index';
@@ -115,6 +115,28 @@ describe('lab network lifecycle', () => {
       }
     }
   }, 60_000);
+
+  it('ends with the app: when the process holding the lab is killed, the engine and its namespaces go too', async () => {
+    const script = `
+      import { createLab } from './src/main/lab/index.ts';
+      const lab = createLab({ captureLauncher: 'none' });
+      const created = await lab.invoke('net.create', {});
+      console.log(JSON.stringify({ enginePid: created.ok ? created.value.enginePid : null }));
+      setInterval(() => undefined, 1000);`;
+    const app = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, TSX_TSCONFIG_PATH: `${process.cwd()}/tsconfig.json` },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    app.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    expect(await until(() => out.includes('enginePid'), 20_000)).toBe(true);
+    const { enginePid } = JSON.parse(out.trim()) as { enginePid: number };
+    const held = namespacesOf(enginePid);
+    expect(held.size).toBeGreaterThanOrEqual(3);
+    app.kill('SIGKILL'); // no clean-up code runs in the app: the engine must notice by itself
+    expect(await until(() => !alive(enginePid), 5000)).toBe(true);
+    expect(await until(() => holdersOf(held).length === 0, 5000)).toBe(true);
+  }, 40_000);
 
   it('where user namespaces are refused, net.create says why and how to fix it, and this machine\'s lab keeps working', () => {
     // A user namespace whose own limit on nested user namespaces is 0: a real refusal, here only.

@@ -57,7 +57,7 @@ describe('registerLabIpc', () => {
   it('dispatches a valid request from our window to the lab', async () => {
     const answer = await ctx.invoke(electron.invokeEvent(ctx.win.webContents), 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM' });
     expect(answer).toEqual({ ok: true, ret: 3, callId: 1 });
-    expect(ctx.reached).toEqual([{ name: 'socket.socket', input: { domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP' } }]);
+    expect(ctx.reached).toEqual([{ name: 'socket.socket', input: { domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP', host: null } }]);
   });
 
   it('refuses an unknown route with EINVAL', async () => {

@@ -90,7 +90,7 @@ describe('scenario files: what is refused, and how it is explained', () => {
   });
 
   it('says which kind of step it wanted', () => {
-    expect(problemsOf('name: t\nsteps:\n  - { sock: a }\n')[0]).toBe('step 1: say what the step does with one of: call, sleep, wait, await, cancel');
+    expect(problemsOf('name: t\nsteps:\n  - { sock: a }\n')[0]).toBe('step 1: say what the step does with one of: call, sleep, wait, await, cancel, link');
     expect(problemsOf('name: t\nsteps:\n  - { sleep: 1, await: x }\n')[0]).toBe('step 1 (sleep): a step does one thing, but it has sleep and await');
   });
 

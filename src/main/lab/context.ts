@@ -45,6 +45,10 @@ export interface NetHooks {
   linkInterfaces(): string[];
   /** Feeds frames seen at that end of the link to `onFrame`; null when no such interface. */
   tapLink(iface: string, onFrame: (monoUs: number, data: Buffer) => void): (() => void) | null;
+  /** A host's own device ("A:eth0", "A:lo"): its namespace and device name; null otherwise. */
+  hostDevice(iface: string): { netns: number; device: string } | null;
+  /** Capture interfaces of the hosts' own devices, empty without a network. */
+  hostInterfaces(): string[];
 }
 
 /** The hooks of a lab without a lab network: only this machine. */
@@ -52,6 +56,8 @@ export const NO_NET: NetHooks = {
   nsOf: (host) => (host === null ? null : undefined),
   linkInterfaces: () => [],
   tapLink: () => null,
+  hostDevice: () => null,
+  hostInterfaces: () => [],
 };
 
 export interface LabContext {

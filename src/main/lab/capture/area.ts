@@ -97,7 +97,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
     handlers: {
       'capture.interfaces': async () => {
         // The engine's lab offers its link's ends; its own namespace has nothing to see.
-        if (ctx.options.role === 'engine') return ok(ctx.net.linkInterfaces().map(linkInterface));
+        if (ctx.options.role === 'engine') return ok([...ctx.net.linkInterfaces().map(linkInterface), ...ctx.net.hostInterfaces().map(hostInterface)]);
         const client = session.processClient();
         if (client === null) return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
         const devices = await client.devices();
@@ -172,6 +172,12 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
 /** A capture interface for one end of the lab network's link. */
 function linkInterface(name: string): CaptureInterface {
   return { name, description: `Lab network link, as host ${name.slice(LINK_IFACE_PREFIX.length)} sees it`, addresses: [], loopback: false, up: true, running: true };
+}
+
+/** A capture interface for a host's own device ("A:eth0", "A:lo"), captured inside the host. */
+function hostInterface(name: string): CaptureInterface {
+  const [host, device] = name.split(':');
+  return { name, description: `Host ${host}'s ${device === 'lo' ? 'loopback' : 'link interface'}, captured inside host ${host}`, addresses: [], loopback: device === 'lo', up: true, running: true };
 }
 
 /** The capture filter with the lab's own transport ports left out (see LabContext.ownPorts). */

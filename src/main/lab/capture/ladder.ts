@@ -76,6 +76,12 @@ export function ladderPicture(no: number, theme: 'light' | 'dark', store: Packet
   const conversation = selectConversation(packets, no);
   const model = buildLadder(conversation, sockets.calls(), { sockets: ties.knownSockets() });
   if (model.proto === null) return captureFailure('EINVAL', `Packet ${no} is not part of a conversation a ladder can draw.`);
+  // On a lab network, each column says which host it is (from its sockets).
+  const hostOf = new Map(sockets.sockets().flatMap((s) => (s.host ? [[s.fd, s.host] as const] : [])));
+  for (const column of model.columns) {
+    const host = column.fds.map((fd) => hostOf.get(fd)).find((h) => h !== undefined);
+    if (host) column.host = host;
+  }
   const svg = ladderToSvg(model, { theme });
   const size = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(svg);
   return {

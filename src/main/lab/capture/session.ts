@@ -6,6 +6,7 @@
  */
 import type { CaptureStatus, PacketRow } from '@shared/capture';
 import { monoUs, wallUs, type LabContext } from '../context';
+import { inNetns } from '../libc';
 import { CaptureClient } from './client';
 import { captureFailure, mapLoadError, mapStartError, type CaptureFailure } from './errors';
 import type { CaptureLauncher } from './launcher';
@@ -44,6 +45,8 @@ export class CaptureSession {
   permissionHint: string | null = null;
 
   private client: CaptureClient | null = null;
+  /** The namespace the capture process runs in (a lab-network host's; null: this process's). */
+  private clientNetns: number | null = null;
   /** Ends a capture on the lab network's link (null when capturing through the capture process). */
   private untap: (() => void) | null = null;
   /** Batches that arrive between asking to start and hearing it started. */
@@ -87,9 +90,12 @@ export class CaptureSession {
   /** The capture process client, created on first use; null when capture is switched off. */
   processClient(): CaptureClient | null {
     if (this.launcher === null) return null;
+    const launcher = this.launcher;
+    const netns = this.clientNetns;
+    // A child process starts in the namespace of the thread that forks it: a host's, for its devices.
     this.client ??= new CaptureClient(
       { onBatch: (data) => this.onBatch(data), onDeath: (reason) => this.onDeath(reason) },
-      this.launcher,
+      netns === null ? launcher : (entry) => inNetns(netns, () => launcher(entry)),
     );
     return this.client;
   }
@@ -98,11 +104,19 @@ export class CaptureSession {
   start(iface: string, filter: string, bufferBytes: number): Promise<Answer<CaptureStatus>> {
     return this.serially(async () => {
       if (this.ctx.net.linkInterfaces().includes(iface)) return this.startLink(iface, filter);
+      // A host's own device is captured by a capture process started inside that host.
+      const onHost = this.ctx.net.hostDevice(iface);
+      if ((onHost?.netns ?? null) !== this.clientNetns) {
+        if (this.running) await this.stopNow();
+        this.client?.close();
+        this.client = null;
+        this.clientNetns = onHost?.netns ?? null;
+      }
       const client = this.processClient();
       if (client === null) return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
       if (this.running) await this.stopNow();
       this.early = [];
-      const opened = await client.start(iface, filter, bufferBytes);
+      const opened = await client.start(onHost?.device ?? iface, filter, bufferBytes);
       const early = this.early;
       this.early = null;
       if (!opened.ok) {

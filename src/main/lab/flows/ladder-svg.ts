@@ -11,6 +11,8 @@ export interface LadderSvgLabels {
   time: string;
   /** Suffix after a socket's descriptor list, e.g. "fd 3, 5". */
   fd: string;
+  /** Before a lab-network host's name in a column head, e.g. "host A". */
+  host: string;
   kernel: string;
   marks: Record<LadderMark, string>;
   truncated: string;
@@ -26,6 +28,7 @@ export interface LadderSvgOptions {
 export const DEFAULT_LADDER_LABELS: LadderSvgLabels = {
   time: 'Time (s)',
   fd: 'fd',
+  host: 'host',
   kernel: 'kernel',
   marks: {
     rst: 'RST',
@@ -84,7 +87,8 @@ export function ladderToSvg(model: LadderModel, options: LadderSvgOptions = {}):
 
   model.columns.forEach((column, i) => {
     const fds = column.fds.length ? ` (${labels.fd} ${column.fds.join(', ')})` : '';
-    body.push(`<text class="head" x="${X[i]}" y="28" text-anchor="middle">${escapeXml(column.endpoint + fds)}</text>`);
+    const host = column.host ? `${labels.host} ${column.host} · ` : '';
+    body.push(`<text class="head" x="${X[i]}" y="28" text-anchor="middle">${escapeXml(host + column.endpoint + fds)}</text>`);
   });
   body.push(`<text class="muted" x="${TIME_X}" y="28">${escapeXml(labels.time)}</text>`);
   const initial = model.initialStates;

@@ -54,6 +54,8 @@ export interface LadderColumn {
   endpoint: string;
   /** Lab sockets on this side (a listening socket and the socket accept() returned, say). */
   fds: number[];
+  /** The lab-network host this side is (docs/lab-network.md); absent on this machine. */
+  host?: string;
 }
 
 export interface LadderArrow {

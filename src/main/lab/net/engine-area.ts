@@ -53,6 +53,12 @@ export function createEngineNetArea(ctx: LabContext, sockets: SocketView, on: Su
   ctx.net = {
     nsOf: (host) => (host === null ? null : (network?.nsOf(host) ?? undefined)),
     linkInterfaces: () => (network ? [...network.hosts.keys()].map((name) => `${LINK_IFACE_PREFIX}${name}`) : []),
+    hostDevice(iface) {
+      const match = /^([A-Z][A-Za-z0-9]{0,7}):(eth0|lo)$/.exec(iface);
+      const netns = match ? network?.nsOf(match[1]) : null;
+      return match && netns !== null && netns !== undefined ? { netns, device: match[2] } : null;
+    },
+    hostInterfaces: () => (network ? [...network.hosts.keys()].flatMap((name) => [`${name}:eth0`, `${name}:lo`]) : []),
     tapLink(iface, onFrame) {
       const host = iface.startsWith(LINK_IFACE_PREFIX) ? iface.slice(LINK_IFACE_PREFIX.length) : null;
       if (!network || host === null || !network.hosts.has(host)) return null;

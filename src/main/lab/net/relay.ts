@@ -6,7 +6,7 @@
  */
 import { ERRNO, type ErrnoName } from '@shared/errno';
 import type { EventName, EventPayload } from '@shared/events';
-import { LINK_IFACE_PREFIX, LinkSettings, NET_FD_BASE, type NetInfo } from '@shared/net';
+import { LinkSettings, NET_FD_BASE, isNetInterface, type NetInfo } from '@shared/net';
 import { refusal } from '@shared/refusal';
 import type { RouteName, RouteOutput } from '@shared/routes';
 import type { CallRecord, SocketInfo } from '@shared/socket';
@@ -147,7 +147,7 @@ export function createNetRelay(ctx: LabContext, local: Local) {
       return theirs.ok ? { ok: true, value: [...theirs.value, ...mine.value] } : mine;
     }
     if (name === 'capture.start') {
-      const toEngine = typeof input.iface === 'string' && input.iface.startsWith(LINK_IFACE_PREFIX);
+      const toEngine = typeof input.iface === 'string' && isNetInterface(input.iface);
       // One capture at a time: starting one stops the other lab's.
       if (toEngine && !captureInEngine) await local('capture.stop', {});
       if (!toEngine && captureInEngine) await relay('capture.stop', {});
