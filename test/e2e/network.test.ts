@@ -13,8 +13,11 @@ import { NetworkPage, NET_START_MS } from './network-page';
 
 /** The SYN is retransmitted about a second after the SYN-ACK is lost; leave room for a slow machine. */
 const HANDSHAKE_MS = 30_000;
-/** Most frames a hand-stepped handshake may need (ARP, neighbour discovery, SYN ×2, SYN-ACK ×2, ACK). */
-const MAX_STEPS = 40;
+/**
+ * Most frames a hand-stepped handshake may need: the hosts' own IPv6 chatter (listener reports,
+ * router solicitations), ARP and its retries, SYNs, SYN-ACKs and the ACK.
+ */
+const MAX_STEPS = 100;
 const SYN_FILTER = 'tcp.flags.syn == 1 && tcp.flags.ack == 0';
 const PORT = 7000;
 
@@ -89,7 +92,7 @@ describe('a handshake over the lab link, stepped by hand', () => {
     await net.open();
 
     // Nothing reaches B before it is delivered: connect() stays blocked while A's frames wait.
-    const first = await waitFor('a frame from A to wait on the link', () => net.held(), (rows) => rows.some((r) => / A → /.test(` ${r.text}`)), HANDSHAKE_MS);
+    const first = await waitFor('a frame from A to wait on the link', () => net.held(), (rows) => rows.some((r) => /^\d+ ?A →/.test(r.text)), HANDSHAKE_MS);
     expect(first.length).toBeGreaterThan(0);
     expect((await ui.rowCells(client))[2]).toMatch(/connecting/);
 
