@@ -128,6 +128,11 @@ export const LinkCounters = z.object({
   droppedTooBig: z.number().int(),
   /** Dropped by the person in step mode. */
   droppedStep: z.number().int(),
+  /**
+   * Frames a host sent that never entered the link: the engine did not read them in time and
+   * the kernel's buffer for them overflowed (a heavily loaded machine). Counted in `dropped`.
+   */
+  droppedOverrun: z.number().int(),
   /** Frames that waited on the link (delay, jitter, rate, reorder, rule) before going on. */
   delayed: z.number().int(),
   duplicated: z.number().int(),

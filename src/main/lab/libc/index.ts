@@ -42,6 +42,7 @@ export {
   sysCreateNetns,
   sysIfIndex,
   sysLinkUp,
+  sysPacketDrops,
   sysPacketSocket,
   sysTxOffloadOff,
   sysReadNow,

@@ -20,6 +20,7 @@ const AF_PACKET = 17;
 const ETH_P_ALL_BE = 0x0300;
 const SOL_PACKET = 263;
 const PACKET_IGNORE_OUTGOING = 23;
+const PACKET_STATISTICS = 6;
 const SIOCETHTOOL = 0x8946;
 const ETHTOOL_STXCSUM = 0x17;
 const IFF_UP = 0x1;
@@ -119,6 +120,18 @@ export function sysPacketSocket(name: string, ifindex: number): LibcResult<numbe
     return failed;
   }
   return ok(fd);
+}
+
+/**
+ * getsockopt(PACKET_STATISTICS): frames the kernel dropped on a packet socket since the last
+ * call (its receive buffer was full), which reading resets.
+ */
+export function sysPacketDrops(fd: number): LibcResult<number> {
+  const lib = libc();
+  if (!lib) return noLibc('getsockopt');
+  const stats = Buffer.alloc(8); // struct tpacket_stats { tp_packets; tp_drops; }
+  const length = [8];
+  return lib.getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, stats, length) === 0 ? ok(stats.readUInt32LE(4)) : lastError(lib, 'getsockopt(PACKET_STATISTICS)');
 }
 
 /**

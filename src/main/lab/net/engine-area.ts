@@ -102,6 +102,7 @@ export function createEngineNetArea(ctx: LabContext, sockets: SocketView, on: Su
         return failure('EINVAL', `net.create: ${error instanceof Error ? error.message : String(error)}`);
       }
       countersTimer = setInterval(() => {
+        network?.countOverruns();
         if (network && JSON.stringify(network.link.counters) !== lastCounters) changed();
       }, COUNTERS_MS);
       return { ok: true as const, value: changed() };

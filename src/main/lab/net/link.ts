@@ -52,6 +52,7 @@ export function emptyCounters(): LinkCounters {
     droppedQueue: 0,
     droppedTooBig: 0,
     droppedStep: 0,
+    droppedOverrun: 0,
     delayed: 0,
     duplicated: 0,
     reordered: 0,
@@ -153,6 +154,13 @@ export class Link {
   private holdFrame(frame: LinkFrame): void {
     this.counters.held++;
     this.env.hold(frame);
+  }
+
+  /** Frames lost before they entered the link (see LinkCounters.droppedOverrun). */
+  overrun(frames: number): void {
+    this.counters.frames += frames;
+    this.counters.dropped += frames;
+    this.counters.droppedOverrun += frames;
   }
 
   private drop(cause: 'droppedLoss' | 'droppedRule' | 'droppedQueue' | 'droppedTooBig' | 'droppedStep'): void {

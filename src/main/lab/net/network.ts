@@ -9,7 +9,7 @@ import type { HeldFrame, HostSpec, LinkRule, LinkSettings, NetInfo } from '@shar
 import { summarize } from '../dissect';
 import { LINKTYPE } from '../dissect/types';
 import { readinessPoller } from '../raw/poller';
-import { sysReadNow, sysWriteAll } from '../libc';
+import { sysPacketDrops, sysReadNow, sysWriteAll } from '../libc';
 import { createHost, destroyHost, setHostMtu, type Host } from './hosts';
 import { Link, type LinkFrame } from './link';
 import { LinkTimers, nowUs } from './timers';
@@ -126,6 +126,7 @@ export class LabNetwork {
   }
 
   info(): Pick<NetInfo, 'hosts' | 'link' | 'rules' | 'step' | 'counters'> {
+    this.countOverruns();
     return {
       hosts: [...this.hosts.values()].map((h) => h.info),
       link: { ...this.link.settings },
@@ -146,6 +147,14 @@ export class LabNetwork {
     this.taps.clear();
     for (const host of this.hosts.values()) destroyHost(host);
     this.hosts.clear();
+  }
+
+  /** Adds the frames each host's packet socket lost since last asked (see droppedOverrun). */
+  countOverruns(): void {
+    for (const host of this.hosts.values()) {
+      const drops = sysPacketDrops(host.frameFd);
+      if (drops.ok && drops.value > 0) this.link.overrun(drops.value);
+    }
   }
 
   private listen(host: Host): void {
