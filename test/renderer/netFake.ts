@@ -18,6 +18,7 @@ const ZERO_COUNTERS: NetInfo['counters'] = {
   droppedQueue: 0,
   droppedTooBig: 0,
   droppedStep: 0,
+  droppedOverrun: 0,
   delayed: 0,
   duplicated: 0,
   reordered: 0,

@@ -73,6 +73,7 @@ export const networkEn = {
       droppedQueue: 'queue full',
       droppedTooBig: 'over MTU',
       droppedStep: 'by you',
+      droppedOverrun: 'lost before the link (machine too busy)',
       delayed: 'Delayed',
       queued: 'On the link now',
       duplicated: 'Duplicated',

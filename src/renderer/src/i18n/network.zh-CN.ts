@@ -72,6 +72,7 @@ export const networkZhCN: NetworkMessages = {
       droppedQueue: '队列满',
       droppedTooBig: '超过 MTU',
       droppedStep: '你丢弃的',
+      droppedOverrun: '进入链路前丢失（机器过忙）',
       delayed: '被延迟',
       queued: '正在链路上',
       duplicated: '被复制',
