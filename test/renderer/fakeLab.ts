@@ -13,6 +13,7 @@ import { answerViolation, eventViolation } from '@shared/contract-check';
 import { LAB_API, provideLabApi } from '@renderer/api/inject';
 import { i18n } from '@renderer/i18n';
 import { READY_PLAN } from './privileges';
+import { offNetInfo } from './netFake';
 
 type Handler<N extends RouteName> = (input: RouteInput<N>) => RouteOutput<N> | Promise<RouteOutput<N>>;
 
@@ -79,6 +80,11 @@ export class FakeLab implements LabApi {
         return { ok: true, value: { version: 'test', mode: 'web', platform: 'linux', privileges: READY_PLAN } };
       case 'socket.cancel':
         return { ok: true, value: { cancelled: true } };
+      case 'net.info':
+        // No lab network until a test installs a FakeNetwork (netFake.ts), which answers net.*.
+        return { ok: true, value: offNetInfo() };
+      case 'net.step.list':
+        return { ok: true, value: [] };
       case 'socket.socket':
         return { ok: true, ret: this.nextFd++, socketId: this.nextSocketId++, callId: this.nextCallId++ };
       default:

@@ -14,6 +14,8 @@ import { flowsEn } from './flows.en';
 import { flowsZhCN } from './flows.zh-CN';
 import { privilegesEn } from './privileges.en';
 import { privilegesZhCN } from './privileges.zh-CN';
+import { networkEn } from './network.en';
+import { networkZhCN } from './network.zh-CN';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -24,8 +26,8 @@ export function resolveLocale(tag: string): Locale {
 }
 
 export const messages: Record<Locale, Messages> = {
-  en: { ...en, ...packetsEn, ...exercisesEn, ...flowsEn, ...privilegesEn },
-  'zh-CN': { ...zhCN, ...packetsZhCN, ...exercisesZhCN, ...flowsZhCN, ...privilegesZhCN },
+  en: { ...en, ...packetsEn, ...exercisesEn, ...flowsEn, ...privilegesEn, ...networkEn },
+  'zh-CN': { ...zhCN, ...packetsZhCN, ...exercisesZhCN, ...flowsZhCN, ...privilegesZhCN, ...networkZhCN },
 };
 
 export const i18n = createI18n<[Messages], Locale, false>({

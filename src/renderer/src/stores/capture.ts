@@ -7,6 +7,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { CaptureInterface, CaptureStatus } from '@shared/capture';
+import { LINK_IFACE_PREFIX } from '@shared/net';
 import { useLabApi } from '@renderer/api/inject';
 import { downloadBytes } from '@renderer/components/packets/download';
 import { exportFileName, sortInterfaces } from '@renderer/components/packets/packetFormat';
@@ -78,15 +79,20 @@ export const useCaptureStore = defineStore('capture', () => {
       api.on('capture.status', applyStatus),
       api.on('capture.packets', ({ rows }) => list.onPackets(rows)),
     ];
-    const [ifaces, current] = await Promise.all([api.invoke('capture.interfaces', {}), api.invoke('capture.status', {})]);
-    if (ifaces.ok) {
-      interfaces.value = sortInterfaces(ifaces.value);
-      if (!iface.value) iface.value = interfaces.value[0]?.name ?? '';
-    } else {
-      actionError.value = ifaces.message;
-    }
+    const [, current] = await Promise.all([refreshInterfaces(), api.invoke('capture.status', {})]);
     if (current.ok) applyStatus(current.value);
     list.resetView();
+  }
+
+  /** Reloads the interface list (a lab network adds and removes its link's interfaces). */
+  async function refreshInterfaces(): Promise<void> {
+    const ifaces = await api.invoke('capture.interfaces', {});
+    if (!ifaces.ok) {
+      actionError.value = ifaces.message;
+      return;
+    }
+    interfaces.value = sortInterfaces(ifaces.value);
+    if (!interfaces.value.some((item) => item.name === iface.value)) iface.value = interfaces.value[0]?.name ?? '';
   }
 
   function disconnect(): void {
@@ -121,6 +127,17 @@ export const useCaptureStore = defineStore('capture', () => {
   function start(): Promise<boolean> {
     fileOutcome.value = null;
     return act(() => api.invoke('capture.start', { iface: iface.value, filter: captureFilter.value, bufferMB: bufferMB.value }), true);
+  }
+  /**
+   * Starts capturing on `name` (the network panel's "capture the link at A"). The link takes no
+   * capture filter (the lab refuses BPF there), so the field empties for it.
+   */
+  async function startOn(name: string): Promise<boolean> {
+    if (!interfaces.value.some((item) => item.name === name)) await refreshInterfaces();
+    iface.value = name;
+    if (name.startsWith(LINK_IFACE_PREFIX)) captureFilter.value = '';
+    if (status.value.running) await stop();
+    return start();
   }
   function stop(): Promise<boolean> {
     return act(() => api.invoke('capture.stop', {}), false);
@@ -172,7 +189,9 @@ export const useCaptureStore = defineStore('capture', () => {
     fileOutcome,
     connect,
     disconnect,
+    refreshInterfaces,
     start,
+    startOn,
     stop,
     clear,
     exportPcapng,

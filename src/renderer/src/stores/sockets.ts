@@ -68,9 +68,12 @@ export const useSocketsStore = defineStore('sockets', () => {
     selectedId.value = list[next]!.socketId;
   }
 
-  /** socket(domain, type, protocol); on success the new socket is selected. */
-  async function create(domain: Domain, type: SockType, protocol: Protocol): Promise<RouteOutput<'socket.socket'>> {
-    const result = await api.invoke('socket.socket', { domain, type, protocol });
+  /**
+   * socket(domain, type, protocol) on this machine, or on lab-network host `host`; on success
+   * the new descriptor is selected.
+   */
+  async function create(domain: Domain, type: SockType, protocol: Protocol, host: string | null = null): Promise<RouteOutput<'socket.socket'>> {
+    const result = await api.invoke('socket.socket', host === null ? { domain, type, protocol } : { domain, type, protocol, host });
     lastCreate.value = result;
     if (result.ok) selectedId.value = result.socketId;
     return result;
