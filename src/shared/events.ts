@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CallRecord, Fd, PingReply, SocketId, SocketInfo, TranscriptEntry } from './socket';
 import { CaptureStatus, PacketRow } from './capture';
+import { tcpInfoEvents } from './tcpinfo';
 
 export const events = {
   /** A socket's snapshot after any change (state, counters, queue, blocked call). */
@@ -19,6 +20,7 @@ export const events = {
   'capture.packets': z.object({ rows: z.array(PacketRow) }),
   /** A live echo reply of a running raw.ping (its identifier tells runs apart). */
   'ping.reply': PingReply,
+  ...tcpInfoEvents,
 } as const;
 
 export type Events = typeof events;

@@ -29,6 +29,7 @@ import {
 import { ERRNO } from './errno';
 import { captureRoutes } from './capture';
 import { exerciseRoutes } from './exercise';
+import { tcpInfoRoutes } from './tcpinfo';
 import { defineRoute, result } from './route';
 import { cString } from './c-string';
 
@@ -167,7 +168,7 @@ export const rawRoutes = {
   ),
 } as const;
 
-export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes, ...exerciseRoutes } as const;
+export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes, ...exerciseRoutes, ...tcpInfoRoutes } as const;
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;

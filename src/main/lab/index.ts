@@ -16,6 +16,7 @@ import { DEFAULT_OPTIONS, type Handlers, type LabContext, type LabOptions } from
 import { privilegeHint } from './privilege';
 import { createRawArea } from './raw/area';
 import { createSocketArea } from './sockets/area';
+import { createTcpInfoSampler } from './tcpinfo/sampler';
 
 export interface Lab extends LabApi {
   /** Closes every socket, stops capture, and ends the capture process. */
@@ -51,6 +52,9 @@ export function createLab(options: LabOptions = {}): Lab {
   const sockets = createSocketArea(ctx);
   const capture = createCaptureArea(ctx, sockets.view);
   const raw = createRawArea(ctx);
+  const tcpInfo = createTcpInfoSampler(ctx, sockets.view.tcp);
+  // Any change of a socket (a call, a connection, data) may change the kernel's view of it.
+  events.on('socket.changed', () => tcpInfo.kick());
 
   const handlers: Handlers<RouteName> = {
     ...sockets.handlers,
@@ -58,9 +62,11 @@ export function createLab(options: LabOptions = {}): Lab {
     // Exercises read the lab only through its own routes, so they get `invoke`, nothing else.
     ...createExerciseArea({ invoke }).handlers,
     ...raw.handlers,
+    ...tcpInfo.handlers,
     'lab.reset': async (input) => {
       const answer = await sockets.handlers['lab.reset'](input);
       capture.labReset();
+      tcpInfo.labReset();
       return answer;
     },
     'lab.info': () => ({
@@ -110,6 +116,7 @@ export function createLab(options: LabOptions = {}): Lab {
     on,
     hideFromCapture: (port) => ctx.ownPorts.add(port),
     async close() {
+      tcpInfo.close();
       await raw.close();
       await capture.close();
       await sockets.close();

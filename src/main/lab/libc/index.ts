@@ -34,6 +34,7 @@ export {
   type TcpInfo,
 } from './sockets';
 export { readinessPoller } from './poller';
+export { parseTcpInfo, sysTcpInfoFields, TCP_INFO_BUFFER } from './tcp-info';
 export {
   sysEventfd,
   sysEventfdDrain,
