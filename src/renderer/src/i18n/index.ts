@@ -12,6 +12,8 @@ import { exercisesEn } from './exercises.en';
 import { exercisesZhCN } from './exercises.zh-CN';
 import { flowsEn } from './flows.en';
 import { flowsZhCN } from './flows.zh-CN';
+import { tcpinfoEn } from './tcpinfo.en';
+import { tcpinfoZhCN } from './tcpinfo.zh-CN';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -22,8 +24,8 @@ export function resolveLocale(tag: string): Locale {
 }
 
 export const messages: Record<Locale, Messages> = {
-  en: { ...en, ...packetsEn, ...exercisesEn, ...flowsEn },
-  'zh-CN': { ...zhCN, ...packetsZhCN, ...exercisesZhCN, ...flowsZhCN },
+  en: { ...en, ...packetsEn, ...exercisesEn, ...flowsEn, ...tcpinfoEn },
+  'zh-CN': { ...zhCN, ...packetsZhCN, ...exercisesZhCN, ...flowsZhCN, ...tcpinfoZhCN },
 };
 
 export const i18n = createI18n<[Messages], Locale, false>({

@@ -9,6 +9,7 @@ import ExercisesPanel from '@renderer/components/exercises/ExercisesPanel.vue';
 import ReferencePanel from '@renderer/components/reference/ReferencePanel.vue';
 import LadderView from './LadderView.vue';
 import PingView from './PingView.vue';
+import TcpInfoPanel from '@renderer/components/tcpinfo/TcpInfoPanel.vue';
 
 export interface DockTab {
   id: string;
@@ -27,4 +28,5 @@ export const DOCK_TABS: readonly DockTab[] = [
   { id: 'reference', labelKey: 'reference.tab', component: ReferencePanel },
   { id: 'ladder', labelKey: 'ladder.tab', component: LadderView },
   { id: 'ping', labelKey: 'ping.tab', component: PingView },
+  { id: 'tcpinfo', labelKey: 'tcpinfo.tab', component: TcpInfoPanel },
 ];
