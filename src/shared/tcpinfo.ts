@@ -92,8 +92,16 @@ export const TcpInfoFields = z.object({
   congestion: z.string().nullable(),
 });
 export type TcpInfoFields = z.infer<typeof TcpInfoFields>;
-/** Names of the numeric fields, which exercises and scenarios may compare. */
-export type TcpInfoNumberField = Exclude<keyof TcpInfoFields, 'state' | 'congestion'>;
+/** Every field name, which scenarios (`wait: … tcpInfo:`) and exercise checks may compare. */
+export const TCP_INFO_FIELD_NAMES = Object.keys(TcpInfoFields.shape) as [keyof TcpInfoFields, ...Array<keyof TcpInfoFields>];
+/**
+ * Conditions on fields: a number or a comparison such as ">0" for numbers, the exact name for
+ * `state` and `congestion`. All must hold in one sample.
+ */
+export const TcpInfoMatch = z
+  .partialRecord(z.enum(TCP_INFO_FIELD_NAMES), z.union([z.number(), z.string(), z.null()]))
+  .refine((match) => Object.keys(match).length > 0, 'tcpInfo needs at least one field, for example { state: ESTABLISHED }');
+export type TcpInfoMatch = z.infer<typeof TcpInfoMatch>;
 
 /** One sample of one socket, stamped on the call log's clock (CLOCK_MONOTONIC, µs). */
 export const TcpInfoSample = TcpInfoFields.extend({

@@ -54,7 +54,7 @@ export function createLab(options: LabOptions = {}): Lab {
   const raw = createRawArea(ctx);
   const tcpInfo = createTcpInfoSampler(ctx, sockets.view.tcp);
   // Any change of a socket (a call, a connection, data) may change the kernel's view of it.
-  events.on('socket.changed', () => tcpInfo.kick());
+  events.on('socket.changed', (info) => tcpInfo.changed(info.socketId));
 
   const handlers: Handlers<RouteName> = {
     ...sockets.handlers,

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { Domain, MsgFlag, OptionLevel, Protocol, ShutHow, SockType, SocketOption } from '@shared/socket';
 import { isErrnoName } from '@shared/errno';
-import { TcpInfoFields } from '@shared/tcpinfo';
+import { TcpInfoMatch } from '@shared/tcpinfo';
 
 /** Longest a single step may wait (timeouts, sleeps, waits): a scenario never hangs for long. */
 export const MAX_STEP_MS = 60_000;
@@ -170,10 +170,6 @@ export const WAIT_FIELDS = [
 export type WaitField = (typeof WAIT_FIELDS)[number];
 
 export const SleepStep = z.strictObject({ id: Name.optional(), note: z.string().optional(), sleep: Millis });
-/** TCP_INFO fields a wait step can watch (`tcpInfo:`), by their kernel names (docs/tcp-info.md). */
-export const TCP_INFO_WAIT_FIELDS = Object.keys(TcpInfoFields.shape) as [TcpInfoField, ...TcpInfoField[]];
-type TcpInfoField = keyof TcpInfoFields;
-
 export const WaitStep = z
   .strictObject({
     id: Name.optional(),
@@ -181,7 +177,7 @@ export const WaitStep = z
     wait: Name,
     until: z.partialRecord(z.enum(WAIT_FIELDS), z.union([z.number(), z.string(), z.boolean(), z.null()])).optional(),
     /** Conditions on the kernel's view of a TCP socket (getsockopt TCP_INFO), e.g. { state: ESTABLISHED, total_retrans: ">0" }. */
-    tcpInfo: z.partialRecord(z.enum(TCP_INFO_WAIT_FIELDS), z.union([z.number(), z.string(), z.null()])).optional(),
+    tcpInfo: TcpInfoMatch.optional(),
     timeoutMs: Millis.optional(),
   })
   .refine(

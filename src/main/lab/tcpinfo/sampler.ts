@@ -29,13 +29,18 @@ export const FAST_MS = 100;
 export const IDLE_MS = 1000;
 /** Quiet ticks at FAST_MS before the sampler slows down to IDLE_MS. */
 const QUIET_TICKS = 10;
+/** Least time between two samples of one socket taken on its changes (a burst of recv()s, say). */
+const CHANGE_GAP_US = 10_000;
 /** Closed sockets whose history stays readable. */
 const CLOSED_KEPT = 64;
 
 export interface TcpInfoSampler {
   handlers: Handlers<'socket.tcpInfo'>;
-  /** Something happened on a socket: sample soon (at most one tick every FAST_MS). */
-  kick(): void;
+  /**
+   * Something happened on a socket (a call ended, data came): sample it now, so each call's
+   * effect is on record even when the socket closes before the next tick, and tick soon.
+   */
+  changed(socketId: number): void;
   /** Whether a tick is scheduled (false once no TCP socket is open). */
   running(): boolean;
   /** The lab was reset: forget every history. */
@@ -53,6 +58,8 @@ function signature(fields: TcpInfoFields): string {
 export function createTcpInfoSampler(ctx: LabContext, source: TcpSocketSource): TcpInfoSampler {
   const histories = new Map<number, TcpInfoSample[]>();
   const signatures = new Map<number, string>();
+  /** When each socket was last sampled on a change (µs), to bound samples in a burst of changes. */
+  const lastOnChange = new Map<number, number>();
   let timer: NodeJS.Timeout | null = null;
   let dueAt = 0;
   let quietTicks = 0;
@@ -81,6 +88,7 @@ export function createTcpInfoSampler(ctx: LabContext, source: TcpSocketSource): 
     const gone = [...histories.keys()].filter((id) => !live.has(id));
     for (const id of gone.slice(0, Math.max(0, gone.length - CLOSED_KEPT))) histories.delete(id);
     for (const id of signatures.keys()) if (!live.has(id)) signatures.delete(id);
+    for (const id of lastOnChange.keys()) if (!live.has(id)) lastOnChange.delete(id);
   }
 
   function tick(): void {
@@ -134,16 +142,24 @@ export function createTcpInfoSampler(ctx: LabContext, source: TcpSocketSource): 
     },
   };
 
+
   return {
     handlers,
-    kick: () => {
+    changed(socketId) {
       quietTicks = 0;
       schedule(FAST_MS);
+      const open = source.socket(socketId);
+      const now = monoUs();
+      if (!open?.tcp || now - (lastOnChange.get(socketId) ?? -Infinity) < CHANGE_GAP_US) return;
+      lastOnChange.set(socketId, now);
+      const sample = read(open.ref);
+      if (sample && remember(sample)) ctx.emit('tcpinfo.samples', { samples: [sample] });
     },
     running: () => timer !== null,
     labReset() {
       histories.clear();
       signatures.clear();
+      lastOnChange.clear();
     },
     close() {
       closed = true;
