@@ -3,10 +3,14 @@
  * sockets on loopback, sampled while they live and no longer once they close.
  */
 import { readFileSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TcpInfoSample } from '../../src/shared/tcpinfo';
 import type { Lab } from '../../src/main/lab/index';
 import { bin, call, failed, ok, openLab, socketIdOf, steps } from '../helpers/lab';
+import { DEFAULT_OPTIONS, type LabContext } from '../../src/main/lab/context';
+import { handleFd } from '../../src/main/lab/sockets/table';
+import { createTcpInfoSampler, FAST_MS, type TcpSocketRef } from '../../src/main/lab/tcpinfo/sampler';
 
 let lab: Lab;
 let s: ReturnType<typeof steps>;
@@ -99,5 +103,42 @@ describe('TCP_INFO on real loopback sockets', () => {
     const udp = await s.socket('AF_INET', 'SOCK_DGRAM');
     expect(failed(await call(lab, 'socket.tcpInfo', { socketId: await socketIdOf(lab, udp) })).errno).toBe('ENOPROTOOPT');
     expect(failed(await call(lab, 'socket.tcpInfo', { socketId: 9999 })).errno).toBe('EBADF');
+  });
+});
+
+describe('the sampler itself, on a real connection', () => {
+  it('samples on a change, ticks while a TCP socket lives, and stops its timer once none is left', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const client: Socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    try {
+      const emitted: TcpInfoSample[] = [];
+      // The sampler's only use of the context is emit; the rest is the lab's defaults.
+      const ctx: LabContext = {
+        options: DEFAULT_OPTIONS,
+        tcpStates: new Map(),
+        ownPorts: new Set(),
+        emit: (name, payload) => name === 'tcpinfo.samples' && emitted.push(...(payload as { samples: TcpInfoSample[] }).samples),
+      };
+      const refs: TcpSocketRef[] = [{ socketId: 1, fd: handleFd(client) }];
+      const sampler = createTcpInfoSampler(ctx, {
+        socket: (id) => (refs.some((r) => r.socketId === id) ? { tcp: true, ref: refs[0] } : undefined),
+        tcpSockets: () => refs,
+      });
+      expect(sampler.running()).toBe(false);
+      sampler.changed(1);
+      expect(emitted.map((x) => x.state)).toEqual(['ESTABLISHED']);
+      expect(sampler.running()).toBe(true);
+      refs.length = 0; // the socket left the table
+      await sleep(FAST_MS * 3);
+      expect(sampler.running()).toBe(false);
+      expect(emitted).toHaveLength(1);
+      sampler.close();
+    } finally {
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
