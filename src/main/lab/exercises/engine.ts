@@ -7,7 +7,7 @@ import type { BiText, CallMatch, Check, CheckEvidence, CheckResult, Exercise } f
 import type { CallRecord, SockAddr } from '@shared/socket';
 import type { TcpInfoFields, TcpInfoMatch, TcpInfoSample } from '@shared/tcpinfo';
 import { compileFilter } from '../filter';
-import { matchNumber, matchesPartially } from '../scenario/expect';
+import { matchNumber, matchesPartially, unmetTcpInfo } from '../scenario/expect';
 import { StepError, formatAddress, resolveTemplate, resolveValue, type Lookup } from '../scenario/values';
 import { callsOf, type Evidence, type EvidencePacket, type EvidenceSocket } from './evidence';
 
@@ -209,16 +209,7 @@ class Scope {
   /** Whether one TCP_INFO sample met every condition at once; says which, or what the last one showed. */
   private tcpInfoVerdict(role: string, socket: EvidenceSocket, wanted: TcpInfoMatch): { ok: boolean; text: string } {
     const fields = Object.keys(wanted) as Array<keyof TcpInfoFields>;
-    const unmet = (sample: TcpInfoSample) =>
-      fields.flatMap((field) => {
-        const want = wanted[field];
-        const actual = sample[field];
-        if (typeof actual === 'number' && (typeof want === 'number' || typeof want === 'string')) {
-          const problem = matchNumber(actual, want, this.lookup, `${field}`);
-          return problem ? [problem] : [];
-        }
-        return actual === want ? [] : [`${field} should be ${String(want)}, but it is ${String(actual)}`];
-      });
+    const unmet = (sample: TcpInfoSample) => unmetTcpInfo(sample, wanted, this.lookup);
     const shown = (sample: TcpInfoSample) => fields.map((field) => `${field}=${String(sample[field])}`).join(', ');
     const hit = socket.tcpInfo.find((sample) => unmet(sample).length === 0);
     if (hit) return { ok: true, text: `the kernel's view of ${role} (TCP_INFO) had ${shown(hit)}` };

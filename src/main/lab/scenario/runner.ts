@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabApi } from '@shared/api';
 import type { SocketInfo } from '@shared/socket';
-import { checkExpectations, matchNumber, type Outcome } from './expect';
+import { checkExpectations, matchNumber, unmetTcpInfo, type Outcome } from './expect';
 import { invokeBounded, outcomeView, prepareCall, summariseFields, toOutcome, type PreparedCall, type Settled } from './calls';
 import type { TcpInfoFields } from '@shared/tcpinfo';
 import type { CallStep, CancelStep, Scenario, Step, StepKind, WaitField, WaitStep } from './schema';
@@ -227,7 +227,7 @@ class Run {
       record.result = Object.fromEntries(Object.keys(until).map((field) => [field, waitValue(info, field as WaitField)]));
       if (step.tcpInfo) {
         const kernel = await this.tcpInfoNow(info.socketId);
-        unmet.push(...unmetTcpInfo(kernel, step.tcpInfo, this.lookup));
+        unmet.push(...(typeof kernel === 'string' ? [kernel] : unmetTcpInfo(kernel, step.tcpInfo, this.lookup)));
         // The kernel's view goes into the step's record, so the report shows what was sampled.
         if (typeof kernel !== 'string') record.result.tcpInfo = Object.fromEntries(Object.keys(step.tcpInfo).map((field) => [field, kernel[field as keyof TcpInfoFields]]));
       }
@@ -340,19 +340,6 @@ function unmetCondition(info: SocketInfo, field: WaitField, wanted: unknown, loo
     return failure ? [failure] : [];
   }
   return actual === wanted ? [] : [`${field} should be ${JSON.stringify(wanted)}, but it is ${JSON.stringify(actual)}`];
-}
-
-/** Each TCP_INFO condition that does not hold (numbers compare as in expect; names match exactly). */
-function unmetTcpInfo(kernel: TcpInfoFields | string, wanted: Record<string, unknown>, lookup: Lookup): string[] {
-  if (typeof kernel === 'string') return [kernel];
-  return Object.entries(wanted).flatMap(([field, want]) => {
-    const actual = kernel[field as keyof TcpInfoFields];
-    if (typeof actual === 'number' && (typeof want === 'number' || typeof want === 'string')) {
-      const failure = matchNumber(actual, want, lookup, `tcpInfo.${field}`);
-      return failure ? [failure] : [];
-    }
-    return actual === want ? [] : [`tcpInfo.${field} should be ${JSON.stringify(want)}, but it is ${JSON.stringify(actual)}`];
-  });
 }
 
 function blankRecord(index: number, step: Step): StepRecord {
