@@ -10,7 +10,7 @@ import type { Lab } from '../../src/main/lab/index';
 import { bin, call, failed, ok, openLab, socketIdOf, steps } from '../helpers/lab';
 import { DEFAULT_OPTIONS, type LabContext } from '../../src/main/lab/context';
 import { handleFd } from '../../src/main/lab/sockets/table';
-import { createTcpInfoSampler, FAST_MS, type TcpSocketRef } from '../../src/main/lab/tcpinfo/sampler';
+import { createTcpInfoSampler, FAST_MS, IDLE_MS, type TcpSocketRef } from '../../src/main/lab/tcpinfo/sampler';
 
 let lab: Lab;
 let s: ReturnType<typeof steps>;
@@ -107,7 +107,7 @@ describe('TCP_INFO on real loopback sockets', () => {
 });
 
 describe('the sampler itself, on a real connection', () => {
-  it('samples on a change, ticks while a TCP socket lives, and stops its timer once none is left', async () => {
+  it('samples on a change, ticks fast while things change and slowly when idle, and stops once no TCP socket is left', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
@@ -130,7 +130,13 @@ describe('the sampler itself, on a real connection', () => {
       expect(sampler.running()).toBe(false);
       sampler.changed(1);
       expect(emitted.map((x) => x.state)).toEqual(['ESTABLISHED']);
-      expect(sampler.running()).toBe(true);
+      expect(sampler.pace()).toBe(FAST_MS);
+      // An idle connection changes nothing: after a second of quiet ticks the sampler slows down.
+      for (const deadline = Date.now() + 3000; sampler.pace() !== IDLE_MS && Date.now() < deadline; ) await sleep(50);
+      expect(sampler.pace()).toBe(IDLE_MS);
+      expect(emitted).toHaveLength(1); // nothing changed, nothing new was kept
+      sampler.changed(1); // a change speeds it up again
+      expect(sampler.pace()).toBe(FAST_MS);
       refs.length = 0; // the socket left the table
       await sleep(FAST_MS * 3);
       expect(sampler.running()).toBe(false);

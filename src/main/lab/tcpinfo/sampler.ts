@@ -6,7 +6,7 @@
  * leaves the table is no longer sampled; its history stays readable among the last few.
  */
 import { ERRNO } from '@shared/errno';
-import { TCP_INFO_HISTORY, type TcpInfoFields, type TcpInfoSample } from '@shared/tcpinfo';
+import { TCP_INFO_HISTORY, type TcpInfoSample } from '@shared/tcpinfo';
 import type { Handlers, LabContext } from '../context';
 import { monoUs } from '../context';
 import { sysTcpInfoFields } from '../libc';
@@ -43,14 +43,16 @@ export interface TcpInfoSampler {
   changed(socketId: number): void;
   /** Whether a tick is scheduled (false once no TCP socket is open). */
   running(): boolean;
+  /** The delay of the tick scheduled last (FAST_MS or IDLE_MS), or null when none is. */
+  pace(): number | null;
   /** The lab was reset: forget every history. */
   labReset(): void;
   close(): void;
 }
 
-/** The fields that tell a change apart; timestamps and the rates' jitter are not changes. */
-function signature(fields: TcpInfoFields): string {
-  const { pacing_rate: _p, delivery_rate: _d, ...rest } = fields;
+/** The fields that tell a change apart; the sample's time and the rates' jitter are not changes. */
+function signature(sample: TcpInfoSample): string {
+  const { atUs: _at, pacing_rate: _p, delivery_rate: _d, ...rest } = sample;
   return JSON.stringify(rest);
 }
 
@@ -62,6 +64,7 @@ export function createTcpInfoSampler(ctx: LabContext, source: TcpSocketSource): 
   const lastOnChange = new Map<number, number>();
   let timer: NodeJS.Timeout | null = null;
   let dueAt = 0;
+  let pace = 0;
   let quietTicks = 0;
   let closed = false;
 
@@ -113,6 +116,7 @@ export function createTcpInfoSampler(ctx: LabContext, source: TcpSocketSource): 
       clearTimeout(timer);
     }
     dueAt = at;
+    pace = delayMs;
     timer = setTimeout(tick, delayMs);
     timer.unref(); // sampling never keeps a process alive
   }
@@ -156,6 +160,7 @@ export function createTcpInfoSampler(ctx: LabContext, source: TcpSocketSource): 
       if (sample && remember(sample)) ctx.emit('tcpinfo.samples', { samples: [sample] });
     },
     running: () => timer !== null,
+    pace: () => (timer === null ? null : pace),
     labReset() {
       histories.clear();
       signatures.clear();
