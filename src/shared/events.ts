@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CallRecord, Fd, PingReply, SocketId, SocketInfo, TranscriptEntry } from './socket';
 import { CaptureStatus, PacketRow } from './capture';
 import { netEvents } from './net';
+import { tcpInfoEvents } from './tcpinfo';
 
 export const events = {
   /** A socket's snapshot after any change (state, counters, queue, blocked call). */
@@ -21,6 +22,7 @@ export const events = {
   /** A live echo reply of a running raw.ping (its identifier tells runs apart). */
   'ping.reply': PingReply,
   ...netEvents,
+  ...tcpInfoEvents,
 } as const;
 
 export type Events = typeof events;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CallName, ErrnoName, Fd, SockType, Domain, SocketId, SocketState, type SocketState as SocketStateType } from './socket';
 import type { ErrnoName as ErrnoNameType } from './errno';
 import { defineRoute, result } from './route';
+import { TcpInfoMatch } from './tcpinfo';
 
 /** Text a student reads, in English and Simplified Chinese. */
 export const BiText = z.strictObject({ en: z.string().min(1), zh: z.string().min(1) });
@@ -66,6 +67,8 @@ export type Check = CheckMeta &
         pendingError?: ErrnoNameType | null;
         shutWr?: boolean;
         peerClosed?: boolean;
+        /** Some TCP_INFO sample of the socket (since the exercise began) met all of these at once. */
+        tcpInfo?: TcpInfoMatch;
       }
     | { packets: string; count?: NumberMatch; after?: CallMatch }
     | { sequence: string[] }
@@ -88,6 +91,7 @@ export const Check: z.ZodType<Check> = z.lazy(() =>
         pendingError: ErrnoName.nullable().optional(),
         shutWr: z.boolean().optional(),
         peerClosed: z.boolean().optional(),
+        tcpInfo: TcpInfoMatch.optional(),
       }),
       z.strictObject({ ...meta, packets: z.string(), count: NumberMatch.optional(), after: CallMatch.optional() }),
       z.strictObject({ ...meta, sequence: z.array(z.string()).min(1) }),

@@ -31,6 +31,7 @@ import { captureRoutes } from './capture';
 import { exerciseRoutes } from './exercise';
 import { PrivilegePlan } from './privileges';
 import { HostName, netRoutes } from './net';
+import { tcpInfoRoutes } from './tcpinfo';
 import { defineRoute, result } from './route';
 import { cString } from './c-string';
 
@@ -174,7 +175,7 @@ export const rawRoutes = {
   ),
 } as const;
 
-export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes, ...exerciseRoutes, ...netRoutes } as const;
+export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes, ...exerciseRoutes, ...netRoutes, ...tcpInfoRoutes } as const;
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;

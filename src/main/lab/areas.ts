@@ -4,6 +4,7 @@
  */
 import type { CallRecord, SocketInfo } from '@shared/socket';
 import type { Handlers } from './context';
+import type { TcpSocketSource } from './tcpinfo/sampler';
 
 export type SocketRouteName = Extract<keyof typeof import('@shared/routes').socketRoutes, string>;
 export type CaptureRouteName = Extract<keyof typeof import('@shared/capture').captureRoutes, string>;
@@ -13,6 +14,8 @@ export type SocketAreaRoute = SocketRouteName | 'lab.sockets' | 'lab.calls' | 'l
 export interface SocketView {
   sockets(): SocketInfo[];
   calls(sinceId?: number): CallRecord[];
+  /** TCP sockets and their kernel descriptors, for the TCP_INFO sampler. */
+  tcp: TcpSocketSource;
 }
 
 export interface SocketArea {

@@ -18,6 +18,7 @@ import { createNetRelay } from './net/relay';
 import { privilegePlan } from './privilege';
 import { createRawArea } from './raw/area';
 import { createSocketArea } from './sockets/area';
+import { createTcpInfoSampler } from './tcpinfo/sampler';
 
 export interface Lab extends LabApi {
   /** Closes every socket, stops capture, and ends the capture process. */
@@ -65,6 +66,9 @@ export function createLab(options: LabOptions = {}): Lab {
         (input: unknown) => relay?.route(name, input as Record<string, unknown>),
       ]),
     ) as unknown as Handlers<NetRouteName>);
+  const tcpInfo = createTcpInfoSampler(ctx, sockets.view.tcp);
+  // Any change of a socket (a call, a connection, data) may change the kernel's view of it.
+  events.on('socket.changed', (info) => tcpInfo.changed(info.socketId));
 
   const handlers: Handlers<RouteName> = {
     ...sockets.handlers,
@@ -73,9 +77,11 @@ export function createLab(options: LabOptions = {}): Lab {
     ...createExerciseArea({ invoke }).handlers,
     ...raw.handlers,
     ...netHandlers,
+    ...tcpInfo.handlers,
     'lab.reset': async (input) => {
       const answer = await sockets.handlers['lab.reset'](input);
       capture.labReset();
+      tcpInfo.labReset();
       return answer;
     },
     'lab.info': () => ({
@@ -134,6 +140,7 @@ export function createLab(options: LabOptions = {}): Lab {
     async close() {
       await relay?.close();
       engineNet?.close();
+      tcpInfo.close();
       await raw.close();
       await capture.close();
       await sockets.close();

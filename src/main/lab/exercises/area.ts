@@ -8,7 +8,7 @@ import type { LabApi } from '@shared/api';
 import { ERRNO } from '@shared/errno';
 import type { Exercise, exerciseRoutes } from '@shared/exercise';
 import { collectEvidence, createEvidenceCache, markAfter, readCalls } from './collect';
-import { evaluateChecks } from './engine';
+import { checksUseTcpInfo, evaluateChecks } from './engine';
 import { inferRoles, roleBindings } from './evidence';
 import { DEFAULT_EXERCISE_DIR, ExerciseFileError, findExercise, loadExerciseDir } from './load';
 
@@ -68,7 +68,7 @@ export function createExerciseArea(lab: Pick<LabApi, 'invoke'>, options: Exercis
       'exercise.check': async ({ id, roles, since }) => {
         const found = await load(id);
         if (!found.ok) return found;
-        const evidence = await collectEvidence(api, cache, since);
+        const evidence = await collectEvidence(api, cache, since, checksUseTcpInfo(found.exercise.checks));
         evidence.roles = inferRoles(found.exercise, evidence.calls, evidence.sockets, roles);
         const results = evaluateChecks(found.exercise, evidence);
         const sockets = evidence.sockets.map((s) => ({ socketId: s.socketId, fd: s.fd, domain: s.domain, type: s.type, open: s.closedBy === null }));

@@ -96,14 +96,28 @@ async function readPackets(lab: LabApi, cache: EvidenceCache, filter: string): P
 
 /**
  * A snapshot of the lab as evidence, since `mark` when given (what came before is left out);
- * `roles` is filled by the caller (grader or live area).
+ * `roles` is filled by the caller (grader or live area). TCP_INFO histories are read only when
+ * `withTcpInfo` (some check asks for them): they are the biggest part to copy.
  */
-export async function collectEvidence(lab: LabApi, cache: EvidenceCache, mark: ExerciseMark | null = null): Promise<Evidence> {
+export async function collectEvidence(lab: LabApi, cache: EvidenceCache, mark: ExerciseMark | null = null, withTcpInfo = false): Promise<Evidence> {
   const all = await readCalls(lab);
   await observeSockets(lab, cache);
   const { calls, sockets } = sinceMark({ calls: all, sockets: socketsFromCalls(all, cache.infos), packets: [], roles: {}, captureProblem: null }, mark);
+  if (withTcpInfo) await readTcpInfo(lab, sockets, mark);
   const { packets, problem } = await readPackets(lab, cache, relevantFilter(sockets, calls));
   return sinceMark({ calls, sockets, packets, roles: {}, captureProblem: problem }, mark);
+}
+
+/** Fills each TCP socket's TCP_INFO samples (since the mark); closed sockets keep theirs in the lab for a while. */
+async function readTcpInfo(lab: LabApi, sockets: readonly EvidenceSocket[], mark: ExerciseMark | null): Promise<void> {
+  for (const socket of sockets) {
+    if (socket.type !== 'SOCK_STREAM' || socket.domain === 'AF_UNIX') continue;
+    const answer = await lab.invoke('socket.tcpInfo', { socketId: socket.socketId, history: true });
+    if (!answer.ok) continue; // forgotten by the lab: no samples is what the check will say
+    socket.tcpInfo = answer.value.history.filter((sample) => mark === null || sample.atUs >= mark.monoUs);
+    const now = answer.value.now;
+    if (now && socket.tcpInfo.at(-1)?.atUs !== now.atUs) socket.tcpInfo.push(now);
+  }
 }
 
 /** Where an exercise begins now: the newest call's id and the monotonic clock (see ExerciseMark). */

@@ -5,8 +5,9 @@
  */
 import type { BiText, CallMatch, Check, CheckEvidence, CheckResult, Exercise } from '@shared/exercise';
 import type { CallRecord, SockAddr } from '@shared/socket';
+import type { TcpInfoFields, TcpInfoMatch, TcpInfoSample } from '@shared/tcpinfo';
 import { compileFilter } from '../filter';
-import { matchNumber, matchesPartially } from '../scenario/expect';
+import { matchNumber, matchesPartially, unmetTcpInfo } from '../scenario/expect';
 import { StepError, formatAddress, resolveTemplate, resolveValue, type Lookup } from '../scenario/values';
 import { callsOf, type Evidence, type EvidencePacket, type EvidenceSocket } from './evidence';
 
@@ -25,6 +26,17 @@ interface Verdict {
 }
 
 const NO_TEXT: BiText = { en: '', zh: '' };
+
+/** Whether any check (nested ones too) asks for TCP_INFO, so evidence must include it. */
+export function checksUseTcpInfo(checks: readonly Check[]): boolean {
+  return checks.some((check) => {
+    if ('tcpInfo' in check && check.tcpInfo) return true;
+    if ('all' in check) return checksUseTcpInfo(check.all);
+    if ('any' in check) return checksUseTcpInfo(check.any);
+    if ('not' in check) return checksUseTcpInfo([check.not]);
+    return false;
+  });
+}
 
 /** Evaluates every top-level check of `exercise` on `evidence`. Never throws for bad evidence. */
 export function evaluateChecks(exercise: Pick<Exercise, 'checks' | 'roles'>, evidence: Evidence): CheckResult[] {
@@ -186,8 +198,24 @@ class Scope {
       if (actual === wanted) facts.push(`${field} is ${String(wanted)}`);
       else problems.push(`${check.socket}'s ${field} should be ${String(wanted)}, but it is ${actual === undefined ? 'unknown (the lab never showed this socket)' : String(actual)}`);
     }
+    if (check.tcpInfo) {
+      const verdict = this.tcpInfoVerdict(check.socket, socket, check.tcpInfo);
+      (verdict.ok ? facts : problems).push(verdict.text);
+    }
     const calls = this.evidence.calls.filter((c) => c.id === socket.createdBy);
     return { passed: problems.length === 0, detail: (problems.length ? problems : facts).join('; '), evidence: evidenceOfCalls(calls) };
+  }
+
+  /** Whether one TCP_INFO sample met every condition at once; says which, or what the last one showed. */
+  private tcpInfoVerdict(role: string, socket: EvidenceSocket, wanted: TcpInfoMatch): { ok: boolean; text: string } {
+    const fields = Object.keys(wanted) as Array<keyof TcpInfoFields>;
+    const unmet = (sample: TcpInfoSample) => unmetTcpInfo(sample, wanted, this.lookup);
+    const shown = (sample: TcpInfoSample) => fields.map((field) => `${field}=${String(sample[field])}`).join(', ');
+    const hit = socket.tcpInfo.find((sample) => unmet(sample).length === 0);
+    if (hit) return { ok: true, text: `the kernel's view of ${role} (TCP_INFO) had ${shown(hit)}` };
+    const last = socket.tcpInfo.at(-1);
+    if (!last) return { ok: false, text: `the kernel's view of ${role} (TCP_INFO) was never sampled: is it a TCP socket, still open since the exercise began?` };
+    return { ok: false, text: `no TCP_INFO sample of ${role} (${socket.tcpInfo.length} taken) had all of that; the last: ${unmet(last).join(', ')}` };
   }
 
   private filter(text: string): (packet: EvidencePacket) => boolean {

@@ -8,6 +8,7 @@
 import type { PacketRow } from '@shared/capture';
 import type { Exercise, ExerciseMark, RoleSpec } from '@shared/exercise';
 import type { CallRecord, Domain, SockType, SocketInfo, SocketState } from '@shared/socket';
+import type { TcpInfoSample } from '@shared/tcpinfo';
 
 /** One socket's life: from the socket()/accept() that made it to the close() that ended it. */
 export interface EvidenceSocket {
@@ -27,6 +28,8 @@ export interface EvidenceSocket {
   info: SocketInfo | null;
   /** States the socket went through, from its calls and the lab's reports, in order. */
   statesSeen: SocketState[];
+  /** The kernel's view over time (TCP_INFO samples, oldest first); filled only for checks that ask. */
+  tcpInfo: TcpInfoSample[];
 }
 
 export interface EvidencePacket {
@@ -91,6 +94,7 @@ export function socketsFromCalls(calls: readonly CallRecord[], cache: InfoCache)
         acceptedFrom: call.call === 'accept' ? call.socketId : null,
         info: cache.get(call.newSocketId) ?? null,
         statesSeen: [call.call === 'socket' ? 'created' : 'connected'],
+        tcpInfo: [],
       };
       sockets.push(socket);
       byId.set(socket.socketId, socket);

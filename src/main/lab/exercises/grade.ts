@@ -7,7 +7,7 @@ import type { LabApi } from '@shared/api';
 import type { Check, CheckResult, Exercise, RoleBinding } from '@shared/exercise';
 import { runScenario, type Scenario, type ScenarioReport } from '../scenario';
 import { collectEvidence, createEvidenceCache, markNow, observeSockets, type EvidenceCache } from './collect';
-import { evaluateChecks } from './engine';
+import { checksUseTcpInfo, evaluateChecks } from './engine';
 import { roleBindings } from './evidence';
 
 /** How long to keep capturing after the last step, for the ACKs and FINs still in flight. */
@@ -80,7 +80,7 @@ export async function gradeScenario(lab: LabApi, exercise: Exercise, scenario: S
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     await lab.invoke('capture.stop', {});
   }
-  const evidence = await collectEvidence(lab, cache, mark);
+  const evidence = await collectEvidence(lab, cache, mark, checksUseTcpInfo(exercise.checks));
   evidence.roles = rolesFromScenario(exercise, scenario, report);
   if (!capturing) evidence.packets = [];
   else if (evidence.packets.length === 0 && !evidence.captureProblem && !captureProblem) {

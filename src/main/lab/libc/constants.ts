@@ -21,6 +21,8 @@ export const LINUX = {
   MSG_NOSIGNAL: 0x4000,
   /** getsockopt(IPPROTO_TCP, TCP_INFO): struct tcp_info, the kernel's view of one TCP socket. */
   TCP_INFO: 11,
+  /** getsockopt(IPPROTO_TCP, TCP_CONGESTION): the congestion control algorithm's name. */
+  TCP_CONGESTION: 13,
   SHUT_RD: 0,
   SHUT_WR: 1,
   SHUT_RDWR: 2,

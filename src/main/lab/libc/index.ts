@@ -35,6 +35,7 @@ export {
 export { readinessPoller } from './poller';
 export { sysLastReceiveStampNs, sysRealtimeNs } from './events';
 
+export { parseTcpInfo, sysTcpInfoFields, TCP_INFO_BUFFER } from './tcp-info';
 export {
   closeFd,
   inNetns,

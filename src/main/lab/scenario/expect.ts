@@ -4,6 +4,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { SockAddr } from '@shared/socket';
+import type { TcpInfoFields, TcpInfoMatch } from '@shared/tcpinfo';
 import type { AddressMatch, Expect, NumberMatch } from './schema';
 import {
   bytesOf,
@@ -50,6 +51,22 @@ export function matchNumber(actual: number | null, expected: NumberMatch, lookup
     actual !== null &&
     { '==': actual === target, '!=': actual !== target, '>=': actual >= target, '<=': actual <= target, '>': actual > target, '<': actual < target }[op];
   return holds ? null : `${field} should be ${op === '==' ? '' : `${op} `}${target}, but it is ${actual ?? 'missing'}`;
+}
+
+/**
+ * Each TCP_INFO condition that a sample does not meet, as sentences: numbers compare as `ret`
+ * does (">0"), `state` and `congestion` match exactly. Scenarios' waits and exercise checks
+ * both use it, so "tcpInfo.total_retrans should be > 0" reads the same in both.
+ */
+export function unmetTcpInfo(sample: TcpInfoFields, wanted: TcpInfoMatch, lookup: Lookup): string[] {
+  return Object.entries(wanted).flatMap(([field, want]) => {
+    const actual = sample[field as keyof TcpInfoFields];
+    if (typeof actual === 'number' && (typeof want === 'number' || typeof want === 'string')) {
+      const failure = matchNumber(actual, want, lookup, `tcpInfo.${field}`);
+      return failure ? [failure] : [];
+    }
+    return actual === want ? [] : [`tcpInfo.${field} should be ${JSON.stringify(want)}, but it is ${JSON.stringify(actual)}`];
+  });
 }
 
 /** Checks one outcome against an expectation block; returns every mismatch. */

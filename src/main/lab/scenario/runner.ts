@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LabApi } from '@shared/api';
 import type { SocketInfo } from '@shared/socket';
-import { checkExpectations, matchNumber, type Outcome } from './expect';
+import { checkExpectations, matchNumber, unmetTcpInfo, type Outcome } from './expect';
 import { invokeBounded, outcomeView, prepareCall, summariseFields, toOutcome, type PreparedCall, type Settled } from './calls';
+import type { TcpInfoFields } from '@shared/tcpinfo';
 import type { CallStep, CancelStep, Scenario, Step, StepKind, WaitField, WaitStep } from './schema';
 import { StepError, formatAddress, resolveNumber, type Lookup } from './values';
 
@@ -226,21 +227,35 @@ class Run {
   private async wait(step: WaitStep, record: StepRecord): Promise<void> {
     const fd = this.fdOfName(step.wait);
     const socketId = (this.sockets.get(step.wait) as NamedSocket).socketId;
+    const until = step.until ?? {};
     record.fd = fd;
-    record.args = { until: step.until };
+    record.args = step.tcpInfo ? { until, tcpInfo: step.tcpInfo } : { until };
     const deadline = Date.now() + (step.timeoutMs ?? this.scenario.timeoutMs);
     const started = process.hrtime.bigint();
     let unmet: string[] = [];
     for (;;) {
       const info = socketId === null ? undefined : (await this.socketInfos()).get(socketId);
       if (!info) throw new StepError(`socket "${step.wait}" (fd ${fd}) is not open`);
-      unmet = Object.entries(step.until).flatMap(([field, wanted]) => unmetCondition(info, field as WaitField, wanted, this.lookup));
-      record.result = Object.fromEntries(Object.keys(step.until).map((field) => [field, waitValue(info, field as WaitField)]));
+      unmet = Object.entries(until).flatMap(([field, wanted]) => unmetCondition(info, field as WaitField, wanted, this.lookup));
+      record.result = Object.fromEntries(Object.keys(until).map((field) => [field, waitValue(info, field as WaitField)]));
+      if (step.tcpInfo) {
+        const kernel = await this.tcpInfoNow(info.socketId);
+        unmet.push(...(typeof kernel === 'string' ? [kernel] : unmetTcpInfo(kernel, step.tcpInfo, this.lookup)));
+        // The kernel's view goes into the step's record, so the report shows what was sampled.
+        if (typeof kernel !== 'string') record.result.tcpInfo = Object.fromEntries(Object.keys(step.tcpInfo).map((field) => [field, kernel[field as keyof TcpInfoFields]]));
+      }
       if (unmet.length === 0 || Date.now() >= deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     record.durationUs = Number((process.hrtime.bigint() - started) / 1000n);
     if (unmet.length > 0) record.failures.push(`gave up waiting after ${step.timeoutMs ?? this.scenario.timeoutMs} ms: ${unmet.join('; ')}`);
+  }
+
+  /** The kernel's view of a socket now, or why there is none (not TCP, connection gone). */
+  private async tcpInfoNow(socketId: number): Promise<TcpInfoFields | string> {
+    const answer = await this.lab.invoke('socket.tcpInfo', { socketId });
+    if (!answer.ok) return `${answer.errno}: ${answer.message}`;
+    return answer.value.now ?? 'TCP_INFO: the kernel no longer has this connection';
   }
 
   private async cancel(step: CancelStep, record: StepRecord): Promise<void> {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { Domain, MsgFlag, OptionLevel, Protocol, ShutHow, SockType, SocketOption } from '@shared/socket';
 import { isErrnoName } from '@shared/errno';
 import { HostName, HostSpec, LinkRule, LinkSettings } from '@shared/net';
+import { TcpInfoMatch } from '@shared/tcpinfo';
 
 /** Longest a single step may wait (timeouts, sleeps, waits): a scenario never hangs for long. */
 export const MAX_STEP_MS = 60_000;
@@ -172,16 +173,20 @@ export const WAIT_FIELDS = [
 export type WaitField = (typeof WAIT_FIELDS)[number];
 
 export const SleepStep = z.strictObject({ id: Name.optional(), note: z.string().optional(), sleep: Millis });
-export const WaitStep = z.strictObject({
-  id: Name.optional(),
-  note: z.string().optional(),
-  wait: Name,
-  until: z.partialRecord(z.enum(WAIT_FIELDS), z.union([z.number(), z.string(), z.boolean(), z.null()])).refine(
-    (until) => Object.keys(until).length > 0,
-    'until needs at least one condition, for example { bytesWaiting: ">0" }',
-  ),
-  timeoutMs: Millis.optional(),
-});
+export const WaitStep = z
+  .strictObject({
+    id: Name.optional(),
+    note: z.string().optional(),
+    wait: Name,
+    until: z.partialRecord(z.enum(WAIT_FIELDS), z.union([z.number(), z.string(), z.boolean(), z.null()])).optional(),
+    /** Conditions on the kernel's view of a TCP socket (getsockopt TCP_INFO), e.g. { state: ESTABLISHED, total_retrans: ">0" }. */
+    tcpInfo: TcpInfoMatch.optional(),
+    timeoutMs: Millis.optional(),
+  })
+  .refine(
+    (step) => Object.keys(step.until ?? {}).length + Object.keys(step.tcpInfo ?? {}).length > 0,
+    'until needs at least one condition, for example { bytesWaiting: ">0" } (or tcpInfo: { state: ESTABLISHED })',
+  );
 export const AwaitStep = z.strictObject({ id: Name.optional(), note: z.string().optional(), await: Name });
 export const CancelStep = z.strictObject({
   id: Name.optional(),

@@ -12,7 +12,7 @@ import type { SocketArea, SocketAreaRoute } from '../areas';
 import { streamLocalName } from './stream-setup';
 import { createCallLog, summarisePayload } from './calllog';
 import { fail, fromNodeError, succeed, type Outcome } from './errors';
-import { createSocketTable, isFailure, type LabSocket } from './table';
+import { createSocketTable, handleFd, isFailure, type LabSocket } from './table';
 import { createTranscripts } from './transcript';
 import { createSocketCalls } from './calls';
 import { asBuffer } from '../wire-bytes';
@@ -201,7 +201,22 @@ export function createSocketArea(ctx: LabContext): SocketArea {
         return table.info(sock);
       }),
     calls: (sinceId = 0) => log.since(sinceId),
+    tcp: {
+      socket: (socketId: number) => {
+        const sock = table.byId(socketId);
+        return sock && { tcp: isTcp(sock), ref: tcpRef(sock) };
+      },
+      tcpSockets: () => table.all().filter(isTcp).map(tcpRef),
+    },
   };
+
+  /** A TCP socket: SOCK_STREAM over IPv4 or IPv6 (AF_UNIX streams have no TCP_INFO). */
+  function isTcp(sock: LabSocket): boolean {
+    return sock.type === 'SOCK_STREAM' && sock.domain !== 'AF_UNIX';
+  }
+  function tcpRef(sock: LabSocket) {
+    return { socketId: sock.socketId, fd: sock.kernelFd ?? handleFd(sock.conn) };
+  }
 
   return {
     handlers,

@@ -16,6 +16,8 @@ import { privilegesEn } from './privileges.en';
 import { privilegesZhCN } from './privileges.zh-CN';
 import { networkEn } from './network.en';
 import { networkZhCN } from './network.zh-CN';
+import { tcpinfoEn } from './tcpinfo.en';
+import { tcpinfoZhCN } from './tcpinfo.zh-CN';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -26,8 +28,8 @@ export function resolveLocale(tag: string): Locale {
 }
 
 export const messages: Record<Locale, Messages> = {
-  en: { ...en, ...packetsEn, ...exercisesEn, ...flowsEn, ...privilegesEn, ...networkEn },
-  'zh-CN': { ...zhCN, ...packetsZhCN, ...exercisesZhCN, ...flowsZhCN, ...privilegesZhCN, ...networkZhCN },
+  en: { ...en, ...packetsEn, ...exercisesEn, ...flowsEn, ...privilegesEn, ...networkEn, ...tcpinfoEn },
+  'zh-CN': { ...zhCN, ...packetsZhCN, ...exercisesZhCN, ...flowsZhCN, ...privilegesZhCN, ...networkZhCN, ...tcpinfoZhCN },
 };
 
 export const i18n = createI18n<[Messages], Locale, false>({

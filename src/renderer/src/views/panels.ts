@@ -10,6 +10,7 @@ import ReferencePanel from '@renderer/components/reference/ReferencePanel.vue';
 import LadderView from './LadderView.vue';
 import PingView from './PingView.vue';
 import NetworkPanel from '@renderer/components/network/NetworkPanel.vue';
+import TcpInfoPanel from '@renderer/components/tcpinfo/TcpInfoPanel.vue';
 
 export interface DockTab {
   id: string;
@@ -29,4 +30,5 @@ export const DOCK_TABS: readonly DockTab[] = [
   { id: 'ladder', labelKey: 'ladder.tab', component: LadderView },
   { id: 'ping', labelKey: 'ping.tab', component: PingView },
   { id: 'network', labelKey: 'network.tab', component: NetworkPanel },
+  { id: 'tcpinfo', labelKey: 'tcpinfo.tab', component: TcpInfoPanel },
 ];
