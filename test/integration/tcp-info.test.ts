@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TcpInfoSample } from '../../src/shared/tcpinfo';
 import type { Lab } from '../../src/main/lab/index';
 import { bin, call, failed, ok, openLab, socketIdOf, steps } from '../helpers/lab';
-import { DEFAULT_OPTIONS, type LabContext } from '../../src/main/lab/context';
+import { DEFAULT_OPTIONS, NO_NET, type LabContext } from '../../src/main/lab/context';
 import { handleFd } from '../../src/main/lab/sockets/table';
 import { createTcpInfoSampler, FAST_MS, IDLE_MS, type TcpSocketRef } from '../../src/main/lab/tcpinfo/sampler';
 
@@ -120,6 +120,7 @@ describe('the sampler itself, on a real connection', () => {
         options: DEFAULT_OPTIONS,
         tcpStates: new Map(),
         ownPorts: new Set(),
+        net: NO_NET,
         emit: (name, payload) => name === 'tcpinfo.samples' && emitted.push(...(payload as { samples: TcpInfoSample[] }).samples),
       };
       const refs: TcpSocketRef[] = [{ socketId: 1, fd: handleFd(client) }];

@@ -138,7 +138,7 @@ class Builder {
     const common = { step: this.step, note: 'note' in step && step.note ? step.note : null };
     if ('sleep' in step) return { ...common, kind: 'sleep', ms: step.sleep };
     if ('wait' in step) {
-      const until = Object.keys(step.until);
+      const until = [...Object.keys(step.until ?? {}), ...Object.keys(step.tcpInfo ?? {}).map((k) => `TCP_INFO ${k}`)];
       const readable = until.some((k) => ['acceptQueue', 'bytesWaiting', 'datagramsWaiting', 'peerClosed', 'pendingError'].includes(k));
       return { ...common, kind: 'wait', fd: this.sock(step.wait), until: readable ? 'readable' : 'moment', what: until.join(', '), timeoutMs: step.timeoutMs ?? 5000 };
     }
