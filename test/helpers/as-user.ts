@@ -18,6 +18,8 @@ export interface AsUserOptions {
   /** Supplementary groups (none by default). */
   groups?: number[];
   timeoutMs?: number;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -41,7 +43,7 @@ export function runAsUser(body: string, modulePath: string, options: AsUserOptio
       {
         cwd: process.cwd(),
         encoding: 'utf8',
-        env: { ...process.env, HOME: dir, USER: 'nobody', TSX_TSCONFIG_PATH: 'tsconfig.node.json' },
+        env: { ...process.env, HOME: dir, USER: 'nobody', TSX_TSCONFIG_PATH: 'tsconfig.node.json', ...options.env },
         timeout: options.timeoutMs ?? 20_000,
       },
     );

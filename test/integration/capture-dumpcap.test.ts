@@ -108,6 +108,32 @@ describe.skipIf(reason !== '')(`capture through dumpcap as an unprivileged user$
     }
   });
 
+  it('the lab of a group member captures through dumpcap on its own: capture.start, packets in the list', () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const got = runAsUser(
+      `const lab = mod.createLab({});
+       const info = await lab.invoke('lab.info', {});
+       const started = await lab.invoke('capture.start', { iface: 'lo', filter: 'udp dst port ${port}' });
+       const dgram = await import('node:dgram');
+       const socket = dgram.createSocket('udp4');
+       for (const size of [10, 2000]) await new Promise((done) => socket.send(Buffer.alloc(size), ${port}, '127.0.0.1', done));
+       socket.close();
+       let rows = [];
+       for (let i = 0; i < 100 && rows.length < 2; i++) {
+         await new Promise((r) => setTimeout(r, 50));
+         const answer = await lab.invoke('capture.rows', { offset: 0, limit: 10 });
+         rows = answer.ok ? answer.value.rows : [];
+       }
+       await lab.invoke('capture.stop', {});
+       await lab.close();
+       const capture = info.value.privileges.items.find((i) => i.ability === 'hostCapture');
+       return { capture: { ready: capture.ready, via: capture.via }, running: started.ok && started.value.running, lens: rows.map((r) => r.len) };`,
+      'src/main/lab/index.ts',
+      { groups: [GROUP], env: { SOCKLAB_DUMPCAP: dumpcap } },
+    );
+    expect(got).toEqual({ capture: { ready: true, via: 'dumpcap' }, running: true, lens: [52, 2042] });
+  });
+
   it('a non-member is refused by the system, and the plan says which group to join', () => {
     const refused = runAsUser(
       `try { await mod.startDumpcap({ dumpcap: ${JSON.stringify('DUMPCAP')}, iface: 'lo', filter: '', onPacket() {} }); return 'started'; }

@@ -21,6 +21,7 @@ import { PacketStore, packetTsNs, type StoredPacket } from './store';
 import { ladderPicture } from './ladder';
 import { CaptureTies } from './ties';
 import { buildRow, frameMeta, PacketViews } from './views';
+import { hasNetRaw, planItem, privilegePlan } from '../privilege';
 
 export type { CaptureLauncher } from './launcher';
 
@@ -145,6 +146,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
               snaplen: input.snaplen ?? DEFAULT_SNAPLEN,
               immediate: input.immediate ?? false,
               bufferTimeoutMs: DEFAULT_BUFFER_TIMEOUT_MS,
+              ...captureBackend(),
             }),
       'capture.stop': () => session.stop(),
       'capture.status': () => ok(session.status()),
@@ -218,6 +220,17 @@ function linkInterface(name: string): CaptureInterface {
 function hostInterface(name: string): CaptureInterface {
   const [host, device] = name.split(':');
   return { name, description: `Host ${host}'s ${device === 'lo' ? 'loopback' : 'link interface'}, captured inside host ${host}`, addresses: [], loopback: device === 'lo', up: true, running: true };
+}
+
+/**
+ * How this process captures on the host's interfaces: libpcap itself when it holds CAP_NET_RAW
+ * (root, or inside the lab network's namespace), else Wireshark's dumpcap where the privilege
+ * plan says this user may run it — SockLab itself never holds the privilege.
+ */
+function captureBackend(): { dumpcap?: string } {
+  if (hasNetRaw()) return {};
+  const item = planItem(privilegePlan(), 'hostCapture');
+  return item.ready && item.via === 'dumpcap' && item.params.path ? { dumpcap: item.params.path } : {};
 }
 
 /** The capture filter with the lab's own transport ports left out (see LabContext.ownPorts). */

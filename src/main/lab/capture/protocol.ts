@@ -16,6 +16,26 @@ export interface CaptureTuning {
   immediate: boolean;
   /** Without immediate mode: how long the kernel may hold packets before handing them over. */
   bufferTimeoutMs: number;
+  /**
+   * Capture through Wireshark's dumpcap at this path instead of libpcap in this process: the
+   * least-privilege path, where dumpcap alone holds the capture privilege (privilege/plan.ts).
+   */
+  dumpcap?: string;
+}
+
+/** pcap link type numbers for the link type names cap gives (one table for both directions). */
+export const LINK_TYPE_NAMES: Record<number, string> = { 0: 'NULL', 1: 'ETHERNET', 101: 'RAW', 113: 'LINKTYPE_LINUX_SLL', 127: 'IEEE802_11_RADIO' };
+
+/** cap's name for a link type number ("Unknown linktype N" for the others, as cap says). */
+export function linkNameOf(linkType: number): string {
+  return LINK_TYPE_NAMES[linkType] ?? `Unknown linktype ${linkType}`;
+}
+
+/** The link type number of one of cap's names, or null. */
+export function linkTypeOf(linkName: string): number | null {
+  for (const [number, name] of Object.entries(LINK_TYPE_NAMES)) if (name === linkName) return Number(number);
+  const unknown = /Unknown linktype (\d+)/.exec(linkName);
+  return unknown ? Number(unknown[1]) : null;
 }
 
 /** tcpdump's and Wireshark's default snaplen; the kernel ring packs packets, so it costs nothing. */
@@ -46,6 +66,7 @@ export const ToWorker = z.discriminatedUnion('type', [
     /** Per-packet delivery (true) or buffered delivery every `bufferTimeoutMs` (false). */
     immediate: z.boolean(),
     bufferTimeoutMs: z.number().int().min(1).max(1000),
+    dumpcap: z.string().optional(),
   }),
   z.object({ type: z.literal('stop'), id: z.number().int() }),
 ]);
@@ -120,6 +141,25 @@ export class BatchWriter {
     this.buf.set(source.subarray(0, nbytes), this.used);
     this.used = need;
     this.count += count;
+  }
+
+  /** Appends one packet in the batch layout (a backend that hands packets one by one: dumpcap). */
+  appendPacket(tsSec: number, tsNsec: number, len: number, bytes: Uint8Array): void {
+    const need = this.used + BATCH_HEADER_BYTES + bytes.length;
+    if (need > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(grown, 0, 0, this.used);
+      this.buf = grown;
+    }
+    const le = HOST_LITTLE_ENDIAN;
+    const write = le ? 'writeUInt32LE' : 'writeUInt32BE';
+    this.buf[write](tsSec >>> 0, this.used);
+    this.buf[write](tsNsec >>> 0, this.used + 4);
+    this.buf[write](bytes.length, this.used + 8);
+    this.buf[write](len >>> 0, this.used + 12);
+    this.buf.set(bytes, this.used + BATCH_HEADER_BYTES);
+    this.used = need;
+    this.count += 1;
   }
 
   /** Hands out the filled part as its own buffer and starts a new batch (shrinking after a flood). */

@@ -13,7 +13,7 @@ import { captureFailure, mapLoadError, mapStartError, type CaptureFailure } from
 import type { CaptureLauncher } from './launcher';
 import type { KernelStats } from './cap';
 import { returnFreedMemory } from './memory';
-import { decodeBatch, type CaptureTuning } from './protocol';
+import { decodeBatch, linkTypeOf, type CaptureTuning } from './protocol';
 import type { PacketStore } from './store';
 import { buildRow, type PacketViews } from './views';
 import type { CaptureTies } from './ties';
@@ -26,14 +26,6 @@ export const MAX_PUSHED_ROWS = 300;
 const STATUS_MS = 250;
 /** A cleared store this large has its memory returned to the system at once (memory.ts). */
 const RETURN_MEMORY_BYTES = 32 * 1024 * 1024;
-
-/** pcap link type numbers for cap's link type names. */
-function linkTypeOf(linkName: string): number | null {
-  const named: Record<string, number> = { NULL: 0, ETHERNET: 1, RAW: 101, LINKTYPE_LINUX_SLL: 113, IEEE802_11_RADIO: 127 };
-  if (linkName in named) return named[linkName];
-  const unknown = /Unknown linktype (\d+)/.exec(linkName);
-  return unknown ? Number(unknown[1]) : null;
-}
 
 type Answer<T> = { ok: true; value: T } | CaptureFailure;
 

@@ -7,7 +7,8 @@
  */
 import { listDevices, openLiveCapture, type LiveCapture } from './cap';
 import { libc } from '../libc/load';
-import { BatchWriter, FromWorker, RawDevice, ToWorker } from './protocol';
+import { startDumpcap } from './dumpcap';
+import { BatchWriter, FromWorker, RawDevice, ToWorker, linkNameOf } from './protocol';
 
 /** How often a batch of packets goes to main while packets arrive. */
 const FLUSH_MS = 10;
@@ -130,6 +131,10 @@ function handle(request: ToWorker): void {
       stopCapture();
       measureClockOffset();
       const { snaplen, immediate, bufferTimeoutMs } = request;
+      if (request.dumpcap) {
+        void startThroughDumpcap(request.id, request.dumpcap, request.iface, request.filter, request.bufferBytes, snaplen);
+        return;
+      }
       capture = openLiveCapture(request.iface, request.filter, request.bufferBytes, { snaplen, immediate, bufferTimeoutMs }, onBatch);
       timers.push(setInterval(flush, FLUSH_MS), setInterval(postStats, STATS_MS), setInterval(measureClockOffset, CLOCK_MS));
       post({ type: 'started', id: request.id, linkName: capture.linkName, nanoseconds: capture.nanoseconds });
@@ -141,6 +146,43 @@ function handle(request: ToWorker): void {
       // runs after this turn's check phase: answer on the next turn, once it is released.
       setTimeout(() => post({ type: 'stopped', id: request.id }), 0);
       return;
+  }
+}
+
+/**
+ * Capture through dumpcap (the least-privilege path): its pcapng stream becomes the same batches
+ * cap's would, with the kernel's µs stamps and original lengths; its closing statistics block
+ * gives the kernel's drop count. Answers `started`, or `failed` with dumpcap's own words.
+ */
+async function startThroughDumpcap(id: number, path: string, iface: string, filter: string, bufferBytes: number, snaplen: number): Promise<void> {
+  let stats = { received: 0, dropped: 0, ifDropped: 0 };
+  try {
+    const running = await startDumpcap({
+      dumpcap: path,
+      iface,
+      filter,
+      snaplen,
+      bufferMiB: Math.max(1, Math.round(bufferBytes / (1024 * 1024))),
+      onPacket(p) {
+        batch.appendPacket(Number(p.tsNs / 1_000_000_000n), Number(p.tsNs % 1_000_000_000n), p.origLen, p.data);
+        stats.received += 1;
+        if (batch.bytes >= FLUSH_BYTES) flush();
+      },
+      onStats(s) {
+        stats = { received: Number(s.received ?? BigInt(stats.received)), dropped: Number(s.osDropped ?? 0n), ifDropped: Number(s.ifDropped ?? 0n) };
+        post({ type: 'stats', ...stats });
+      },
+    });
+    capture = {
+      linkName: linkNameOf(running.linkType),
+      nanoseconds: false,
+      stats: () => stats,
+      close: () => void running.stop(),
+    };
+    timers.push(setInterval(flush, FLUSH_MS), setInterval(postStats, STATS_MS), setInterval(measureClockOffset, CLOCK_MS));
+    post({ type: 'started', id, linkName: capture.linkName, nanoseconds: false });
+  } catch (error) {
+    post({ type: 'failed', id, message: error instanceof Error ? error.message : String(error) });
   }
 }
 

@@ -66,8 +66,13 @@ function groupName(gid: number): string {
   return String(gid);
 }
 
+/** Where dumpcap is: SOCKLAB_DUMPCAP when set (a dumpcap installed elsewhere), else the usual places. */
+function dumpcapPath(): string | null {
+  return process.env.SOCKLAB_DUMPCAP || (['/usr/bin/dumpcap', '/usr/sbin/dumpcap'].find((p) => existsSync(p)) ?? onPath('dumpcap'));
+}
+
 /** Wireshark's dumpcap: where it is, whether we may run it, and whether it can capture. */
-export function dumpcapFacts(path = ['/usr/bin/dumpcap', '/usr/sbin/dumpcap'].find(existsSync) ?? onPath('dumpcap')): DumpcapFacts | null {
+export function dumpcapFacts(path = dumpcapPath()): DumpcapFacts | null {
   if (!path) return null;
   try {
     const st = statSync(path);
