@@ -15,7 +15,7 @@ export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
-      { resolve: { alias }, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      { resolve: { alias }, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
       // Tests that run tshark as the reference: slow, and skipped (with the reason) without it.
       { resolve: { alias }, test: { name: 'tshark', include: ['test/tshark/**/*.test.ts'], environment: 'node', testTimeout: 120_000 } },
       {
@@ -31,7 +31,7 @@ export default defineConfig({
       {
         resolve: { alias },
         plugins: [vue()],
-        test: { name: 'renderer', include: ['test/renderer/**/*.test.ts'], environment: 'happy-dom' },
+        test: { name: 'renderer', include: ['test/renderer/**/*.test.ts'], environment: 'happy-dom', testTimeout: 30_000 },
       },
       {
         resolve: { alias },
