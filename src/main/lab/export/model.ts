@@ -4,6 +4,7 @@
  * address is "what step `name` returned", a path is "the run's temporary folder + /lab.sock".
  * The C and Python writers print this model; neither reads the scenario itself.
  */
+import { SOCKET_OPTIONS } from '@shared/socket';
 import type { CallStep, Scenario, Step } from '../scenario/schema';
 import { isRef, parseAddress, parseHex, unescapeText } from '../scenario/values';
 
@@ -75,22 +76,6 @@ export interface Program {
   usesTmp: boolean;
 }
 
-const LEVELS: Record<string, string> = {
-  SO_REUSEADDR: 'SOL_SOCKET',
-  SO_BROADCAST: 'SOL_SOCKET',
-  SO_KEEPALIVE: 'SOL_SOCKET',
-  SO_RCVBUF: 'SOL_SOCKET',
-  SO_SNDBUF: 'SOL_SOCKET',
-  SO_LINGER: 'SOL_SOCKET',
-  TCP_NODELAY: 'IPPROTO_TCP',
-  IP_TTL: 'IPPROTO_IP',
-  IP_MULTICAST_TTL: 'IPPROTO_IP',
-  IP_ADD_MEMBERSHIP: 'IPPROTO_IP',
-  IP_DROP_MEMBERSHIP: 'IPPROTO_IP',
-  IP_HDRINCL: 'IPPROTO_IP',
-  IPV6_UNICAST_HOPS: 'IPPROTO_IPV6',
-  IPV6_CHECKSUM: 'IPPROTO_IPV6',
-};
 
 const TEMPLATE = /^\$\{([^}]*)\}$/;
 
@@ -199,9 +184,9 @@ class Builder {
       case 'getpeername':
         return { call: step.call, fd, slot: step.id ? this.store(step.id, 'addr') : null };
       case 'setsockopt':
-        return { call: 'setsockopt', fd, level: step.level ?? LEVELS[step.option], option: step.option, value: this.optionValue(step.value) };
+        return { call: 'setsockopt', fd, level: step.level ?? SOCKET_OPTIONS[step.option], option: step.option, value: this.optionValue(step.value) };
       case 'getsockopt':
-        return { call: 'getsockopt', fd, level: step.level ?? LEVELS[step.option], option: step.option, linger: step.option === 'SO_LINGER' };
+        return { call: 'getsockopt', fd, level: step.level ?? SOCKET_OPTIONS[step.option], option: step.option, linger: step.option === 'SO_LINGER' };
       case 'fcntl':
         return { call: 'fcntl', fd, nonblock: step.nonblock ?? null };
     }
