@@ -107,13 +107,17 @@ async function sender(count: number, rate: number, record: boolean) {
       if (out.includes('ready\n')) resolve();
     });
   });
-  const done = new Promise<SenderResult>((resolve) => child.on('exit', () => resolve(JSON.parse(out.slice(out.indexOf('\n') + 1)) as SenderResult)));
+  const done = new Promise<SenderResult>((resolve) =>
+    child.on('exit', () => resolve(JSON.parse(out.slice(out.indexOf('\n') + 1)) as SenderResult)),
+  );
   return { go: () => child.stdin.write('go\n'), done };
 }
 
 /** Starts tcpdump on the same traffic; `stop` sends SIGINT and parses its closing counts. */
 async function tcpdump(extra: string[] = []) {
-  const child = spawn('tcpdump', ['-i', 'lo', '-n', '-B', '65536', ...extra, '-w', '/dev/null', `udp dst port ${PORT}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('tcpdump', ['-i', 'lo', '-n', '-B', '65536', ...extra, '-w', '/dev/null', `udp dst port ${PORT}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   child.stderr.setEncoding('utf8');
   await new Promise<void>((resolve) => {
@@ -166,7 +170,9 @@ function captureProcessPid(): number | null {
 function cpuSeconds(pid: number | null): number {
   if (pid === null) return NaN;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
   } catch {
     return NaN;
@@ -300,12 +306,18 @@ async function latencyRound(rate: number, count: number) {
 }
 
 try {
-  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const rounds = [];
   rounds.push(await lossRound('paced 50k/s', 50_000, Math.round(150_000 * scale)));
   rounds.push(await lossRound('paced 100k/s', 100_000, Math.round(300_000 * scale)));
   rounds.push(await lossRound('unpaced', 0, Math.round(300_000 * scale)));
-  console.log('UDP flood over lo, 64-byte payloads; SockLab and tcpdump (TPACKET_V3 blocks, -B 64 MiB) capture the same traffic at the same time.');
+  console.log(
+    'UDP flood over lo, 64-byte payloads; SockLab and tcpdump (TPACKET_V3 blocks, -B 64 MiB) capture the same traffic at the same time.',
+  );
   console.log('Goal: SockLab loss <= tcpdump + 1 point in every round.');
   console.table(rounds);
 
@@ -314,13 +326,27 @@ try {
   const before = await legacyRound(50_000, cpuCount);
   console.log(`\nCapture process CPU per packet, paced 50k/s, ${cpuCount} packets, each capturing alone (goal: halved):`);
   console.table([
-    { capture: 'before: cap immediate mode, one JS call per packet (bench/legacy-capture.ts)', captured: before.captured, sent: before.sent, 'CPU µs/packet': before.cpuUsPerPacket.toFixed(2) },
-    { capture: 'after: patched cap, batched buffered mode (SockLab)', captured: after.captured, sent: after.sent, 'CPU µs/packet': after.cpuUsPerPacket.toFixed(2) },
+    {
+      capture: 'before: cap immediate mode, one JS call per packet (bench/legacy-capture.ts)',
+      captured: before.captured,
+      sent: before.sent,
+      'CPU µs/packet': before.cpuUsPerPacket.toFixed(2),
+    },
+    {
+      capture: 'after: patched cap, batched buffered mode (SockLab)',
+      captured: after.captured,
+      sent: after.sent,
+      'CPU µs/packet': after.cpuUsPerPacket.toFixed(2),
+    },
   ]);
   console.log(`after / before: ${(after.cpuUsPerPacket / before.cpuUsPerPacket).toFixed(2)}`);
 
   await latencyRound(10_000, Math.round(30_000 * scale));
-  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 } finally {
   await lab.close();
 }

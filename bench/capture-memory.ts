@@ -87,12 +87,18 @@ const goal = bytes * 2 + 100 * COUNT;
 const heapGrowth = after.heapPlusBuffers - before.heapPlusBuffers;
 const rssGrowth = after.rss - before.rss;
 
-console.log(`Ring store holding ${COUNT.toLocaleString('en')} packets (${frames.length} real frames of a lab TCP conversation, cycled; ${mb(bytes)} MiB of packet bytes)`);
+console.log(
+  `Ring store holding ${COUNT.toLocaleString('en')} packets (${frames.length} real frames of a lab TCP conversation, cycled; ${mb(bytes)} MiB of packet bytes)`,
+);
 console.table([
   { figure: 'goal: bytes × 2 + 100 B/packet', MiB: mb(goal), 'B/packet': (goal / COUNT).toFixed(1) },
   { figure: 'heap + ArrayBuffers growth', MiB: mb(heapGrowth), 'B/packet': (heapGrowth / COUNT).toFixed(1) },
   { figure: 'RSS growth', MiB: mb(rssGrowth), 'B/packet': (rssGrowth / COUNT).toFixed(1) },
-  { figure: "store's own count (chunks + index)", MiB: mb(store.footprintBytes()), 'B/packet': (store.footprintBytes() / COUNT).toFixed(1) },
+  {
+    figure: "store's own count (chunks + index)",
+    MiB: mb(store.footprintBytes()),
+    'B/packet': (store.footprintBytes() / COUNT).toFixed(1),
+  },
 ]);
 console.log(`filling: ${fillMs.toFixed(0)} ms (${((fillMs * 1000) / COUNT).toFixed(2)} µs/packet)`);
 

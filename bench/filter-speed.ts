@@ -24,10 +24,21 @@ function syntheticLookups(count: number): FieldLookup[] {
     if (kind === 3) {
       fields.set('eth.type', ['0x0806']).set('arp.opcode', ['1']).set('arp.src.proto_ipv4', ['10.0.0.1']);
     } else if (kind === 2) {
-      fields.set('ipv6.src', ['::1']).set('ipv6.dst', ['::1']).set('udp.srcport', [String(5000 + (i % 100))]).set('udp.dstport', ['53']);
+      fields
+        .set('ipv6.src', ['::1'])
+        .set('ipv6.dst', ['::1'])
+        .set('udp.srcport', [String(5000 + (i % 100))])
+        .set('udp.dstport', ['53']);
     } else {
-      fields.set('eth.type', ['0x0800']).set('ip.version', ['4']).set('ip.src', ['127.0.0.1']).set('ip.dst', [`127.0.0.${1 + (i % 3)}`]);
-      fields.set('ip.ttl', ['64']).set('tcp.srcport', [String(40000 + (i % 1000))]).set('tcp.dstport', [i % 8 === 0 || i % 2 === 1 ? '8080' : '80']);
+      fields
+        .set('eth.type', ['0x0800'])
+        .set('ip.version', ['4'])
+        .set('ip.src', ['127.0.0.1'])
+        .set('ip.dst', [`127.0.0.${1 + (i % 3)}`]);
+      fields
+        .set('ip.ttl', ['64'])
+        .set('tcp.srcport', [String(40000 + (i % 1000))])
+        .set('tcp.dstport', [i % 8 === 0 || i % 2 === 1 ? '8080' : '80']);
       fields.set('tcp.flags', [i % 8 === 0 ? '0x0002' : '0x0018']).set('tcp.flags.syn', [i % 8 === 0 ? '1' : '0']);
       if (i % 8 !== 0) fields.set('tcp.payload', ['474554202f20485454502f312e310d0a486f73743a206c6f63616c686f73740d0a']);
     }
@@ -57,7 +68,11 @@ function handWritten(lookup: FieldLookup): boolean {
   return (lookup('tcp.flags.syn') ?? []).some((v) => v === '1' || v === 'True');
 }
 
-function rate(test: (lookup: FieldLookup) => boolean, lookups: readonly FieldLookup[], evaluations: number): { perSecond: number; matched: number } {
+function rate(
+  test: (lookup: FieldLookup) => boolean,
+  lookups: readonly FieldLookup[],
+  evaluations: number,
+): { perSecond: number; matched: number } {
   let matched = 0;
   for (let i = 0; i < 50_000; i++) test(lookups[i % lookups.length]); // warm-up
   const start = process.hrtime.bigint();
@@ -70,7 +85,9 @@ function table(title: string, lookups: readonly FieldLookup[], evaluations: numb
   console.log(`\n${title}: ${evaluations.toLocaleString('en')} evaluations over ${lookups.length.toLocaleString('en')} prebuilt lookups`);
   console.log(`${'filter'.padEnd(44)} ${'packets/s'.padStart(14)} ${'1M takes'.padStart(10)} ${'matched'.padStart(9)}`);
   const line = (name: string, r: { perSecond: number; matched: number }): void =>
-    console.log(`${name.padEnd(44)} ${Math.round(r.perSecond).toLocaleString('en').padStart(14)} ${`${(1e6 / r.perSecond * 1000).toFixed(0)} ms`.padStart(10)} ${String(r.matched).padStart(9)}`);
+    console.log(
+      `${name.padEnd(44)} ${Math.round(r.perSecond).toLocaleString('en').padStart(14)} ${`${((1e6 / r.perSecond) * 1000).toFixed(0)} ms`.padStart(10)} ${String(r.matched).padStart(9)}`,
+    );
   line('(reference: hand-written port+syn test)', rate(handWritten, lookups, evaluations));
   for (const filter of FILTERS) {
     const compiled = compileFilter(filter);
@@ -103,4 +120,6 @@ for (let i = 0; i < decodeCount; i++) {
 }
 const decodeSeconds = Number(process.hrtime.bigint() - decodeStart) / 1e9;
 console.log(`\nDecode (fieldValues) + filter 'tcp.port == 8080 && tcp.flags.syn == 1', ${decodeCount.toLocaleString('en')} real packets:`);
-console.log(`  ${Math.round(decodeCount / decodeSeconds).toLocaleString('en')} packets/s; 1M would take ${(1e6 / (decodeCount / decodeSeconds)).toFixed(2)} s (${decodedMatches} matched)`);
+console.log(
+  `  ${Math.round(decodeCount / decodeSeconds).toLocaleString('en')} packets/s; 1M would take ${(1e6 / (decodeCount / decodeSeconds)).toFixed(2)} s (${decodedMatches} matched)`,
+);

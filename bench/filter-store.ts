@@ -202,7 +202,9 @@ function viaTshark(filter: string) {
   return { ms: performance.now() - start, matched: Number(run.stdout.trim()) };
 }
 
-console.log(`Display filters over ${COUNT.toLocaleString('en')} packets held in a PacketStore (${FRAMES.length} loopback frames cycled), node ${process.version}`);
+console.log(
+  `Display filters over ${COUNT.toLocaleString('en')} packets held in a PacketStore (${FRAMES.length} loopback frames cycled), node ${process.version}`,
+);
 const rows = [];
 for (const filter of FILTERS) {
   const now = viaViews(filter);

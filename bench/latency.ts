@@ -27,7 +27,10 @@ async function labRound(lab: Lab, calls: CallTimes): Promise<void> {
   await timed(must(lab, 'socket.listen', { fd: server, backlog: 8 }), 'listen');
   const name = await timed(must(lab, 'socket.getsockname', { fd: server }), 'getsockname');
   const client = (await timed(must(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM' }), 'socket')).ret;
-  await timed(must(lab, 'socket.connect', { fd: client, address: name.address ?? { family: 'AF_INET', address: '127.0.0.1', port: 0 } }), 'connect');
+  await timed(
+    must(lab, 'socket.connect', { fd: client, address: name.address ?? { family: 'AF_INET', address: '127.0.0.1', port: 0 } }),
+    'connect',
+  );
   const conn = (await timed(must(lab, 'socket.accept', { fd: server }), 'accept')).ret;
   await timed(must(lab, 'socket.send', { fd: client, data: MESSAGE }), 'send');
   await timed(must(lab, 'socket.recv', { fd: conn, maxBytes: 4096 }), 'recv');
@@ -86,6 +89,12 @@ export async function benchLatency(rounds = 300): Promise<Figure[]> {
     { bench, figure: 'full round, p95', lab: percentile(labRounds, 95) / 1000, reference: percentile(netRounds, 95) / 1000, unit: 'ms' },
     { bench, figure: 'one call, median', lab: percentile(allCalls, 50), reference: null, unit: 'µs' },
     { bench, figure: 'one call, p95', lab: percentile(allCalls, 95), reference: null, unit: 'µs' },
-    ...[...labCalls].map(([call, times]) => ({ bench, figure: `${call}(), median`, lab: percentile(times, 50), reference: null, unit: 'µs' })),
+    ...[...labCalls].map(([call, times]) => ({
+      bench,
+      figure: `${call}(), median`,
+      lab: percentile(times, 50),
+      reference: null,
+      unit: 'µs',
+    })),
   ];
 }

@@ -26,10 +26,14 @@ const quick = process.argv.includes('--quick');
 
 if (process.env.SOCKLAB_BENCH_IN_NS !== '1') {
   // Namespaces first: unshare(CLONE_NEWUSER) needs a single-threaded process, so not this one.
-  const run = spawnSync('unshare', ['--user', '--map-root-user', '--net', process.execPath, '--import', 'tsx', here, ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, SOCKLAB_BENCH_IN_NS: '1', TSX_TSCONFIG_PATH: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) },
-  });
+  const run = spawnSync(
+    'unshare',
+    ['--user', '--map-root-user', '--net', process.execPath, '--import', 'tsx', here, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, SOCKLAB_BENCH_IN_NS: '1', TSX_TSCONFIG_PATH: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) },
+    },
+  );
   process.exit(run.status ?? 1);
 }
 
@@ -98,8 +102,13 @@ const loRtt = await echoRtts(loClient, loServer, '127.0.0.1', 5002, rounds);
 const added50 = (percentile(linkRtt, 50) - percentile(loRtt, 50)) / 2;
 const added95 = (percentile(linkRtt, 95) - percentile(loRtt, 95)) / 2;
 rows.push(['UDP RTT A↔B over the link (0 ms)', `p50 ${fmt(percentile(linkRtt, 50))}`, `p95 ${fmt(percentile(linkRtt, 95))}`, '']);
-rows.push(['UDP RTT on host A\'s loopback (direct)', `p50 ${fmt(percentile(loRtt, 50))}`, `p95 ${fmt(percentile(loRtt, 95))}`, '']);
-rows.push(['added latency per direction', `p50 ${fmt(added50)}`, `p95 ${fmt(added95)}`, `goal p50 < 0.200 ms: ${added50 < 200 ? 'met' : 'NOT met'}`]);
+rows.push(["UDP RTT on host A's loopback (direct)", `p50 ${fmt(percentile(loRtt, 50))}`, `p95 ${fmt(percentile(loRtt, 95))}`, '']);
+rows.push([
+  'added latency per direction',
+  `p50 ${fmt(added50)}`,
+  `p95 ${fmt(added95)}`,
+  `goal p50 < 0.200 ms: ${added50 < 200 ? 'met' : 'NOT met'}`,
+]);
 
 // 2. Delay: 10 ms configured, per frame as the link saw it, and end to end.
 const delayMs = 10;
@@ -114,8 +123,18 @@ const delayedRtt = await echoRtts(a, b, '10.0.0.2', 5000, quick ? 200 : 1000);
 untap();
 const oneWay = delayedRtt.map((rtt) => rtt / 2 - percentile(loRtt, 50) / 2);
 const p95Error = Math.abs(percentile(linkDelays, 95) - delayMs * 1000);
-rows.push([`delay ${delayMs} ms: on the link (A end → B end)`, `p50 ${fmt(percentile(linkDelays, 50))}`, `p95 ${fmt(percentile(linkDelays, 95))}`, `goal p95 within 1 ms: ${p95Error <= 1000 ? 'met' : 'NOT met'}`]);
-rows.push([`delay ${delayMs} ms: end to end (RTT / 2 − loopback)`, `p50 ${fmt(percentile(oneWay, 50))}`, `p95 ${fmt(percentile(oneWay, 95))}`, '']);
+rows.push([
+  `delay ${delayMs} ms: on the link (A end → B end)`,
+  `p50 ${fmt(percentile(linkDelays, 50))}`,
+  `p95 ${fmt(percentile(linkDelays, 95))}`,
+  `goal p95 within 1 ms: ${p95Error <= 1000 ? 'met' : 'NOT met'}`,
+]);
+rows.push([
+  `delay ${delayMs} ms: end to end (RTT / 2 − loopback)`,
+  `p50 ${fmt(percentile(oneWay, 50))}`,
+  `p95 ${fmt(percentile(oneWay, 95))}`,
+  '',
+]);
 network.configure({ delayMs: 0 });
 
 // 3. Loss: 10 % of 10,000 datagrams.
@@ -137,9 +156,19 @@ const overruns = network.link.counters.droppedOverrun - before.droppedOverrun;
 const frames = network.link.counters.frames - before.frames - overruns;
 const linkLoss = (100 * (network.link.counters.droppedLoss - before.droppedLoss)) / frames;
 const endToEnd = (100 * (total - received)) / total;
-rows.push([`loss ${lossPercent} % over ${frames} frames (on the link)`, `${linkLoss.toFixed(2)} % dropped`, '', `goal ±1 point: ${Math.abs(linkLoss - lossPercent) <= 1 ? 'met' : 'NOT met'}`]);
+rows.push([
+  `loss ${lossPercent} % over ${frames} frames (on the link)`,
+  `${linkLoss.toFixed(2)} % dropped`,
+  '',
+  `goal ±1 point: ${Math.abs(linkLoss - lossPercent) <= 1 ? 'met' : 'NOT met'}`,
+]);
 rows.push([`frames A sent that the engine could not read in time`, `${overruns}`, '', '']);
-rows.push([`loss end to end (${total} datagrams sent by A)`, `${endToEnd.toFixed(2)} % never read by B`, '(the rest: B\'s socket buffer under load)', '']);
+rows.push([
+  `loss end to end (${total} datagrams sent by A)`,
+  `${endToEnd.toFixed(2)} % never read by B`,
+  "(the rest: B's socket buffer under load)",
+  '',
+]);
 network.configure({ lossPercent: 0 });
 
 // 4. Rate: 10 Mbit/s for 10 s.
@@ -170,7 +199,12 @@ await flood;
 untapRate();
 const measuredKbps = deliveredBits / 1000 / elapsedS;
 const rateError = (100 * (measuredKbps - rateKbps)) / rateKbps;
-rows.push([`rate ${rateKbps} kbit/s for ${seconds} s (frame bits at B)`, `${measuredKbps.toFixed(0)} kbit/s`, `${rateError >= 0 ? '+' : ''}${rateError.toFixed(2)} %`, `goal within 5 %: ${Math.abs(rateError) <= 5 ? 'met' : 'NOT met'}`]);
+rows.push([
+  `rate ${rateKbps} kbit/s for ${seconds} s (frame bits at B)`,
+  `${measuredKbps.toFixed(0)} kbit/s`,
+  `${rateError >= 0 ? '+' : ''}${rateError.toFixed(2)} %`,
+  `goal within 5 %: ${Math.abs(rateError) <= 5 ? 'met' : 'NOT met'}`,
+]);
 rows.push(['link counters', JSON.stringify(network.link.counters), '', '']);
 
 for (const socket of [a, b, loClient, loServer]) socket.close();

@@ -33,7 +33,10 @@ async function usage(): Promise<Usage> {
   return { heap: heapUsed + external, rss };
 }
 
-const perSocket = (before: Usage, after: Usage) => ({ heap: (after.heap - before.heap) / SOCKETS / 1024, rss: (after.rss - before.rss) / SOCKETS / 1024 });
+const perSocket = (before: Usage, after: Usage) => ({
+  heap: (after.heap - before.heap) / SOCKETS / 1024,
+  rss: (after.rss - before.rss) / SOCKETS / 1024,
+});
 
 async function labConnected(): Promise<{ heap: number; rss: number }> {
   const lab = createLab({ captureLauncher: 'none', checkContract: false });

@@ -35,7 +35,11 @@ const sample = perCallUs(() => {
 const reference = perCallUs(() => {
   if (!sysGetIntOption(fd, 'SO_RCVBUF').ok) throw new Error('SO_RCVBUF failed');
 });
-console.log(`rounds ${rounds}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `rounds ${rounds}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`TCP_INFO sample (2 getsockopt + parse): ${sample.toFixed(2)} µs`);
 console.log(`reference getsockopt(SO_RCVBUF):        ${reference.toFixed(2)} µs`);
 console.log(`a 100 ms tick over 100 TCP sockets:     ${((sample * 100) / 1000).toFixed(2)} ms of main-thread time`);

@@ -90,7 +90,14 @@ export async function benchThroughput(megabytes = 256): Promise<Figure[]> {
   const netSeconds = Math.min(net1, net2);
   const bench = `TCP bulk (${megabytes} MiB, 1 MiB sends, best of 2)`;
   return [
-    { bench, figure: 'throughput', lab: total / 1e6 / labSeconds, reference: total / 1e6 / netSeconds, unit: 'MB/s', goal: 'lab ≥ 80 % of node:net' },
+    {
+      bench,
+      figure: 'throughput',
+      lab: total / 1e6 / labSeconds,
+      reference: total / 1e6 / netSeconds,
+      unit: 'MB/s',
+      goal: 'lab ≥ 80 % of node:net',
+    },
     { bench, figure: 'bytes per recv() call', lab: total / lab2.recvCalls / 1024, reference: null, unit: 'KiB' },
   ];
 }

@@ -49,7 +49,11 @@ try {
     await must(lab, 'socket.sendto', { fd: udp, data: payload, address: { family: 'AF_INET', address: '127.0.0.1', port: udpPort } });
     const udpLen = 20 + (i % 50);
     const sendtoId = await lastCall();
-    wanted.push({ kind: 'sendto → datagram', callId: sendtoId, match: (info, len) => info.includes(`Len=${udpLen}`) && len === 42 + udpLen });
+    wanted.push({
+      kind: 'sendto → datagram',
+      callId: sendtoId,
+      match: (info, len) => info.includes(`Len=${udpLen}`) && len === 42 + udpLen,
+    });
     const client = (await must(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM' })).ret;
     await must(lab, 'socket.connect', { fd: client, address: { family: 'AF_INET', address: '127.0.0.1', port: tcpPort } });
     const connectId = await lastCall();
@@ -59,7 +63,11 @@ try {
     await must(lab, 'socket.send', { fd: client, data: Buffer.alloc(100 + (i % 50), 0x62) });
     const sendId = await lastCall();
     const tcpLen = 100 + (i % 50);
-    wanted.push({ kind: 'send → segment', callId: sendId, match: (info, _len, src) => src === clientPort && info.includes(`Len=${tcpLen}`) });
+    wanted.push({
+      kind: 'send → segment',
+      callId: sendId,
+      match: (info, _len, src) => src === clientPort && info.includes(`Len=${tcpLen}`),
+    });
     await must(lab, 'socket.shutdown', { fd: client, how: 'SHUT_WR' });
     const shutdownId = await lastCall();
     wanted.push({ kind: 'shutdown → FIN', callId: shutdownId, match: (info, _len, src) => src === clientPort && info.includes('[FIN') });
@@ -77,7 +85,10 @@ try {
     const call = calls.get(want.callId);
     if (!call || call.endMonoUs === null) continue;
     // The first unused packet after the call's start that matches its content (by content, not time).
-    const row = rows.find((r) => !used.has(r.no) && r.monoUs > call.startMonoUs - 1_000_000 && want.match(r.info, r.len, Number(/(\d+) →/.exec(r.info)?.[1] ?? -1)));
+    const row = rows.find(
+      (r) =>
+        !used.has(r.no) && r.monoUs > call.startMonoUs - 1_000_000 && want.match(r.info, r.len, Number(/(\d+) →/.exec(r.info)?.[1] ?? -1)),
+    );
     if (!row) continue;
     used.add(row.no);
     samples.push({ kind: want.kind, afterStart: row.monoUs - call.startMonoUs, afterEnd: row.monoUs - call.endMonoUs });
@@ -91,7 +102,7 @@ try {
     ] as const) {
       table.push({
         packet: kind,
-        'µs': what,
+        µs: what,
         n: values.length,
         min: Math.round(Math.min(...values)),
         median: Math.round(percentile(values, 50)),

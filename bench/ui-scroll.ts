@@ -196,7 +196,12 @@ async function run(options: Options, sessionRef: { session?: E2eSession }): Prom
     sessionRef.session = session;
     const { page } = session;
     await page.goto(session.server.url);
-    await waitUntil('the lab to be ready', () => page.getByTestId('lab-status').textContent(), (t) => /Lab ready/.test(t ?? ''), 60_000);
+    await waitUntil(
+      'the lab to be ready',
+      () => page.getByTestId('lab-status').textContent(),
+      (t) => /Lab ready/.test(t ?? ''),
+      60_000,
+    );
     console.log(`web mode + Chromium + lab ready in ${Date.now() - t0} ms`);
 
     await page.getByTestId('packets-tab').click();
@@ -209,7 +214,13 @@ async function run(options: Options, sessionRef: { session?: E2eSession }): Prom
     await waitUntil(
       `status to show ${options.packets} held`,
       // The status bar may be absent while a big file is read: count that as nothing held yet.
-      async () => Number((await page.getByTestId('status-held').textContent({ timeout: 1000 }).catch(() => '0')) ?? '0'),
+      async () =>
+        Number(
+          (await page
+            .getByTestId('status-held')
+            .textContent({ timeout: 1000 })
+            .catch(() => '0')) ?? '0',
+        ),
       (held) => held === options.packets,
       IMPORT_TIMEOUT_MS,
     );
@@ -227,8 +238,12 @@ async function run(options: Options, sessionRef: { session?: E2eSession }): Prom
     const screenshot = await session.screenshot('ui-scroll');
 
     const viewport = page.viewportSize();
-    console.log(`\nframe time (ms), ${options.seconds} s per row, Chromium headless ${viewport?.width}x${viewport?.height}, goal 60 fps (16.7 ms)`);
-    console.log(`${'phase'.padEnd(22)}${'frames'.padStart(7)}${'median'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'max'.padStart(7)}${'fps'.padStart(8)}${'>18.7ms'.padStart(9)}${'px moved'.padStart(11)}`);
+    console.log(
+      `\nframe time (ms), ${options.seconds} s per row, Chromium headless ${viewport?.width}x${viewport?.height}, goal 60 fps (16.7 ms)`,
+    );
+    console.log(
+      `${'phase'.padEnd(22)}${'frames'.padStart(7)}${'median'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}${'max'.padStart(7)}${'fps'.padStart(8)}${'>18.7ms'.padStart(9)}${'px moved'.padStart(11)}`,
+    );
     printRow('reference: idle, empty', idle);
     printRow(`idle, ${options.packets} held`, idleFull);
     printRow(`wheel ${WHEEL_DELTA_PX}px/${WHEEL_STEP_MS}ms`, wheel);
@@ -247,7 +262,9 @@ let timer: NodeJS.Timeout | undefined;
 try {
   await Promise.race([
     run(options, sessionRef),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`bench exceeded ${RUN_TIMEOUT_MS / 1000} s`)), RUN_TIMEOUT_MS))),
+    new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`bench exceeded ${RUN_TIMEOUT_MS / 1000} s`)), RUN_TIMEOUT_MS)),
+    ),
   ]);
 } catch (error) {
   console.error(`ui-scroll: ${error instanceof Error ? error.message : String(error)}`);

@@ -34,11 +34,15 @@ const env = { ...process.env, SOCKLAB_WEB_TOKEN: token, SOCKLAB_DEV_LAB: `127.0.
 
 const children = [
   // The web server only needs an index.html to exist; in development vite serves the page.
-  spawn(bin('tsx'), ['watch', '--tsconfig', 'tsconfig.node.json', 'src/main/web/serve.ts', '--port', String(labPort), '--renderer', 'src/renderer'], {
-    cwd: root,
-    env,
-    stdio: 'inherit',
-  }),
+  spawn(
+    bin('tsx'),
+    ['watch', '--tsconfig', 'tsconfig.node.json', 'src/main/web/serve.ts', '--port', String(labPort), '--renderer', 'src/renderer'],
+    {
+      cwd: root,
+      env,
+      stdio: 'inherit',
+    },
+  ),
   spawn(bin('vite'), ['--config', 'vite.renderer.config.ts'], { cwd: root, env, stdio: 'inherit' }),
 ];
 console.log(`SockLab dev (web mode): open the renderer dev server's URL (printed below) with ?token=${token}`);

@@ -18,7 +18,7 @@ const pathFile = join(electronDir, 'path.txt');
 const binary = existsSync(pathFile) ? join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim()) : null;
 if (!binary || !existsSync(binary)) {
   console.error(
-    'dist: Electron\'s binary is not installed (node_modules/electron/dist), so there is nothing to package.\n' +
+    "dist: Electron's binary is not installed (node_modules/electron/dist), so there is nothing to package.\n" +
       '      It is skipped when ELECTRON_SKIP_BINARY_DOWNLOAD=1 is set. Download it with:\n' +
       '        env -u ELECTRON_SKIP_BINARY_DOWNLOAD node node_modules/electron/install.js\n' +
       '      then run npm run dist again.',
@@ -31,4 +31,12 @@ const step = (command, args) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 step(npm, ['run', 'build']);
-step(npm, ['exec', '--', 'electron-builder', '--config', 'electron-builder.yml', `-c.electronDist=${join(electronDir, 'dist')}`, ...process.argv.slice(2)]);
+step(npm, [
+  'exec',
+  '--',
+  'electron-builder',
+  '--config',
+  'electron-builder.yml',
+  `-c.electronDist=${join(electronDir, 'dist')}`,
+  ...process.argv.slice(2),
+]);

@@ -35,7 +35,10 @@ export async function ensureElectronCap(root) {
   rmSync(target, { recursive: true, force: true });
   mkdirSync(join(target, 'node_modules'), { recursive: true });
   cpSync(capDir, join(target, 'node_modules', 'cap'), { recursive: true, filter: (src) => !src.includes(`${join('cap', 'build')}`) });
-  writeFileSync(join(target, 'package.json'), JSON.stringify({ name: 'socklab-electron-native', private: true, dependencies: { cap: '*' } }));
+  writeFileSync(
+    join(target, 'package.json'),
+    JSON.stringify({ name: 'socklab-electron-native', private: true, dependencies: { cap: '*' } }),
+  );
   const { rebuild } = await import('@electron/rebuild');
   await rebuild({ buildPath: target, electronVersion, onlyModules: ['cap'], force: true });
   writeFileSync(stampFile, JSON.stringify(stamp));

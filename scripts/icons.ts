@@ -19,7 +19,9 @@ try {
   const page = await browser.newPage();
   for (const size of SIZES) {
     await page.setViewportSize({ width: size, height: size });
-    await page.setContent(`<html><body style="margin:0;background:transparent">${svg.replace('<svg ', `<svg width="${size}" height="${size}" `)}</body></html>`);
+    await page.setContent(
+      `<html><body style="margin:0;background:transparent">${svg.replace('<svg ', `<svg width="${size}" height="${size}" `)}</body></html>`,
+    );
     writeFileSync(join(dir, `${size}x${size}.png`), await page.screenshot({ omitBackground: true }));
   }
 } finally {

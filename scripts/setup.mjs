@@ -37,7 +37,11 @@ function onPath(name) {
 
 /** What SockLab needs from the system: the package that provides it and how to tell it is there. */
 const SYSTEM_NEEDS = [
-  { pkg: 'libpcap-dev', why: 'to build the capture addon (cap)', present: () => existsSync('/usr/include/pcap.h') || existsSync('/usr/include/pcap/pcap.h') },
+  {
+    pkg: 'libpcap-dev',
+    why: 'to build the capture addon (cap)',
+    present: () => existsSync('/usr/include/pcap.h') || existsSync('/usr/include/pcap/pcap.h'),
+  },
   { pkg: 'build-essential', why: 'to compile native addons', present: () => onPath('g++') && onPath('make') },
   { pkg: 'python3', why: 'for node-gyp', present: () => onPath('python3') },
   { pkg: 'tshark', why: 'the reference decoder the tests compare with', present: () => onPath('tshark') },
@@ -136,7 +140,9 @@ function ensureCapPatched() {
 // without dev dependencies has no patch-package: say so, without failing that install.
 if (process.argv.includes('--cap-only')) {
   if (!existsSync(join(root, 'node_modules', 'patch-package', 'index.js'))) {
-    console.log('setup: patch-package is not installed (no dev dependencies?): cap stays unpatched; run "npm ci" then "node scripts/setup.mjs".');
+    console.log(
+      'setup: patch-package is not installed (no dev dependencies?): cap stays unpatched; run "npm ci" then "node scripts/setup.mjs".',
+    );
     process.exit(0);
   }
   process.exit(ensureCapPatched() ? 0 : 1);
@@ -154,5 +160,7 @@ try {
   const outcome = await ensureElectronCap(root);
   if (outcome === 'built') console.log('setup: built cap for Electron in .electron-native/');
 } catch (error) {
-  console.log(`setup: could not build cap for Electron (${error instanceof Error ? error.message : error}); the desktop window's capture will say so. Web mode is unaffected.`);
+  console.log(
+    `setup: could not build cap for Electron (${error instanceof Error ? error.message : error}); the desktop window's capture will say so. Web mode is unaffected.`,
+  );
 }

@@ -9,11 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-const STAGES = [
-  ['unit', 'tshark', 'renderer'],
-  ['integration'],
-  ['e2e'],
-];
+const STAGES = [['unit', 'tshark', 'renderer'], ['integration'], ['e2e']];
 const outDir = join('test-results', 'vitest');
 mkdirSync(outDir, { recursive: true });
 
@@ -23,7 +19,14 @@ for (const projects of STAGES) {
   const name = projects.join('+');
   const report = join(outDir, `${name}.json`);
   rmSync(report, { force: true });
-  const args = ['vitest', 'run', ...projects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
+  const args = [
+    'vitest',
+    'run',
+    ...projects.flatMap((p) => ['--project', p]),
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ];
   console.log(`\n== ${name} ==`);
   const run = spawnSync('npx', args, { stdio: 'inherit' });
   if (run.status !== 0) failedStages++;

@@ -21,16 +21,61 @@ const FIXTURES = resolve(fileURLToPath(new URL('../test/fixtures/pcap', import.m
 
 /** The fields the reference carries: what SockLab's dissectors must agree with tshark on. */
 export const REFERENCE_FIELDS = [
-  'frame.number', 'frame.time_epoch', 'frame.len', 'frame.cap_len',
-  'sll.pkttype', 'sll.etype',
-  'eth.src', 'eth.dst', 'eth.type', 'vlan.id',
-  'ip.version', 'ip.hdr_len', 'ip.len', 'ip.id', 'ip.flags.df', 'ip.flags.mf', 'ip.frag_offset', 'ip.ttl', 'ip.proto', 'ip.checksum', 'ip.src', 'ip.dst',
-  'ipv6.plen', 'ipv6.nxt', 'ipv6.hlim', 'ipv6.flow', 'ipv6.src', 'ipv6.dst',
-  'tcp.srcport', 'tcp.dstport', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.hdr_len', 'tcp.flags', 'tcp.window_size_value', 'tcp.len', 'tcp.checksum', 'tcp.urgent_pointer',
-  'udp.srcport', 'udp.dstport', 'udp.length', 'udp.checksum',
-  'icmp.type', 'icmp.code', 'icmp.checksum', 'icmp.ident', 'icmp.seq',
-  'icmpv6.type', 'icmpv6.code', 'icmpv6.checksum',
-  'arp.opcode', 'arp.src.hw_mac', 'arp.src.proto_ipv4', 'arp.dst.hw_mac', 'arp.dst.proto_ipv4',
+  'frame.number',
+  'frame.time_epoch',
+  'frame.len',
+  'frame.cap_len',
+  'sll.pkttype',
+  'sll.etype',
+  'eth.src',
+  'eth.dst',
+  'eth.type',
+  'vlan.id',
+  'ip.version',
+  'ip.hdr_len',
+  'ip.len',
+  'ip.id',
+  'ip.flags.df',
+  'ip.flags.mf',
+  'ip.frag_offset',
+  'ip.ttl',
+  'ip.proto',
+  'ip.checksum',
+  'ip.src',
+  'ip.dst',
+  'ipv6.plen',
+  'ipv6.nxt',
+  'ipv6.hlim',
+  'ipv6.flow',
+  'ipv6.src',
+  'ipv6.dst',
+  'tcp.srcport',
+  'tcp.dstport',
+  'tcp.seq_raw',
+  'tcp.ack_raw',
+  'tcp.hdr_len',
+  'tcp.flags',
+  'tcp.window_size_value',
+  'tcp.len',
+  'tcp.checksum',
+  'tcp.urgent_pointer',
+  'udp.srcport',
+  'udp.dstport',
+  'udp.length',
+  'udp.checksum',
+  'icmp.type',
+  'icmp.code',
+  'icmp.checksum',
+  'icmp.ident',
+  'icmp.seq',
+  'icmpv6.type',
+  'icmpv6.code',
+  'icmpv6.checksum',
+  'arp.opcode',
+  'arp.src.hw_mac',
+  'arp.src.proto_ipv4',
+  'arp.dst.hw_mac',
+  'arp.dst.proto_ipv4',
 ] as const;
 
 /** Wireshark's short encapsulation names (`editcap -T`) for the pcap link types in the corpus. */
@@ -57,7 +102,18 @@ function tsharkVersion(): string {
 
 /** tshark's decode of one capture, one record per packet, empty fields left out. */
 function decode(file: string): Record<string, string>[] {
-  const args = ['-r', file, '-n', '-T', 'fields', '-E', 'occurrence=f', '-E', 'separator=/t', ...REFERENCE_FIELDS.flatMap((f) => ['-e', f])];
+  const args = [
+    '-r',
+    file,
+    '-n',
+    '-T',
+    'fields',
+    '-E',
+    'occurrence=f',
+    '-E',
+    'separator=/t',
+    ...REFERENCE_FIELDS.flatMap((f) => ['-e', f]),
+  ];
   // A malformed capture makes tshark exit 2 after printing what it read: keep that output.
   let out: string;
   try {
@@ -83,7 +139,12 @@ function decode(file: string): Record<string, string>[] {
 /** The same layout as the files have always had: one key per line, easy to diff. */
 function render(file: string, linktype: string, version: string, packets: Record<string, string>[]): string {
   const q = JSON.stringify;
-  const records = packets.map((p) => `{\n${Object.entries(p).map(([k, v]) => `${q(k)}: ${q(v)}`).join(',\n')}\n}`);
+  const records = packets.map(
+    (p) =>
+      `{\n${Object.entries(p)
+        .map(([k, v]) => `${q(k)}: ${q(v)}`)
+        .join(',\n')}\n}`,
+  );
   return `{\n"file": ${q(file)},\n"linktype": ${q(linktype)},\n"tshark": ${q(version)},\n"packets": [\n${records.join(',\n')}\n]\n}`;
 }
 

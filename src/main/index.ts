@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { app, ipcMain, protocol, session } from 'electron';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';
 import { utilityProcessLauncher } from './capture-process';
-import { createLab, type LabOptions } from './lab/index';
+import { createLab } from './lab/index';
 import { createAppUrlCheck, createAppWindows, forwardEventsToWindows, registerLabIpc } from './ipc';
 import { createMainWindow, hardenSession, lockDownContents } from './window';
 

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 
 /** NUL, the other C0 control characters and DEL. */
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Where the first control character of `text` is, described for a person, or null. */

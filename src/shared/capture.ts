@@ -202,10 +202,7 @@ export const captureRoutes = {
     result(z.object({ valid: z.boolean(), error: z.string().nullable(), position: z.number().int().nullable() })),
   ),
   'capture.follow': defineRoute(z.object({ no: frameNo }), result(FollowedStream)),
-  'capture.ladder': defineRoute(
-    z.object({ no: frameNo, theme: z.enum(['light', 'dark']).default('light') }),
-    result(LadderPicture),
-  ),
+  'capture.ladder': defineRoute(z.object({ no: frameNo, theme: z.enum(['light', 'dark']).default('light') }), result(LadderPicture)),
   'capture.export': defineRoute(z.object({ filter: z.string().max(4096).default('') }), result(z.object({ pcapng: Bytes }))),
   'capture.import': defineRoute(
     z.object({ name: z.string().max(255), data: boundedBytes(MAX_IMPORT_BYTES, 'a capture file') }),

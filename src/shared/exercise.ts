@@ -56,7 +56,17 @@ interface CheckMeta {
 }
 export type Check = CheckMeta &
   (
-    | { call: CallMatch['call']; role?: string; ok?: boolean; ret?: NumberMatch; errno?: ErrnoNameType; args?: Record<string, unknown>; after?: CallMatch; before?: CallMatch; count?: NumberMatch }
+    | {
+        call: CallMatch['call'];
+        role?: string;
+        ok?: boolean;
+        ret?: NumberMatch;
+        errno?: ErrnoNameType;
+        args?: Record<string, unknown>;
+        after?: CallMatch;
+        before?: CallMatch;
+        count?: NumberMatch;
+      }
     | {
         socket: string;
         /** The socket was seen in this state at some point. */
@@ -81,7 +91,13 @@ const meta = { id: z.string().regex(NAME_RE).optional(), title: BiText.optional(
 export const Check: z.ZodType<Check> = z.lazy(() =>
   z.union(
     [
-      z.strictObject({ ...meta, ...CallMatch.shape, after: CallMatch.optional(), before: CallMatch.optional(), count: NumberMatch.optional() }),
+      z.strictObject({
+        ...meta,
+        ...CallMatch.shape,
+        after: CallMatch.optional(),
+        before: CallMatch.optional(),
+        count: NumberMatch.optional(),
+      }),
       z.strictObject({
         ...meta,
         socket: RoleName,
@@ -123,7 +139,14 @@ export type Exercise = z.infer<typeof Exercise>;
 /** A call-log record or packet a check used, for the report and the panel. */
 export const CheckEvidence = z.object({
   calls: z.array(
-    z.object({ id: z.number().int(), fd: z.number().int().nullable(), socketId: SocketId.nullable(), call: CallName, ret: z.number().int().nullable(), errno: ErrnoName.nullable() }),
+    z.object({
+      id: z.number().int(),
+      fd: z.number().int().nullable(),
+      socketId: SocketId.nullable(),
+      call: CallName,
+      ret: z.number().int().nullable(),
+      errno: ErrnoName.nullable(),
+    }),
   ),
   packets: z.array(z.object({ no: z.number().int(), info: z.string() })),
 });
@@ -140,7 +163,13 @@ export const CheckResult = z.object({
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
-export const ExerciseSummary = z.object({ id: ExerciseId, title: BiText, goal: BiText, tags: z.array(z.string()), requires: z.array(z.string()) });
+export const ExerciseSummary = z.object({
+  id: ExerciseId,
+  title: BiText,
+  goal: BiText,
+  tags: z.array(z.string()),
+  requires: z.array(z.string()),
+});
 
 /**
  * Where an exercise began: the last call-log id and the CLOCK_MONOTONIC time then. Calls,
@@ -154,7 +183,13 @@ export const RoleBinding = z.object({ socketId: SocketId, fd: Fd, open: z.boolea
 export type RoleBinding = z.infer<typeof RoleBinding>;
 
 /** A socket made since the exercise began: what the panel offers for each role. */
-export const ExerciseSocket = z.object({ socketId: SocketId, fd: Fd, domain: Domain.nullable(), type: SockType.nullable(), open: z.boolean() });
+export const ExerciseSocket = z.object({
+  socketId: SocketId,
+  fd: Fd,
+  domain: Domain.nullable(),
+  type: SockType.nullable(),
+  open: z.boolean(),
+});
 export type ExerciseSocket = z.infer<typeof ExerciseSocket>;
 
 export const ExerciseCheckOutput = z.object({

@@ -44,7 +44,10 @@ export const HostSpec = z.object({
   name: HostName,
   ipv4: z.string().regex(IPV4, 'ipv4 must be a dotted IPv4 address like 10.0.0.1'),
   prefix4: z.number().int().min(8).max(30).default(24),
-  ipv6: z.string().max(64).regex(/^[0-9a-fA-F:]+$/, 'ipv6 must be an IPv6 address like fd00::1'),
+  ipv6: z
+    .string()
+    .max(64)
+    .regex(/^[0-9a-fA-F:]+$/, 'ipv6 must be an IPv6 address like fd00::1'),
   prefix6: z.number().int().min(8).max(128).default(64),
 });
 export type HostSpec = z.infer<typeof HostSpec>;

@@ -14,9 +14,7 @@ export type Refusal =
  */
 export function refusal(route: string, errno: ErrnoName, message: string): Refusal {
   const error = { errno, code: ERRNO[errno].code, message };
-  return route.startsWith('socket.') && route !== 'socket.cancel'
-    ? { ok: false, ret: -1, callId: 0, ...error }
-    : { ok: false, ...error };
+  return route.startsWith('socket.') && route !== 'socket.cancel' ? { ok: false, ret: -1, callId: 0, ...error } : { ok: false, ...error };
 }
 
 /**

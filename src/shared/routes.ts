@@ -56,22 +56,13 @@ export const socketRoutes = {
     callResult({ socketId: SocketId }),
   ),
   'socket.bind': defineRoute(z.object({ fd: Fd, address: SockAddr }), callResult({})),
-  'socket.listen': defineRoute(
-    z.object({ fd: Fd, backlog: z.number().int().min(0).max(65535).default(128) }),
-    callResult({}),
-  ),
+  'socket.listen': defineRoute(z.object({ fd: Fd, backlog: z.number().int().min(0).max(65535).default(128) }), callResult({})),
   'socket.accept': defineRoute(fdOnly, callResult({ peer: SockAddr.nullable(), socketId: SocketId })),
   'socket.connect': defineRoute(z.object({ fd: Fd, address: SockAddr }), callResult({})),
   'socket.send': defineRoute(z.object({ fd: Fd, data: Payload, flags }), callResult({})),
   'socket.recv': defineRoute(z.object({ fd: Fd, maxBytes, flags }), callResult({ data: Bytes })),
-  'socket.sendto': defineRoute(
-    z.object({ fd: Fd, data: Payload, address: SockAddr.nullable().default(null), flags }),
-    callResult({}),
-  ),
-  'socket.recvfrom': defineRoute(
-    z.object({ fd: Fd, maxBytes, flags }),
-    callResult({ data: Bytes, from: SockAddr.nullable() }),
-  ),
+  'socket.sendto': defineRoute(z.object({ fd: Fd, data: Payload, address: SockAddr.nullable().default(null), flags }), callResult({})),
+  'socket.recvfrom': defineRoute(z.object({ fd: Fd, maxBytes, flags }), callResult({ data: Bytes, from: SockAddr.nullable() })),
   'socket.shutdown': defineRoute(z.object({ fd: Fd, how: ShutHow }), callResult({})),
   'socket.close': defineRoute(fdOnly, callResult({})),
   'socket.getsockname': defineRoute(fdOnly, callResult({ address: SockAddr.nullable() })),
@@ -124,11 +115,7 @@ export const labRoutes = {
 
 const RawFamily = z.enum(['AF_INET', 'AF_INET6']);
 const wholeNumber = (name: string, min: number, max: number) =>
-  z
-    .number()
-    .int(`${name} must be a whole number`)
-    .min(min, `${name} is at least ${min}`)
-    .max(max, `${name} is at most ${max}`);
+  z.number().int(`${name} must be a whole number`).min(min, `${name} is at least ${min}`).max(max, `${name} is at most ${max}`);
 
 /** Raw sockets beyond the BSD calls: the ping view and the ICMP builder (see docs/raw-sockets.md). */
 export const rawRoutes = {
@@ -175,7 +162,15 @@ export const rawRoutes = {
   ),
 } as const;
 
-export const routes = { ...socketRoutes, ...labRoutes, ...rawRoutes, ...captureRoutes, ...exerciseRoutes, ...netRoutes, ...tcpInfoRoutes } as const;
+export const routes = {
+  ...socketRoutes,
+  ...labRoutes,
+  ...rawRoutes,
+  ...captureRoutes,
+  ...exerciseRoutes,
+  ...netRoutes,
+  ...tcpInfoRoutes,
+} as const;
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;
@@ -199,5 +194,3 @@ export function invalidInput(route: string, error: z.ZodError) {
     message: `Invalid argument to ${route}: ${where}${issue?.message ?? 'malformed request'}`,
   };
 }
-
-

@@ -26,9 +26,7 @@ export const WireRequest = z.object({
 export type WireRequest = z.infer<typeof WireRequest>;
 
 /** What the server sends: the answer to one request, or a batch of lab events. */
-export type WireMessage =
-  | { type: 'result'; id: number; output: unknown }
-  | { type: 'events'; events: EventEnvelope[] };
+export type WireMessage = { type: 'result'; id: number; output: unknown } | { type: 'events'; events: EventEnvelope[] };
 
 /** The key of the one-key object that stands for bytes in a frame. */
 const BYTES_KEY = '$base64';

@@ -23,7 +23,11 @@ function checkStatus(id: string): Promise<string | null> {
 }
 
 async function waitForCheck(id: string, status: 'passed' | 'failed'): Promise<void> {
-  await waitFor(`check ${id} to be ${status}`, () => checkStatus(id), (value) => value === status);
+  await waitFor(
+    `check ${id} to be ${status}`,
+    () => checkStatus(id),
+    (value) => value === status,
+  );
 }
 
 describe('exercise: the TCP server and client lifecycle', () => {
@@ -57,7 +61,11 @@ describe('exercise: the TCP server and client lifecycle', () => {
     await ui.run('bind', { address: '127.0.0.1', port: 0 }, /bind\(\) returned 0/);
     port = await ui.localPort(server);
     await ui.run('listen', { backlog: 5 }, /listen\(\) returned 0/);
-    await waitFor('the server role to be bound', async () => (await ui.byTestId('exercise-role-bound-server').textContent()) ?? '', (text) => text.includes(`fd ${server}`));
+    await waitFor(
+      'the server role to be bound',
+      async () => (await ui.byTestId('exercise-role-bound-server').textContent()) ?? '',
+      (text) => text.includes(`fd ${server}`),
+    );
 
     client = await ui.createSocket('AF_INET', 'SOCK_STREAM');
     await ui.selectSocket(client);
@@ -78,7 +86,11 @@ describe('exercise: the TCP server and client lifecycle', () => {
 
   it('shows the exercise in Chinese, with the checks still green', async () => {
     await ui.byTestId('language-switch').selectOption('zh-CN');
-    await waitFor('the exercise title in Chinese', async () => (await ui.byTestId('exercise-title').textContent()) ?? '', (text) => text.includes('TCP 服务器与客户端的生命周期'));
+    await waitFor(
+      'the exercise title in Chinese',
+      async () => (await ui.byTestId('exercise-title').textContent()) ?? '',
+      (text) => text.includes('TCP 服务器与客户端的生命周期'),
+    );
     const steps = await ui.byTestId('exercise-step').allTextContents();
     expect(steps[0]).toContain('创建服务器套接字');
     // The hint's ${server.port} is filled with the live port.
@@ -92,7 +104,11 @@ describe('exercise: the TCP server and client lifecycle', () => {
   it('opens the API reference at a call from the call panel, in Chinese', async () => {
     // WorkbenchPage.selectSocket waits for the English panel title; here the UI is in Chinese.
     await ui.byTestId(`socket-row-${client}`).click();
-    await waitFor(`the call panel to show fd ${client}`, () => ui.byTestId('call-panel').getAttribute('aria-label'), (label) => (label ?? '').includes(` ${client} `));
+    await waitFor(
+      `the call panel to show fd ${client}`,
+      () => ui.byTestId('call-panel').getAttribute('aria-label'),
+      (label) => (label ?? '').includes(` ${client} `),
+    );
     await ui.chooseCall('send');
     await ui.byTestId('reference-open-send').click();
     await expect.poll(() => ui.byTestId('reference-entry-send').isVisible(), { timeout: UI_WAIT_MS }).toBe(true);

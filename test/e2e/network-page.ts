@@ -28,7 +28,12 @@ export class NetworkPage {
   /** Presses "Create network" with the default hosts and waits until it is up. */
   async create(): Promise<void> {
     await this.ui.byTestId('net-create').click();
-    await waitFor('the lab network to be up', () => this.state(), (s) => s === 'Up' || s === '运行中', NET_START_MS);
+    await waitFor(
+      'the lab network to be up',
+      () => this.state(),
+      (s) => s === 'Up' || s === '运行中',
+      NET_START_MS,
+    );
   }
 
   /** socket() on lab-network host `host` through the new-socket form's host picker. */

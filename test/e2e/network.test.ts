@@ -92,7 +92,12 @@ describe('a handshake over the lab link, stepped by hand', () => {
     await net.open();
 
     // Nothing reaches B before it is delivered: connect() stays blocked while A's frames wait.
-    const first = await waitFor('a frame from A to wait on the link', () => net.held(), (rows) => rows.some((r) => /^\d+ ?A →/.test(r.text)), HANDSHAKE_MS);
+    const first = await waitFor(
+      'a frame from A to wait on the link',
+      () => net.held(),
+      (rows) => rows.some((r) => /^\d+ ?A →/.test(r.text)),
+      HANDSHAKE_MS,
+    );
     expect(first.length).toBeGreaterThan(0);
     expect((await ui.rowCells(client))[2]).toMatch(/connecting/);
 
@@ -125,7 +130,12 @@ describe('a handshake over the lab link, stepped by hand', () => {
       if (/\[SYN\]/.test(next.text)) synsDelivered++;
       await net.act(next.id, 'deliver');
     }
-    await waitFor('connect() to return 0', () => ui.resultText(), (t) => /connect\(\) returned 0/.test(t), HANDSHAKE_MS);
+    await waitFor(
+      'connect() to return 0',
+      () => ui.resultText(),
+      (t) => /connect\(\) returned 0/.test(t),
+      HANDSHAKE_MS,
+    );
     expect(droppedSynAck).toBe(true);
     expect(synsDelivered).toBeGreaterThanOrEqual(2);
     expect(Number(await textOf('net-counter-dropped').then((t) => t.replace(/\D+/g, '')))).toBeGreaterThanOrEqual(1);
@@ -138,9 +148,18 @@ describe('a handshake over the lab link, stepped by hand', () => {
     await ui.byTestId('packets-view').waitFor();
     const filter = ui.byTestId('display-filter');
     await filter.fill(SYN_FILTER);
-    await waitFor('the filter to be checked valid', () => filter.getAttribute('class'), (c) => /\bvalid\b/.test(c ?? ''));
+    await waitFor(
+      'the filter to be checked valid',
+      () => filter.getAttribute('class'),
+      (c) => /\bvalid\b/.test(c ?? ''),
+    );
     await filter.press('Enter');
-    await waitFor('at least two SYNs from A (the first, then its retransmission)', async () => Number(await textOf('status-displayed')), (n) => n >= 2, HANDSHAKE_MS);
+    await waitFor(
+      'at least two SYNs from A (the first, then its retransmission)',
+      async () => Number(await textOf('status-displayed')),
+      (n) => n >= 2,
+      HANDSHAKE_MS,
+    );
     const rows = session.page.locator('[data-testid="packet-list"] [data-testid^="packet-row-"]');
     const texts = (await rows.allTextContents()).map((t) => t.replace(/\s+/g, ' '));
     expect(texts.every((t) => t.includes('10.0.0.1') && t.includes('10.0.0.2') && t.includes(String(PORT)))).toBe(true);
@@ -149,7 +168,9 @@ describe('a handshake over the lab link, stepped by hand', () => {
 
     await ui.showTab('ladder');
     await ui.byTestId('ladder-image').waitFor({ timeout: UI_WAIT_MS });
-    expect(await textOf('ladder-conversation')).toMatch(/A · 10\.0\.0\.1:\d+.*B · 10\.0\.0\.2:7000|B · 10\.0\.0\.2:7000.*A · 10\.0\.0\.1:\d+/);
+    expect(await textOf('ladder-conversation')).toMatch(
+      /A · 10\.0\.0\.1:\d+.*B · 10\.0\.0\.2:7000|B · 10\.0\.0\.2:7000.*A · 10\.0\.0\.1:\d+/,
+    );
     const src = (await ui.byTestId('ladder-image').getAttribute('src')) ?? '';
     const svg = Buffer.from(src.replace(/^data:image\/svg\+xml;base64,/, ''), 'base64').toString('utf8');
     expect(svg).toContain('retransmission');
@@ -159,8 +180,17 @@ describe('a handshake over the lab link, stepped by hand', () => {
   it('destroys the network; its sockets leave the table', async () => {
     await net.open();
     await ui.byTestId('net-destroy').click();
-    await waitFor('the network to be off', () => net.state(), (s) => s === 'Off', NET_START_MS);
-    await waitFor('the hosts\' sockets to leave the table', () => ui.socketFds(), (fds) => !fds.includes(server) && !fds.includes(client));
+    await waitFor(
+      'the network to be off',
+      () => net.state(),
+      (s) => s === 'Off',
+      NET_START_MS,
+    );
+    await waitFor(
+      "the hosts' sockets to leave the table",
+      () => ui.socketFds(),
+      (fds) => !fds.includes(server) && !fds.includes(client),
+    );
     expect(await ui.byTestId('new-socket-host').count()).toBe(0);
   });
 });

@@ -40,7 +40,11 @@ async function shownPacketNos(): Promise<number[]> {
 async function showPacketsTab(): Promise<void> {
   const tab = ui.byTestId('packets-tab');
   await tab.click();
-  await waitFor('the Packets tab to be shown', () => tab.getAttribute('aria-selected'), (selected) => selected === 'true');
+  await waitFor(
+    'the Packets tab to be shown',
+    () => tab.getAttribute('aria-selected'),
+    (selected) => selected === 'true',
+  );
   await ui.byTestId('packets-view').waitFor({ timeout: UI_WAIT_MS });
 }
 
@@ -61,7 +65,11 @@ describe('capture a handshake made by hand, and inspect it', () => {
 
     await showPacketsTab();
     const iface = ui.byTestId('capture-iface');
-    await waitFor('the interface list to offer lo', () => iface.locator('option[value="lo"]').count(), (n) => n === 1);
+    await waitFor(
+      'the interface list to offer lo',
+      () => iface.locator('option[value="lo"]').count(),
+      (n) => n === 1,
+    );
     await iface.selectOption('lo');
     await ui.byTestId('capture-filter').fill(`tcp port ${port}`);
     await ui.byTestId('capture-start').click();
@@ -80,7 +88,12 @@ describe('capture a handshake made by hand, and inspect it', () => {
     await ui.run('send', { payloadText: 'hello' }, /send\(\) returned 5/);
 
     // Handshake (3) + data + its ACK: at least 5 frames, all on our port thanks to the BPF filter.
-    await waitFor('the status bar to count the handshake and the data', async () => Number(await textOf('status-packets')), (n) => n >= 5, CAPTURE_WAIT_MS);
+    await waitFor(
+      'the status bar to count the handshake and the data',
+      async () => Number(await textOf('status-packets')),
+      (n) => n >= 5,
+      CAPTURE_WAIT_MS,
+    );
     await waitFor('packet rows to be rendered', shownPacketNos, (nos) => nos.length >= 5, CAPTURE_WAIT_MS);
     const list = (await ui.byTestId('packet-list').textContent()) ?? '';
     expect(list).toContain(String(port));
@@ -92,9 +105,18 @@ describe('capture a handshake made by hand, and inspect it', () => {
     await ui.byTestId('packet-autoscroll').setChecked(false);
     const filter = ui.byTestId('display-filter');
     await filter.fill(SYN_FILTER);
-    await waitFor('the filter to be checked valid', () => filter.getAttribute('class'), (c) => /\bvalid\b/.test(c ?? ''));
+    await waitFor(
+      'the filter to be checked valid',
+      () => filter.getAttribute('class'),
+      (c) => /\bvalid\b/.test(c ?? ''),
+    );
     await filter.press('Enter');
-    await waitFor('the list to show only the SYN', async () => Number(await textOf('status-displayed')), (n) => n === 1, CAPTURE_WAIT_MS);
+    await waitFor(
+      'the list to show only the SYN',
+      async () => Number(await textOf('status-displayed')),
+      (n) => n === 1,
+      CAPTURE_WAIT_MS,
+    );
     const nos = await waitFor('the SYN row', shownPacketNos, (found) => found.length === 1);
     synNo = nos[0]!;
     const row = ui.byTestId(`packet-row-${synNo}`);
@@ -103,10 +125,18 @@ describe('capture a handshake made by hand, and inspect it', () => {
     expect(rowText).toContain(String(port));
     expect(rowText).toMatch(/SYN/);
     await row.click();
-    await waitFor('the SYN row to be selected', () => row.getAttribute('aria-selected'), (s) => s === 'true');
+    await waitFor(
+      'the SYN row to be selected',
+      () => row.getAttribute('aria-selected'),
+      (s) => s === 'true',
+    );
 
     const tree = ui.byTestId('packet-tree');
-    await waitFor('the TCP layer in the tree', async () => (await tree.textContent()) ?? '', (t) => t.includes('Transmission Control Protocol'));
+    await waitFor(
+      'the TCP layer in the tree',
+      async () => (await tree.textContent()) ?? '',
+      (t) => t.includes('Transmission Control Protocol'),
+    );
     const dstport = ui.byTestId('packet-field-tcp.dstport');
     await dstport.waitFor({ timeout: UI_WAIT_MS });
     expect(((await dstport.textContent()) ?? '').replace(/\s+/g, ' ')).toMatch(new RegExp(`Destination Port\\D*${port}\\b`));
@@ -115,12 +145,24 @@ describe('capture a handshake made by hand, and inspect it', () => {
 
     // A SYN on lo: 14 B Ethernet-like header (or 4 B null) + 20 B IP + at least 20 B TCP.
     const hex = ui.byTestId('hex-dump');
-    await waitFor('hex bytes', () => hex.locator('[data-testid^="hex-byte-"]').count(), (n) => n >= 40);
+    await waitFor(
+      'hex bytes',
+      () => hex.locator('[data-testid^="hex-byte-"]').count(),
+      (n) => n >= 40,
+    );
     expect(await ui.byTestId('hex-selection').count()).toBe(0);
 
     await dstport.click();
-    await waitFor('the field to be selected', () => dstport.getAttribute('aria-selected'), (s) => s === 'true');
-    const selection = await waitFor('the hex selection line', () => textOf('hex-selection'), (t) => t !== '');
+    await waitFor(
+      'the field to be selected',
+      () => dstport.getAttribute('aria-selected'),
+      (s) => s === 'true',
+    );
+    const selection = await waitFor(
+      'the hex selection line',
+      () => textOf('hex-selection'),
+      (t) => t !== '',
+    );
     expect(selection).toMatch(/tcp\.dstport: 2 bytes at offset \d+/);
     const offset = Number(/offset (\d+)/.exec(selection)![1]);
     const lit = await hex.locator('[data-testid^="hex-byte-"].lit').allTextContents();
@@ -147,7 +189,7 @@ describe('capture a handshake made by hand, and inspect it', () => {
     await error.waitFor({ state: 'detached', timeout: UI_WAIT_MS });
   });
 
-  it('draws the ladder of the SYN\'s conversation', async () => {
+  it("draws the ladder of the SYN's conversation", async () => {
     await ui.showTab('ladder');
     await ui.byTestId('ladder-image').waitFor({ timeout: CAPTURE_WAIT_MS });
     const frame = ui.byTestId('ladder-svg');
@@ -164,7 +206,10 @@ describe('capture a handshake made by hand, and inspect it', () => {
     const size = await waitFor(
       'the ladder image to load',
       // A string expression: it runs in the page, whose DOM types the Node typecheck does not know.
-      () => session.page.evaluate<number[]>(`(() => { const i = document.querySelector('[data-testid="ladder-image"]'); return [i.naturalWidth, i.naturalHeight]; })()`),
+      () =>
+        session.page.evaluate<number[]>(
+          `(() => { const i = document.querySelector('[data-testid="ladder-image"]'); return [i.naturalWidth, i.naturalHeight]; })()`,
+        ),
       ([w, h]) => (w ?? 0) > 0 && (h ?? 0) > 0,
     );
     expect(size[0]).toBeGreaterThan(100);
@@ -176,14 +221,26 @@ describe('capture a handshake made by hand, and inspect it', () => {
     await showPacketsTab();
     const filter = ui.byTestId('display-filter');
     await filter.fill('tcp.len == 5');
-    await waitFor('the filter to be checked valid', () => filter.getAttribute('class'), (c) => /\bvalid\b/.test(c ?? ''));
+    await waitFor(
+      'the filter to be checked valid',
+      () => filter.getAttribute('class'),
+      (c) => /\bvalid\b/.test(c ?? ''),
+    );
     await filter.press('Enter');
     const nos = await waitFor('the data segment row', shownPacketNos, (found) => found.length === 1 && found[0] !== synNo, CAPTURE_WAIT_MS);
     await ui.byTestId(`packet-row-${nos[0]!}`).click();
     const len = ui.byTestId('packet-field-tcp.len');
-    await waitFor('the segment length field', async () => ((await len.count()) > 0 ? ((await len.textContent()) ?? '') : ''), (t) => /\b5\b/.test(t));
+    await waitFor(
+      'the segment length field',
+      async () => ((await len.count()) > 0 ? ((await len.textContent()) ?? '') : ''),
+      (t) => /\b5\b/.test(t),
+    );
     // The ASCII column renders one span per byte: the five payload bytes read "hello" in a row.
-    await waitFor('"hello" in the hex dump', async () => (await ui.byTestId('hex-dump').textContent()) ?? '', (t) => t.includes('hello'));
+    await waitFor(
+      '"hello" in the hex dump',
+      async () => (await ui.byTestId('hex-dump').textContent()) ?? '',
+      (t) => t.includes('hello'),
+    );
     expect(await textOf('hex-dump')).toMatch(/68 ?65 ?6c ?6c ?6f/);
     await session.screenshot('packets-03-hello');
 
@@ -200,7 +257,12 @@ describe('ping over a raw socket', () => {
     await ui.byTestId('ping-interval').fill('200');
     expect(await ui.byTestId('ping-summary').count()).toBe(0);
     await ui.byTestId('ping-start').click();
-    const summary = await waitFor('the ping statistics', () => textOf('ping-summary'), (t) => t.includes('packets transmitted'), CAPTURE_WAIT_MS);
+    const summary = await waitFor(
+      'the ping statistics',
+      () => textOf('ping-summary'),
+      (t) => t.includes('packets transmitted'),
+      CAPTURE_WAIT_MS,
+    );
     expect(summary).toContain('--- 127.0.0.1 ping statistics ---');
     expect(summary).toContain('2 packets transmitted, 2 received, 0% packet loss');
     expect(summary).toMatch(/rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms/);

@@ -133,4 +133,3 @@ describe('the page watch', () => {
     session.expectProblem(/inline script violates the following Content Security Policy/);
   });
 });
-

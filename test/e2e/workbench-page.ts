@@ -14,12 +14,7 @@ const POLL_MS = 50;
  * Reads `read()` until `accept` holds and returns that value; after `timeoutMs` throws with
  * the last value seen. Usable in hooks too (vitest's expect.poll works only inside tests).
  */
-export async function waitFor<T>(
-  what: string,
-  read: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = UI_WAIT_MS,
-): Promise<T> {
+export async function waitFor<T>(what: string, read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = UI_WAIT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   for (;;) {
@@ -62,7 +57,11 @@ export class WorkbenchPage {
   /** Opens `url` and waits until the lab reports ready. */
   async open(url: string): Promise<void> {
     await this.page.goto(url);
-    await waitFor('the lab to be ready', () => this.byTestId('lab-status').textContent(), (t) => matches(/Lab ready/, t));
+    await waitFor(
+      'the lab to be ready',
+      () => this.byTestId('lab-status').textContent(),
+      (t) => matches(/Lab ready/, t),
+    );
   }
 
   /** The descriptors the socket table shows now. */
@@ -83,10 +82,18 @@ export class WorkbenchPage {
     await this.byTestId('new-socket-protocol').selectOption('IPPROTO_IP');
     const before = new Set(await this.socketFds());
     await this.byTestId('new-socket-create').click();
-    const fresh = await waitFor('a new row in the socket table', () => this.socketFds(), (fds) => fds.some((fd) => !before.has(fd)));
+    const fresh = await waitFor(
+      'a new row in the socket table',
+      () => this.socketFds(),
+      (fds) => fds.some((fd) => !before.has(fd)),
+    );
     const fd = fresh.find((candidate) => !before.has(candidate))!;
     const result = this.byTestId('new-socket-result');
-    await waitFor('the form to report the descriptor', () => result.textContent(), (text) => matches(`returned ${fd}`, text));
+    await waitFor(
+      'the form to report the descriptor',
+      () => result.textContent(),
+      (text) => matches(`returned ${fd}`, text),
+    );
     return fd;
   }
 
@@ -94,7 +101,11 @@ export class WorkbenchPage {
   async selectSocket(fd: number): Promise<void> {
     await this.byTestId(`socket-row-${fd}`).click();
     const panel = this.byTestId('call-panel');
-    await waitFor(`the call panel to show fd ${fd}`, () => panel.getAttribute('aria-label'), (label) => matches(new RegExp(`fd ${fd}$`), label));
+    await waitFor(
+      `the call panel to show fd ${fd}`,
+      () => panel.getAttribute('aria-label'),
+      (label) => matches(new RegExp(`fd ${fd}$`), label),
+    );
   }
 
   /** The state badge text of a socket's row (e.g. "listening"). */
@@ -103,7 +114,11 @@ export class WorkbenchPage {
   }
 
   async waitForState(fd: number, state: string | RegExp): Promise<void> {
-    await waitFor(`fd ${fd} to be ${state}`, () => this.socketState(fd), (text) => matches(state, text));
+    await waitFor(
+      `fd ${fd} to be ${state}`,
+      () => this.socketState(fd),
+      (text) => matches(state, text),
+    );
   }
 
   /** The cells of a socket's row as shown: fd, kind, state, local, peer, queue, waiting, counters. */
@@ -119,7 +134,11 @@ export class WorkbenchPage {
    */
   async localPort(fd: number): Promise<number> {
     const address = /^(?:\d+\.\d+\.\d+\.\d+|\[[0-9a-f:.]+\]):(\d+)$/i;
-    const local = await waitFor(`fd ${fd} to show its local address`, async () => (await this.rowCells(fd))[3] ?? '', (cell) => address.test(cell));
+    const local = await waitFor(
+      `fd ${fd} to show its local address`,
+      async () => (await this.rowCells(fd))[3] ?? '',
+      (cell) => address.test(cell),
+    );
     return Number(address.exec(local)![1]);
   }
 
@@ -132,7 +151,11 @@ export class WorkbenchPage {
   async chooseCall(call: string, inputs: CallInputs = {}): Promise<void> {
     await this.byTestId(`call-${call}`).first().click();
     const button = this.byTestId(`call-${call}`).first();
-    await waitFor(`${call}() to be chosen`, () => button.getAttribute('aria-pressed'), (pressed) => pressed === 'true');
+    await waitFor(
+      `${call}() to be chosen`,
+      () => button.getAttribute('aria-pressed'),
+      (pressed) => pressed === 'true',
+    );
     if (inputs.address !== undefined) await this.byTestId('arg-address').fill(inputs.address);
     if (inputs.port !== undefined) await this.byTestId('arg-port').fill(String(inputs.port));
     if (inputs.backlog !== undefined) await this.byTestId('arg-backlog').fill(String(inputs.backlog));
@@ -172,7 +195,11 @@ export class WorkbenchPage {
       throw new Error(`ambiguous step: the result panel already shows ${expected} before ${call}() runs ("${before}")`);
     }
     await this.byTestId('call-run').click();
-    return waitFor(`${call}() to show ${expected}`, () => this.resultText(), (text) => expected.test(text));
+    return waitFor(
+      `${call}() to show ${expected}`,
+      () => this.resultText(),
+      (text) => expected.test(text),
+    );
   }
 
   /** Presses Run without waiting for a result (a call that blocks). */
@@ -185,7 +212,11 @@ export class WorkbenchPage {
   async showTab(id: string): Promise<void> {
     const tab = this.byTestId(`tab-${id}`);
     await tab.click();
-    await waitFor(`tab ${id} to be shown`, () => tab.getAttribute('aria-selected'), (selected) => selected === 'true');
+    await waitFor(
+      `tab ${id} to be shown`,
+      () => tab.getAttribute('aria-selected'),
+      (selected) => selected === 'true',
+    );
   }
 
   /** The transcript rows of the selected socket in the chosen view, as shown. */
@@ -198,6 +229,10 @@ export class WorkbenchPage {
   async waitForTranscript(text: string): Promise<void> {
     await this.byTestId('transcript-view-text').click();
     const rows = this.byTestId('transcript-row');
-    await waitFor(`the transcript to show "${text}"`, async () => (await rows.allTextContents()).join('\n'), (all) => all.includes(text));
+    await waitFor(
+      `the transcript to show "${text}"`,
+      async () => (await rows.allTextContents()).join('\n'),
+      (all) => all.includes(text),
+    );
   }
 }

@@ -32,7 +32,10 @@ export function runAsUser(body: string, modulePath: string, options: AsUserOptio
   try {
     chmodSync(dir, 0o755);
     const script = join(dir, 'probe.mts');
-    writeFileSync(script, `import * as mod from ${JSON.stringify(resolve(modulePath))};\nconsole.log(JSON.stringify(await (async () => { ${body} })()));\n`);
+    writeFileSync(
+      script,
+      `import * as mod from ${JSON.stringify(resolve(modulePath))};\nconsole.log(JSON.stringify(await (async () => { ${body} })()));\n`,
+    );
     chmodSync(script, 0o644);
     const uid = options.uid ?? NOBODY;
     const gid = options.gid ?? NOBODY;

@@ -11,8 +11,7 @@ import { call } from './lab';
 
 /** An address whose port may be "$name": the port socket `name` is bound to. */
 export type StepAddr =
-  | { family: 'AF_INET' | 'AF_INET6'; address: string; port: number | `$${string}` }
-  | { family: 'AF_UNIX'; path: string };
+  { family: 'AF_INET' | 'AF_INET6'; address: string; port: number | `$${string}` } | { family: 'AF_UNIX'; path: string };
 
 export type Step =
   | { op: 'socket'; sock: string; domain: 'AF_INET' | 'AF_INET6' | 'AF_UNIX'; type: 'SOCK_STREAM' | 'SOCK_DGRAM' }
@@ -92,7 +91,9 @@ export async function runLab(lab: Lab, steps: Step[]): Promise<StepResult[]> {
         results.push(shape(await call(lab, 'socket.send', { fd: fd(step.sock), data: data(step.length) })));
         break;
       case 'sendto':
-        results.push(shape(await call(lab, 'socket.sendto', { fd: fd(step.sock), data: data(step.length), address: await resolve(step.addr) })));
+        results.push(
+          shape(await call(lab, 'socket.sendto', { fd: fd(step.sock), data: data(step.length), address: await resolve(step.addr) })),
+        );
         break;
       case 'recv':
         results.push(shape(await call(lab, 'socket.recv', { fd: fd(step.sock), maxBytes: step.maxBytes, flags: step.flags ?? [] })));
@@ -113,7 +114,9 @@ export async function runLab(lab: Lab, steps: Step[]): Promise<StepResult[]> {
       case 'getsockname': {
         const answer = await call(lab, 'socket.getsockname', { fd: fd(step.sock) });
         const address = answer.ok ? answer.address : null;
-        results.push(answer.ok ? { ret: 0, errno: null, portAssigned: !!address && address.family !== 'AF_UNIX' && address.port > 0 } : shape(answer));
+        results.push(
+          answer.ok ? { ret: 0, errno: null, portAssigned: !!address && address.family !== 'AF_UNIX' && address.port > 0 } : shape(answer),
+        );
         break;
       }
       case 'getpeername':

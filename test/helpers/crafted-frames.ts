@@ -19,13 +19,20 @@ export const CRAFTED = {
   /** A UDP header cut after the ports by the IP total length. */
   udpPortsOnly: ethernet(0x0800, ipv4(17, udp(1234, 53, [1, 2, 3, 4]).subarray(0, 4))),
   /** A RARP request (ethertype 0x8035). */
-  rarpRequest: ethernet(0x8035, bytes(be16(1), be16(0x0800), [6, 4], be16(3), [2, 0, 0, 0, 0, 0x0a], [0, 0, 0, 0], [2, 0, 0, 0, 0, 0x0a], [0, 0, 0, 0]), 60),
+  rarpRequest: ethernet(
+    0x8035,
+    bytes(be16(1), be16(0x0800), [6, 4], be16(3), [2, 0, 0, 0, 0, 0x0a], [0, 0, 0, 0], [2, 0, 0, 0, 0, 0x0a], [0, 0, 0, 0]),
+    60,
+  ),
   /** IPv6 next header 143: an Ethernet frame inside. */
   ipv6Ethernet: ethernet(0x86dd, ipv6(143, inner)),
   /** An IPv6 jumbogram: payload length 0, Jumbo Payload option, UDP length 0 (RFC 2675). */
   jumbogram: ethernet(0x86dd, ipv6(0, bytes([17, 0, 0xc2, 4], be32(8 + 8 + jumboPayload.length), udp(1000, 2000, jumboPayload, 0)), 0)),
   /** GRE with ERSPAN type III (no platform sub-header), then the mirrored frame. */
-  erspanThree: ethernet(0x0800, ipv4(47, bytes(be16(0x1000), be16(0x22eb), be32(7), be16(0x2000 | 5), be16(100), be32(0x01020304), be16(0), be16(0), inner))),
+  erspanThree: ethernet(
+    0x0800,
+    ipv4(47, bytes(be16(0x1000), be16(0x22eb), be32(7), be16(0x2000 | 5), be16(100), be32(0x01020304), be16(0), be16(0), inner)),
+  ),
 } as const;
 
 export type CraftedName = keyof typeof CRAFTED;
@@ -37,10 +44,26 @@ const SERVER = [10, 0, 0, 2];
 const SERVER_PORT = 44444;
 
 /** A TCP segment between CLIENT:port and SERVER:SERVER_PORT in an Ethernet frame. */
-function segment(fromClient: boolean, port: number, seq: number, ack: number, flags: number, window: number, length = 0, options: number[] = []): Uint8Array {
+function segment(
+  fromClient: boolean,
+  port: number,
+  seq: number,
+  ack: number,
+  flags: number,
+  window: number,
+  length = 0,
+  options: number[] = [],
+): Uint8Array {
   const [sport, dport] = fromClient ? [port, SERVER_PORT] : [SERVER_PORT, port];
   const payload = new Uint8Array(length).fill(0x61);
-  return ethernet(0x0800, ipv4(6, tcpSegment(sport, dport, seq, ack, flags, window, payload, options), fromClient ? { src: CLIENT, dst: SERVER } : { src: SERVER, dst: CLIENT }));
+  return ethernet(
+    0x0800,
+    ipv4(
+      6,
+      tcpSegment(sport, dport, seq, ack, flags, window, payload, options),
+      fromClient ? { src: CLIENT, dst: SERVER } : { src: SERVER, dst: CLIENT },
+    ),
+  );
 }
 
 /**

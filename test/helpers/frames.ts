@@ -38,7 +38,14 @@ export function ethernet(type: number, payload: Uint8Array, minLength = 0): Uint
 
 /** An IPv4 header (no options) then `payload`; `totalLength` may lie. */
 export function ipv4(proto: number, payload: Uint8Array, opts: { totalLength?: number; src?: number[]; dst?: number[] } = {}): Uint8Array {
-  const header = bytes([0x45, 0], be16(opts.totalLength ?? 20 + payload.length), be16(0x1234), [0x40, 0, 64, proto, 0, 0], opts.src ?? [10, 0, 0, 1], opts.dst ?? [10, 0, 0, 2]);
+  const header = bytes(
+    [0x45, 0],
+    be16(opts.totalLength ?? 20 + payload.length),
+    be16(0x1234),
+    [0x40, 0, 64, proto, 0, 0],
+    opts.src ?? [10, 0, 0, 1],
+    opts.dst ?? [10, 0, 0, 2],
+  );
   const sum = inetChecksum(header);
   header[10] = sum >> 8;
   header[11] = sum & 255;
@@ -67,7 +74,26 @@ export function udp(sport: number, dport: number, payload: Uint8Array | number[]
 }
 
 /** A TCP segment (20-byte header plus `options`, checksum 0: tshark does not check it). */
-export function tcpSegment(sport: number, dport: number, seq: number, ack: number, flags: number, window: number, payload: Uint8Array | number[] = [], options: number[] = []): Uint8Array {
+export function tcpSegment(
+  sport: number,
+  dport: number,
+  seq: number,
+  ack: number,
+  flags: number,
+  window: number,
+  payload: Uint8Array | number[] = [],
+  options: number[] = [],
+): Uint8Array {
   const hlen = 20 + options.length;
-  return bytes(be16(sport), be16(dport), be32(seq >>> 0), be32(ack >>> 0), [(hlen / 4) << 4, flags], be16(window), [0, 0, 0, 0], options, payload);
+  return bytes(
+    be16(sport),
+    be16(dport),
+    be32(seq >>> 0),
+    be32(ack >>> 0),
+    [(hlen / 4) << 4, flags],
+    be16(window),
+    [0, 0, 0, 0],
+    options,
+    payload,
+  );
 }

@@ -12,7 +12,9 @@ export const A = '10.0.0.1';
 export const B = '10.0.0.2';
 
 /** A lab (with capture) and its lab network, created with the given link and rules. */
-export async function openNetLab(setup: { link?: LinkSettingsIn; rules?: LinkRuleIn[]; step?: boolean } = {}): Promise<{ lab: Lab; enginePid: number }> {
+export async function openNetLab(
+  setup: { link?: LinkSettingsIn; rules?: LinkRuleIn[]; step?: boolean } = {},
+): Promise<{ lab: Lab; enginePid: number }> {
   const lab = openLab({ captureLauncher: 'fork' });
   const created = ok(await call(lab, 'net.create', { link: setup.link ?? {}, rules: setup.rules ?? [], step: setup.step ?? false }));
   return { lab, enginePid: created.value.enginePid as number };

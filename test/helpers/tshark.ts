@@ -13,7 +13,8 @@ import { writePcapng } from '../../src/main/lab/pcap';
 /** Why tshark tests cannot run here, or null when tshark answers. */
 export const TSHARK_MISSING: string | null = (() => {
   const probe = spawnSync('tshark', ['--version'], { stdio: 'ignore', timeout: 20_000 });
-  if (probe.error) return `tshark is not installed (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message}): apt-get install tshark`;
+  if (probe.error)
+    return `tshark is not installed (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message}): apt-get install tshark`;
   return probe.status === 0 ? null : `tshark --version exited with ${probe.status}`;
 })();
 
@@ -54,7 +55,19 @@ export function withCapture<T>(frames: readonly Uint8Array[], linkType: number, 
  * left out (the reference format of test/fixtures/pcap).
  */
 export function tsharkFields(file: string, fields: readonly string[], extra: readonly string[] = []): Record<string, string>[] {
-  const out = tshark(['-r', file, '-n', ...extra, '-T', 'fields', '-E', 'occurrence=f', '-E', 'separator=/t', ...fields.flatMap((f) => ['-e', f])]);
+  const out = tshark([
+    '-r',
+    file,
+    '-n',
+    ...extra,
+    '-T',
+    'fields',
+    '-E',
+    'occurrence=f',
+    '-E',
+    'separator=/t',
+    ...fields.flatMap((f) => ['-e', f]),
+  ]);
   return out
     .split('\n')
     .filter((line) => line !== '')

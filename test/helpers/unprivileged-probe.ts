@@ -23,7 +23,9 @@ result.listen = errnoOf(await invoke('socket.listen', { fd: listener, backlog: 1
 const client = await fdOf('AF_UNIX');
 result.connect = errnoOf(await invoke('socket.connect', { fd: client, address: { family: 'AF_UNIX', path: 'probe.sock' } }));
 result.accept = errnoOf(await invoke('socket.accept', { fd: listener }));
-result.outside = errnoOf(await invoke('socket.bind', { fd: await fdOf('AF_UNIX'), address: { family: 'AF_UNIX', path: '/tmp/probe-outside.sock' } }));
+result.outside = errnoOf(
+  await invoke('socket.bind', { fd: await fdOf('AF_UNIX'), address: { family: 'AF_UNIX', path: '/tmp/probe-outside.sock' } }),
+);
 const tcp = await fdOf('AF_INET');
 result.port80 = errnoOf(await invoke('socket.bind', { fd: tcp, address: loopback(80) }));
 await invoke('socket.bind', { fd: tcp, address: loopback(0) });

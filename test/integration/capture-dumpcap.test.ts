@@ -20,7 +20,8 @@ import { call, ok } from '../helpers/lab';
 
 const GROUP = 4242;
 const SYSTEM_DUMPCAP = '/usr/bin/dumpcap';
-const tools = existsSync(SYSTEM_DUMPCAP) && spawnSync('setcap', ['-h']).error === undefined && spawnSync('tcpdump', ['--version']).error === undefined;
+const tools =
+  existsSync(SYSTEM_DUMPCAP) && spawnSync('setcap', ['-h']).error === undefined && spawnSync('tcpdump', ['--version']).error === undefined;
 const reason = !isRoot ? 'needs root to switch users and set file capabilities' : !tools ? 'needs dumpcap, setcap and tcpdump' : '';
 
 /** What the probe prints of each packet it captured. */
@@ -76,7 +77,9 @@ describe.skipIf(reason !== '')(`capture through dumpcap as an unprivileged user$
     const pcap = join(dir, 'tcpdump.pcap');
     // tcpdump as root, nanosecond kernel stamps, full frames: the reference. Immediate mode, so
     // that the packets reach its file before it is stopped (buffered, they wait up to a second).
-    const tcpdump = spawn('tcpdump', ['-i', 'lo', '-w', pcap, '-U', '--immediate-mode', '--time-stamp-precision=nano', '-s', '0', filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const tcpdump = spawn('tcpdump', ['-i', 'lo', '-w', pcap, '-U', '--immediate-mode', '--time-stamp-precision=nano', '-s', '0', filter], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     await new Promise<void>((ready) => tcpdump.stderr.on('data', (t: Buffer) => (/listening on/.test(t.toString()) ? ready() : undefined)));
     const lab = createLab({});
     try {
@@ -91,7 +94,11 @@ describe.skipIf(reason !== '')(`capture through dumpcap as an unprivileged user$
       const reference = readCapture(readFileSync(pcap)).packets;
       const exported: unknown = ok(await call(lab, 'capture.export', { filter: '' })).value.pcapng;
       const labFrames = readCapture(typeof exported === 'string' ? Buffer.from(exported) : (exported as Uint8Array)).packets;
-      expect({ tcpdump: reference.length, dumpcap: seen.length, lab: labFrames.length }).toEqual({ tcpdump: SIZES.length, dumpcap: SIZES.length, lab: SIZES.length });
+      expect({ tcpdump: reference.length, dumpcap: seen.length, lab: labFrames.length }).toEqual({
+        tcpdump: SIZES.length,
+        dumpcap: SIZES.length,
+        lab: SIZES.length,
+      });
       for (let i = 0; i < SIZES.length; i++) {
         const ref = reference[i];
         const refHex = Buffer.from(ref.data).toString('hex');
@@ -142,9 +149,14 @@ describe.skipIf(reason !== '')(`capture through dumpcap as an unprivileged user$
     );
     expect(String(refused)).toMatch(/EACCES|permission denied/i);
 
-    const facts = runAsUser(`return mod.dumpcapFacts(${JSON.stringify(dumpcap)});`, 'src/main/lab/privilege/facts.ts') as Record<string, unknown>;
+    const facts = runAsUser(`return mod.dumpcapFacts(${JSON.stringify(dumpcap)});`, 'src/main/lab/privilege/facts.ts') as Record<
+      string,
+      unknown
+    >;
     expect(facts).toEqual({ path: dumpcap, executable: false, capable: true, group: String(GROUP) });
-    const member = runAsUser(`return mod.dumpcapFacts(${JSON.stringify(dumpcap)});`, 'src/main/lab/privilege/facts.ts', { groups: [GROUP] });
+    const member = runAsUser(`return mod.dumpcapFacts(${JSON.stringify(dumpcap)});`, 'src/main/lab/privilege/facts.ts', {
+      groups: [GROUP],
+    });
     expect(member).toMatchObject({ executable: true, capable: true });
   });
 });

@@ -93,11 +93,11 @@ async function exportTo(name: string): Promise<string> {
 function statisticsOf(file: string): Map<number, bigint> {
   const bytes = readFileSync(file);
   const options = new Map<number, bigint>();
-  for (let at = 0; at + 12 <= bytes.length; ) {
+  for (let at = 0; at + 12 <= bytes.length;) {
     const type = bytes.readUInt32LE(at);
     const length = bytes.readUInt32LE(at + 4);
     if (type === 5) {
-      for (let o = at + 20; o + 4 <= at + length - 4; ) {
+      for (let o = at + 20; o + 4 <= at + length - 4;) {
         const code = bytes.readUInt16LE(o);
         const size = bytes.readUInt16LE(o + 2);
         if (code === 0) break;
@@ -114,7 +114,10 @@ function statisticsOf(file: string): Map<number, bigint> {
 
 /** The capture process (the lab's only child running the worker). */
 function captureProcess(): number {
-  const pids = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'capture/worker'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  const pids = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'capture/worker'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map(Number);
   expect(pids).toHaveLength(1);
   return pids[0];
 }
@@ -168,7 +171,10 @@ describe.skipIf(why !== '')('capture against tcpdump and tshark on lo', () => {
     dump.child.kill('SIGSTOP');
     const sent = 4000;
     try {
-      await sendAll(port, Array.from({ length: sent }, () => 1000));
+      await sendAll(
+        port,
+        Array.from({ length: sent }, () => 1000),
+      );
     } finally {
       process.kill(worker, 'SIGCONT');
       dump.child.kill('SIGCONT');

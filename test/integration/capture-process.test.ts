@@ -110,7 +110,10 @@ describe('the capture process', () => {
     const { capture, statuses } = area();
     const port = 48000 + (process.pid % 1000);
     ok(await capture.handlers['capture.start']({ iface: 'lo', filter: `udp dst port ${port}`, bufferMB: 64 }));
-    const children = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'capture/worker'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    const children = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'capture/worker'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
     expect(children.length).toBe(1);
     process.kill(children[0], 'SIGKILL');
     await until(async () => (await status(capture)).error !== null);
@@ -163,8 +166,14 @@ describe('the capture process', () => {
     expect(failed(await call(lab, 'capture.interfaces', {})).errno).toBe('ENOSYS');
     expect(ok(await call(lab, 'capture.status', {})).value).toMatchObject({ running: false, held: 0, error: null });
     expect(ok(await call(lab, 'capture.rows', { offset: 0, limit: 10 })).value).toEqual({ total: 0, pending: 0, rows: [] });
-    expect(failed(await call(lab, 'capture.rows', { offset: 0, limit: 10, filter: 'tcp.port ==' })).message).toContain('Display filter error');
-    expect(ok(await call(lab, 'capture.checkFilter', { filter: 'tcp.port == 80' })).value).toEqual({ valid: true, error: null, position: null });
+    expect(failed(await call(lab, 'capture.rows', { offset: 0, limit: 10, filter: 'tcp.port ==' })).message).toContain(
+      'Display filter error',
+    );
+    expect(ok(await call(lab, 'capture.checkFilter', { filter: 'tcp.port == 80' })).value).toEqual({
+      valid: true,
+      error: null,
+      position: null,
+    });
     expect(ok(await call(lab, 'capture.checkFilter', { filter: 'tcp.port == ' })).value.valid).toBe(false);
     expect(failed(await call(lab, 'capture.packet', { no: 1 })).message).toContain('no packets are held');
     expect(failed(await call(lab, 'capture.follow', { no: 1 })).errno).toBe('EINVAL');

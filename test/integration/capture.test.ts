@@ -120,7 +120,9 @@ describe('capture on lo', () => {
     // A filtered export holds only what the display filter selects.
     const synOnly = ok(await call(lab, 'capture.export', { filter: 'tcp.flags.syn == 1' })).value.pcapng;
     writeFileSync(join(dir, 'syn.pcapng'), Buffer.from(synOnly));
-    const count = execFileSync('tshark', ['-r', join(dir, 'syn.pcapng')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').length;
+    const count = execFileSync('tshark', ['-r', join(dir, 'syn.pcapng')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split('\n').length;
     expect(count).toBe(2);
 
     // Imported into a lab that cannot capture at all, the packets are all there to inspect.
@@ -133,13 +135,15 @@ describe('capture on lo', () => {
       const status = ok(await call(viewer, 'capture.status', {})).value;
       expect(status).toMatchObject({ running: false, source: 'export.pcapng', held: held.total, linkType: 1 });
       expect(failed(await call(viewer, 'capture.start', { iface: 'lo' })).errno).toBe('ENOSYS');
-      expect(failed(await call(viewer, 'capture.import', { name: 'junk', data: bin('not a capture file') })).message).toContain('neither a pcap nor a pcapng');
+      expect(failed(await call(viewer, 'capture.import', { name: 'junk', data: bin('not a capture file') })).message).toContain(
+        'neither a pcap nor a pcapng',
+      );
     } finally {
       await viewer.close();
     }
   });
 
-  it('answers a bad BPF filter with libpcap\'s own message, and keeps the packets held', async () => {
+  it("answers a bad BPF filter with libpcap's own message, and keeps the packets held", async () => {
     const before = ok(await call(lab, 'capture.status', {})).value;
     const answer = failed(await call(lab, 'capture.start', { iface: 'lo', filter: 'tcp port' }));
     expect(answer.errno).toBe('EINVAL');
@@ -161,7 +165,14 @@ describe('capture on lo', () => {
       const port = await s.port(fd);
       const status = ok(await call(lab, 'capture.start', { iface: 'lo', filter: `udp port ${port}` })).value;
       expect(status).toMatchObject({ running: true, held: 0, packets: 0, error: null });
-      for (let i = 0; i < 5; i++) ok(await call(lab, 'socket.sendto', { fd, data: bin(`round ${round} #${i}`), address: { family: 'AF_INET', address: '127.0.0.1', port } }));
+      for (let i = 0; i < 5; i++)
+        ok(
+          await call(lab, 'socket.sendto', {
+            fd,
+            data: bin(`round ${round} #${i}`),
+            address: { family: 'AF_INET', address: '127.0.0.1', port },
+          }),
+        );
       const rows = await rowsWhen(5);
       // Each datagram is seen once on lo (out and in are the same frame); it belongs to fd.
       expect(rows.length).toBe(5);

@@ -40,7 +40,10 @@ const loopback = (port: number) => ({ family: 'AF_INET' as const, address: '127.
  * `beforeClose` runs while every socket is open (the panel re-checks on each event, and the
  * lab's last view of a socket is what socket checks read).
  */
-async function lifecycle(closeAll: boolean, beforeClose: () => Promise<unknown> = async () => undefined): Promise<{ server: number; client: number; conn: number }> {
+async function lifecycle(
+  closeAll: boolean,
+  beforeClose: () => Promise<unknown> = async () => undefined,
+): Promise<{ server: number; client: number; conn: number }> {
   const server = await fd(lab.invoke('socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM' }));
   await lab.invoke('socket.bind', { fd: server, address: loopback(0) });
   await lab.invoke('socket.listen', { fd: server, backlog: 5 });
@@ -115,7 +118,11 @@ describe('exercise routes', () => {
     now = await check();
     expect(now.results.find((r) => r.id === 'end-of-stream')?.passed).toBe(true);
 
-    const swapped = await area.handlers['exercise.check']({ id: 'tcp-lifecycle', roles: { server: ids.client, client: ids.server }, since: null });
+    const swapped = await area.handlers['exercise.check']({
+      id: 'tcp-lifecycle',
+      roles: { server: ids.client, client: ids.server },
+      since: null,
+    });
     expect(swapped.ok && swapped.value.results.find((r) => r.id === 'handshake')?.passed).toBe(false);
     await lab.invoke('capture.stop', {});
   });

@@ -66,23 +66,31 @@ describe('built-in exercises', () => {
   for (const exercise of exercises) {
     const needsRaw = exercise.requires.includes('raw');
     describe(exercise.id, () => {
-      it.skipIf(needsRaw && rawMissing !== null)(`the reference solution passes every check${needsRaw && rawMissing ? ` (skipped: ${rawMissing})` : ''}`, async () => {
-        const report = await grade(exercise, `${exercise.id}.yaml`);
-        expect(report.skipped).toBeNull();
-        expect(failures(report)).toEqual([]);
-        expect(report.ok).toBe(true);
-        expect(report.passed).toBe(exercise.checks.length);
-        expect(Object.values(report.roles).every((bound) => bound !== null)).toBe(true);
-      }, 120_000);
+      it.skipIf(needsRaw && rawMissing !== null)(
+        `the reference solution passes every check${needsRaw && rawMissing ? ` (skipped: ${rawMissing})` : ''}`,
+        async () => {
+          const report = await grade(exercise, `${exercise.id}.yaml`);
+          expect(report.skipped).toBeNull();
+          expect(failures(report)).toEqual([]);
+          expect(report.ok).toBe(true);
+          expect(report.passed).toBe(exercise.checks.length);
+          expect(Object.values(report.roles).every((bound) => bound !== null)).toBe(true);
+        },
+        120_000,
+      );
 
       for (const wrong of solutionFiles.filter((f) => f.startsWith(`${exercise.id}.wrong-`))) {
-        it.skipIf(needsRaw && rawMissing !== null)(`${wrong} fails the checks it misses (${(MUST_FAIL[wrong] ?? []).join(', ')})`, async () => {
-          const report = await grade(exercise, wrong);
-          expect(report.ok).toBe(false);
-          const failed = report.results.filter((r) => !r.passed).map((r) => r.id);
-          expect(failed).toEqual(expect.arrayContaining(MUST_FAIL[wrong] ?? ['(list this wrong solution in MUST_FAIL)']));
-          for (const failed of report.results.filter((r) => !r.passed)) expect(failed.detail.length).toBeGreaterThan(10);
-        }, 120_000);
+        it.skipIf(needsRaw && rawMissing !== null)(
+          `${wrong} fails the checks it misses (${(MUST_FAIL[wrong] ?? []).join(', ')})`,
+          async () => {
+            const report = await grade(exercise, wrong);
+            expect(report.ok).toBe(false);
+            const failed = report.results.filter((r) => !r.passed).map((r) => r.id);
+            expect(failed).toEqual(expect.arrayContaining(MUST_FAIL[wrong] ?? ['(list this wrong solution in MUST_FAIL)']));
+            for (const failed of report.results.filter((r) => !r.passed)) expect(failed.detail.length).toBeGreaterThan(10);
+          },
+          120_000,
+        );
       }
     });
   }

@@ -70,7 +70,9 @@ describe('exercise checks on TCP_INFO', () => {
     const report = await gradeScenario(lab, exercise, solution(false));
     const closeWait = report.results.find((r) => r.id === 'close-wait');
     expect(closeWait?.passed).toBe(false);
-    expect(closeWait?.detail).toMatch(/no TCP_INFO sample of conn \(\d+ taken\) had all of that; the last: tcpInfo\.state should be "CLOSE_WAIT", but it is "ESTABLISHED"/);
+    expect(closeWait?.detail).toMatch(
+      /no TCP_INFO sample of conn \(\d+ taken\) had all of that; the last: tcpInfo\.state should be "CLOSE_WAIT", but it is "ESTABLISHED"/,
+    );
   });
 
   it('refuses a field struct tcp_info does not have', () => {

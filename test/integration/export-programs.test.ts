@@ -16,7 +16,9 @@ import { runScenario, type StepRecord } from '../../src/main/lab/scenario/runner
 import { openLab } from '../helpers/lab';
 
 const DIR = 'resources/scenarios';
-const files = readdirSync(DIR).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+const files = readdirSync(DIR)
+  .filter((f) => /\.(ya?ml|json)$/.test(f))
+  .sort();
 const work = mkdtempSync(join(tmpdir(), 'socklab-export-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const hasCc = spawnSync('cc', ['--version']).status === 0;
@@ -84,22 +86,27 @@ function runProgram(language: ExportLanguage, source: string, name: string): str
 
 for (const language of ['c', 'python'] as const) {
   const tool = language === 'c' ? hasCc : spawnSync('python3', ['--version']).status === 0;
-  describe.skipIf(!tool)(`${language} programs exported from every scenario${tool ? '' : ` (skipped: no ${language === 'c' ? 'cc' : 'python3'})`}`, () => {
-    for (const file of files) {
-      const why = NOT_EXPORTABLE[language]?.[file] ?? (file.startsWith('net-') ? 'a lab network' : undefined);
-      it(`${file}${why ? ' is refused with the reason' : ' returns what the lab returned, call by call'}`, async (ctx) => {
-        const scenario = await loadScenarioFile(join(DIR, file));
-        if (why) {
-          expect(() => exportScenario(scenario, language, file)).toThrow(scenario.network ? /runs on a lab network/ : /cannot interrupt a call blocked on another thread/);
-          return;
-        }
-        if (scenario.requires.length > 0 && !isRoot) ctx.skip(`${file} needs root (${scenario.requires.join(', ')})`);
-        const records = await labRecords(file);
-        if (!records) return ctx.skip(`${file} was skipped by the lab (privileges)`);
-        const program = exportScenario(scenario, language, file);
-        const printed = parseOutput(runProgram(language, program, `${basename(file).replace(/\W/g, '_')}_${language}`));
-        expect(differences(records, printed)).toEqual([]);
-      }, 60_000);
-    }
-  });
+  describe.skipIf(!tool)(
+    `${language} programs exported from every scenario${tool ? '' : ` (skipped: no ${language === 'c' ? 'cc' : 'python3'})`}`,
+    () => {
+      for (const file of files) {
+        const why = NOT_EXPORTABLE[language]?.[file] ?? (file.startsWith('net-') ? 'a lab network' : undefined);
+        it(`${file}${why ? ' is refused with the reason' : ' returns what the lab returned, call by call'}`, async (ctx) => {
+          const scenario = await loadScenarioFile(join(DIR, file));
+          if (why) {
+            expect(() => exportScenario(scenario, language, file)).toThrow(
+              scenario.network ? /runs on a lab network/ : /cannot interrupt a call blocked on another thread/,
+            );
+            return;
+          }
+          if (scenario.requires.length > 0 && !isRoot) ctx.skip(`${file} needs root (${scenario.requires.join(', ')})`);
+          const records = await labRecords(file);
+          if (!records) return ctx.skip(`${file} was skipped by the lab (privileges)`);
+          const program = exportScenario(scenario, language, file);
+          const printed = parseOutput(runProgram(language, program, `${basename(file).replace(/\W/g, '_')}_${language}`));
+          expect(differences(records, printed)).toEqual([]);
+        }, 60_000);
+      }
+    },
+  );
 }

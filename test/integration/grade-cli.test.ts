@@ -30,7 +30,10 @@ describe('npm run grade', () => {
   it('exits 1 and names the failed check for a wrong solution, with evidence in JSON', () => {
     const run = grade('tcp-lifecycle', solution('tcp-lifecycle.wrong-no-close'), '--json');
     expect(run.code).toBe(1);
-    const report = JSON.parse(run.out) as { ok: boolean; results: { id: string; passed: boolean; evidence: { calls: unknown[]; packets: unknown[] } }[] };
+    const report = JSON.parse(run.out) as {
+      ok: boolean;
+      results: { id: string; passed: boolean; evidence: { calls: unknown[]; packets: unknown[] } }[];
+    };
     expect(report.ok).toBe(false);
     expect(report.results.find((r) => r.id === 'end-of-stream')?.passed).toBe(false);
     expect(report.results.find((r) => r.id === 'handshake')?.evidence.packets.length).toBe(3);

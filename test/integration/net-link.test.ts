@@ -125,7 +125,7 @@ describe('lab network', () => {
     expect(fragments.every((r) => r.len <= 1280 + 14)).toBe(true);
   });
 
-  it('keeps hosts off the machine: connect() to the machine\'s loopback service or an outside address fails', async () => {
+  it("keeps hosts off the machine: connect() to the machine's loopback service or an outside address fails", async () => {
     const machine = openLab();
     try {
       const { fd: listener, port } = await steps(machine).listener();
@@ -142,7 +142,7 @@ describe('lab network', () => {
     }
   });
 
-  it('captures on a host\'s own interface (libpcap inside the host, no privileges needed)', async () => {
+  it("captures on a host's own interface (libpcap inside the host, no privileges needed)", async () => {
     const names = ok(await call(lab, 'capture.interfaces', {})).value.map((i) => i.name);
     expect(names).toEqual(expect.arrayContaining(['link:A', 'link:B', 'A:eth0', 'B:eth0', 'A:lo', 'B:lo', 'lo']));
     ok(await call(lab, 'capture.start', { iface: 'B:eth0', filter: 'tcp port 5004' }));
@@ -152,7 +152,7 @@ describe('lab network', () => {
     expect(status).toMatchObject({ running: true, iface: 'B:eth0', linkType: 1 });
   }, 30_000);
 
-  it('refuses a host that does not exist and keeps this machine\'s sockets apart', async () => {
+  it("refuses a host that does not exist and keeps this machine's sockets apart", async () => {
     expect(failed(await call(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM', host: 'Z' })).errno).toBe('EINVAL');
     const local = ok(await call(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM' })).ret;
     expect(local).toBeLessThan(1000);

@@ -138,7 +138,7 @@ describe('lab network lifecycle', () => {
     expect(await until(() => holdersOf(held).length === 0, 5000)).toBe(true);
   }, 40_000);
 
-  it('where user namespaces are refused, net.create says why and how to fix it, and this machine\'s lab keeps working', () => {
+  it("where user namespaces are refused, net.create says why and how to fix it, and this machine's lab keeps working", () => {
     // A user namespace whose own limit on nested user namespaces is 0: a real refusal, here only.
     const script = `
       import { createLab } from './src/main/lab/index.ts';
@@ -150,7 +150,15 @@ describe('lab network lifecycle', () => {
       await lab.close();`;
     const run = spawnSync(
       'unshare',
-      ['--user', '--map-root-user', 'sh', '-c', 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" --import tsx --input-type=module -e "$1"', process.execPath, script],
+      [
+        '--user',
+        '--map-root-user',
+        'sh',
+        '-c',
+        'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" --import tsx --input-type=module -e "$1"',
+        process.execPath,
+        script,
+      ],
       { encoding: 'utf8', timeout: 30_000, env: { ...process.env, TSX_TSCONFIG_PATH: `${process.cwd()}/tsconfig.json` } },
     );
     const answer = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}');
@@ -180,4 +188,3 @@ describe('this machine', () => {
     expect(ok(await call(lab, 'lab.sockets', {})).value.map((s) => s.host ?? null)).toEqual([null]);
   });
 });
-

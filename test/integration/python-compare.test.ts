@@ -61,7 +61,11 @@ const sequences: Record<string, () => Promise<Step[]> | Step[]> = {
   ],
   'connect refused (ECONNREFUSED)': async () => [tcp('c'), { op: 'connect', sock: 'c', addr: v4(await freePort()) }],
   'listen on UDP (EOPNOTSUPP)': () => [udp('u'), { op: 'listen', sock: 'u' }],
-  'accept on a non-listening socket (EINVAL)': () => [tcp('s'), { op: 'bind', sock: 's', addr: v4(0) }, { op: 'accept', sock: 's', as: 'x' }],
+  'accept on a non-listening socket (EINVAL)': () => [
+    tcp('s'),
+    { op: 'bind', sock: 's', addr: v4(0) },
+    { op: 'accept', sock: 's', as: 'x' },
+  ],
   'send, recv, shutdown, getpeername on an unconnected stream': () => [
     tcp('s'),
     { op: 'send', sock: 's', length: 1 },

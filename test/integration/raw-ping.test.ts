@@ -59,7 +59,15 @@ describe('ping', () => {
     // ICMPv6 to an IPv4-mapped address: sendto() succeeds but Linux drops the packet before any
     // interface (checked with tcpdump -i any), so no reply can come, and nothing leaves the host.
     const timedOut: number[] = [];
-    const result = await ping({ family: 'AF_INET6', target: '::ffff:127.0.0.1', count: 2, intervalMs: 10, timeoutMs: 200, payloadSize: 8, onTimeout: (s) => timedOut.push(s) });
+    const result = await ping({
+      family: 'AF_INET6',
+      target: '::ffff:127.0.0.1',
+      count: 2,
+      intervalMs: 10,
+      timeoutMs: 200,
+      payloadSize: 8,
+      onTimeout: (s) => timedOut.push(s),
+    });
     if (!result.ok) throw new Error(result.message);
     expect(timedOut).toEqual([1, 2]);
     expect(result.value.transmitted).toBe(2);
@@ -70,7 +78,16 @@ describe('ping', () => {
 
   it('stops early when aborted', async () => {
     const stop = new AbortController();
-    const running = ping({ family: 'AF_INET', target: '127.0.0.1', count: 1000, intervalMs: 50, timeoutMs: 1000, payloadSize: 8, signal: stop.signal, onReply: () => stop.abort() });
+    const running = ping({
+      family: 'AF_INET',
+      target: '127.0.0.1',
+      count: 1000,
+      intervalMs: 50,
+      timeoutMs: 1000,
+      payloadSize: 8,
+      signal: stop.signal,
+      onReply: () => stop.abort(),
+    });
     const result = await running;
     expect(result.ok && result.value.transmitted).toBeLessThan(1000);
     expect(result.ok && result.value.received).toBeGreaterThanOrEqual(1);
@@ -79,6 +96,9 @@ describe('ping', () => {
   it('refuses out-of-range options with EINVAL before opening a socket', async () => {
     expect(await ping({ family: 'AF_INET', target: '127.0.0.1', ...quick, count: 0 })).toMatchObject({ ok: false, errno: 'EINVAL' });
     expect(await ping({ family: 'AF_INET', target: '::1', ...quick })).toMatchObject({ ok: false, errno: 'EINVAL' });
-    expect(await ping({ family: 'AF_INET', target: '127.0.0.1', ...quick, payloadSize: 65500 })).toMatchObject({ ok: false, errno: 'EINVAL' });
+    expect(await ping({ family: 'AF_INET', target: '127.0.0.1', ...quick, payloadSize: 65500 })).toMatchObject({
+      ok: false,
+      errno: 'EINVAL',
+    });
   });
 });

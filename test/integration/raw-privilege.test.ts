@@ -18,7 +18,10 @@ function runAsNobody(body: string, modulePath = 'src/main/lab/raw/index.ts'): un
     chmodSync(dir, 0o755);
     const script = join(dir, 'probe.mts');
     const raw = resolve(modulePath);
-    writeFileSync(script, `import * as raw from ${JSON.stringify(raw)};\nconsole.log(JSON.stringify(await (async () => { ${body} })()));\n`);
+    writeFileSync(
+      script,
+      `import * as raw from ${JSON.stringify(raw)};\nconsole.log(JSON.stringify(await (async () => { ${body} })()));\n`,
+    );
     chmodSync(script, 0o644);
     const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
       uid: NOBODY,
@@ -39,7 +42,9 @@ describe.skipIf(!isRoot)('without CAP_NET_RAW', () => {
   it('socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) answers EPERM, pointing at a lab-network host or root, never setcap', () => {
     const result = runAsNobody(`return raw.openRawSocket('AF_INET', 'IPPROTO_ICMP');`);
     expect(result).toMatchObject({ ok: false, errno: 'EPERM', code: 1 });
-    expect((result as { message: string }).message).toContain('Raw sockets on this machine need root: open the socket on a lab-network host');
+    expect((result as { message: string }).message).toContain(
+      'Raw sockets on this machine need root: open the socket on a lab-network host',
+    );
     expect((result as { message: string }).message).not.toContain('setcap');
   });
 
@@ -68,9 +73,16 @@ describe.skipIf(!isRoot)('without CAP_NET_RAW', () => {
       socket: { ok: false, ret: -1, errno: 'EPERM' },
       ping: { ok: false, errno: 'EPERM' },
       udp: { ok: true, ret: 3 },
-      info: { ok: true, value: { privileges: { items: expect.arrayContaining([expect.objectContaining({ ability: 'hostRawSockets', ready: false })]) } } },
+      info: {
+        ok: true,
+        value: { privileges: { items: expect.arrayContaining([expect.objectContaining({ ability: 'hostRawSockets', ready: false })]) } },
+      },
     });
-    const { socket, ping, info } = result as { socket: { message: string }; ping: { message: string }; info: { value: { privileges: { items: { ability: string; command: string }[] } } } };
+    const { socket, ping, info } = result as {
+      socket: { message: string };
+      ping: { message: string };
+      info: { value: { privileges: { items: { ability: string; command: string }[] } } };
+    };
     const raw = info.value.privileges.items.find((i) => i.ability === 'hostRawSockets');
     expect(socket.message).toContain(raw?.command);
     expect(ping.message).toContain('lab-network host');

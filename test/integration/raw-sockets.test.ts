@@ -39,7 +39,12 @@ async function receiveMatching(socket: RawSocket, match: (data: Buffer) => boole
 }
 
 afterEach(async () => {
-  await Promise.all(opened.splice(0).filter((s) => !s.closed).map((s) => s.close()));
+  await Promise.all(
+    opened
+      .splice(0)
+      .filter((s) => !s.closed)
+      .map((s) => s.close()),
+  );
   expect(readinessPoller.watchedCount()).toBe(0);
 });
 
@@ -101,7 +106,13 @@ describe('socket(AF_INET, SOCK_RAW, IPPROTO_RAW)', () => {
     expect(raw.getsockopt('IP_HDRINCL')).toEqual({ ok: true, value: 1 });
     const listener = open('AF_INET', 'IPPROTO_ICMP');
     const icmp = buildIcmpEcho({ type: 8, code: 0, identifier: 0x5104, sequence: 9, payload: echoPayload(32) }).bytes;
-    const ip = buildIpv4Header({ source: '127.0.0.1', destination: '127.0.0.1', payloadLength: icmp.length, identification: 0x4242, ttl: 33 }).bytes;
+    const ip = buildIpv4Header({
+      source: '127.0.0.1',
+      destination: '127.0.0.1',
+      payloadLength: icmp.length,
+      identification: 0x4242,
+      ttl: 33,
+    }).bytes;
     expect(raw.sendto(Buffer.concat([ip, icmp]), LOOP4)).toEqual({ ok: true, value: 60 });
     const got = await receiveMatching(listener, (data) => {
       const parsed = parseIcmpFromIpv4(data);
@@ -189,7 +200,10 @@ describe('errno from the kernel', () => {
 
   it('EINVAL: an address that does not parse', () => {
     const socket = open('AF_INET', 'IPPROTO_ICMP');
-    expect(socket.sendto(Buffer.alloc(8), { family: 'AF_INET', address: '300.1.1.1', port: 0 })).toMatchObject({ ok: false, errno: 'EINVAL' });
+    expect(socket.sendto(Buffer.alloc(8), { family: 'AF_INET', address: '300.1.1.1', port: 0 })).toMatchObject({
+      ok: false,
+      errno: 'EINVAL',
+    });
   });
 
   it('EPROTONOSUPPORT: socket(AF_INET, SOCK_RAW, IPPROTO_IP)', () => {

@@ -28,7 +28,11 @@ function file(name: string, text: string): string {
   return path;
 }
 
-const lines = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+const lines = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 // Each test starts npx + tsx + a lab: seconds on a loaded machine, so allow more than the default.
 describe('npm run scenario', { timeout: 60_000 }, () => {
@@ -39,12 +43,22 @@ describe('npm run scenario', { timeout: 60_000 }, () => {
     const out = lines(run.stdout);
     expect(out.at(-1)).toMatchObject({ type: 'summary', ok: true, failed: 0 });
     const bind = out.find((line) => line.call === 'bind');
-    expect(bind).toMatchObject({ type: 'step', step: 3, sock: 'server', ret: 0, pass: true, args: { address: { family: 'AF_INET', port: 0 } } });
+    expect(bind).toMatchObject({
+      type: 'step',
+      step: 3,
+      sock: 'server',
+      ret: 0,
+      pass: true,
+      args: { address: { family: 'AF_INET', port: 0 } },
+    });
     expect(typeof bind?.durationUs).toBe('number');
   });
 
   it('exits 1 when an expectation fails, and says which', async () => {
-    const path = file('fail.yaml', 'name: f\nsteps:\n  - { call: socket, domain: AF_INET, type: SOCK_DGRAM, as: u }\n  - { call: recv, sock: u, flags: [MSG_DONTWAIT], expect: { ret: 0 } }\n');
+    const path = file(
+      'fail.yaml',
+      'name: f\nsteps:\n  - { call: socket, domain: AF_INET, type: SOCK_DGRAM, as: u }\n  - { call: recv, sock: u, flags: [MSG_DONTWAIT], expect: { ret: 0 } }\n',
+    );
     const run = await cli(path);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('✗ step 2 (recv)');
@@ -54,7 +68,10 @@ describe('npm run scenario', { timeout: 60_000 }, () => {
   });
 
   it('exits 2 for an invalid file, pointing at the step and field', async () => {
-    const path = file('bad.yaml', 'name: b\nsteps:\n  - { call: socket, domain: AF_INET, type: SOCK_STREAM, as: s }\n  - { call: bind, sock: s, adress: "127.0.0.1:0" }\n');
+    const path = file(
+      'bad.yaml',
+      'name: b\nsteps:\n  - { call: socket, domain: AF_INET, type: SOCK_STREAM, as: s }\n  - { call: bind, sock: s, adress: "127.0.0.1:0" }\n',
+    );
     const run = await cli(path);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('step 2 (bind): unknown field "adress" (did you mean "address"?)');

@@ -9,7 +9,9 @@ import { createLab } from '../../src/main/lab/index';
 import { loadScenarioFile, recordLabel, runScenario } from '../../src/main/lab/scenario/index';
 
 const dir = join(import.meta.dirname, '../../resources/scenarios');
-const files = readdirSync(dir).filter((name) => /\.(ya?ml|json)$/.test(name)).sort();
+const files = readdirSync(dir)
+  .filter((name) => /\.(ya?ml|json)$/.test(name))
+  .sort();
 const privileged = process.getuid?.() === 0;
 
 describe('example scenarios in resources/scenarios', () => {

@@ -15,7 +15,8 @@ const server = `  - { call: socket, domain: AF_INET, type: SOCK_STREAM, as: serv
   - { call: bind, sock: server, address: "127.0.0.1:0" }
   - { call: listen, sock: server }
 `;
-const run = (steps: string, onStep?: (r: StepRecord) => void) => runScenario(lab, parseScenarioText(`name: t\nsteps:\n${steps}`, 't.yaml'), { onStep });
+const run = (steps: string, onStep?: (r: StepRecord) => void) =>
+  runScenario(lab, parseScenarioText(`name: t\nsteps:\n${steps}`, 't.yaml'), { onStep });
 
 describe('runScenario', () => {
   it('reports a failed expectation with what the OS answered, and goes on', async () => {

@@ -55,7 +55,12 @@ describe('socket identity on a live capture', () => {
       ['close', tcp.socketId],
       ['sendto', udp.socketId],
     ]);
-    expect(calls.filter((c) => c.call === 'socket').map((c) => c.newSocketId).slice(-2)).toEqual([tcp.socketId, udp.socketId]);
+    expect(
+      calls
+        .filter((c) => c.call === 'socket')
+        .map((c) => c.newSocketId)
+        .slice(-2),
+    ).toEqual([tcp.socketId, udp.socketId]);
     ok(await call(lab, 'socket.close', { fd: udp.ret }));
     ok(await call(lab, 'socket.close', { fd: listener }));
   });
@@ -90,7 +95,7 @@ describe('socket identity on a live capture', () => {
     expect(t2).toEqual([]);
     // The accepted socket knows its listener by identity.
     const info = ok(await call(lab, 'lab.sockets', {})).value.find((x) => x.socketId === a2.socketId);
-    expect(info).toMatchObject({ fd: a2.ret, acceptedFrom: listener, acceptedFromId: (await listenerId(listener)) });
+    expect(info).toMatchObject({ fd: a2.ret, acceptedFrom: listener, acceptedFromId: await listenerId(listener) });
   });
 
   it('"Only socket" on an accepted socket shows its handshake and the data that came before accept()', async () => {

@@ -95,7 +95,12 @@ describe('a real backlog', () => {
       timeout: 60_000,
     });
     expect(child.status, child.stderr).toBe(0);
-    const result = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as { opened: number; errno: string; free: number; fileOpens: boolean };
+    const result = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as {
+      opened: number;
+      errno: string;
+      free: number;
+      fileOpens: boolean;
+    };
     expect(result.errno).toBe('EMFILE');
     expect(result.opened).toBeGreaterThan(100);
     expect(result.free).toBeGreaterThanOrEqual(60);

@@ -43,7 +43,7 @@ describe('payload bytes', () => {
     expect(answer.message).toContain('data must be bytes');
   });
 
-  it('refuses a send above the contract\'s 16 MiB (a 20 MiB send was accepted before)', async () => {
+  it("refuses a send above the contract's 16 MiB (a 20 MiB send was accepted before)", async () => {
     lab = openLab();
     const fd = ok(await call(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM' })).ret;
     for (const size of [MAX_PAYLOAD_BYTES + 1, 20 * 1024 * 1024]) {

@@ -56,15 +56,21 @@ describe('bad input', () => {
     const bad = failed(await call(lab, 'socket.bind', { fd: v4, address: { family: 'AF_INET', address: '300.1.2.3', port: 0 } }));
     expect(bad.errno).toBe('EINVAL');
     expect(bad.message).toMatch(/300\.1\.2\.3/);
-    expect(failed(await call(lab, 'socket.bind', { fd: v4, address: { family: 'AF_INET6', address: '::1', port: 0 } })).errno).toBe('EAFNOSUPPORT');
+    expect(failed(await call(lab, 'socket.bind', { fd: v4, address: { family: 'AF_INET6', address: '::1', port: 0 } })).errno).toBe(
+      'EAFNOSUPPORT',
+    );
     const v6 = await s.socket('AF_INET6', 'SOCK_STREAM');
-    expect(failed(await call(lab, 'socket.bind', { fd: v6, address: { family: 'AF_INET', address: '127.0.0.1', port: 0 } })).errno).toBe('EINVAL');
+    expect(failed(await call(lab, 'socket.bind', { fd: v6, address: { family: 'AF_INET', address: '127.0.0.1', port: 0 } })).errno).toBe(
+      'EINVAL',
+    );
     // Linux takes an IPv4 address on an AF_INET6 UDP socket as ::ffff:a.b.c.d.
     const udp6 = await s.socket('AF_INET6', 'SOCK_DGRAM');
     ok(await call(lab, 'socket.connect', { fd: udp6, address: { family: 'AF_INET', address: '127.0.0.1', port: 9 } }));
     expect(ok(await call(lab, 'socket.getpeername', { fd: udp6 })).address).toMatchObject({ address: '::ffff:127.0.0.1', port: 9 });
     const unix = await s.socket('AF_UNIX', 'SOCK_STREAM');
-    expect(failed(await call(lab, 'socket.bind', { fd: unix, address: { family: 'AF_INET', address: '127.0.0.1', port: 0 } })).errno).toBe('EINVAL');
+    expect(failed(await call(lab, 'socket.bind', { fd: unix, address: { family: 'AF_INET', address: '127.0.0.1', port: 0 } })).errno).toBe(
+      'EINVAL',
+    );
   });
 
   it('an AF_UNIX path over 107 bytes is ENAMETOOLONG', async () => {
@@ -85,7 +91,9 @@ describe('bad input', () => {
     expect(unixRaw.message).toMatch(/Node/);
     const unixDgram = failed(await call(lab, 'socket.socket', { domain: 'AF_UNIX', type: 'SOCK_DGRAM' }));
     expect(unixDgram.message).toMatch(/Node/);
-    expect(failed(await call(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_UDP' })).errno).toBe('EPROTONOSUPPORT');
+    expect(failed(await call(lab, 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_UDP' })).errno).toBe(
+      'EPROTONOSUPPORT',
+    );
     expect(ok(await call(lab, 'lab.sockets', {})).value).toEqual([]);
   });
 });
@@ -106,7 +114,15 @@ describe('stream options', () => {
     expect(ok(await call(lab, 'socket.getsockopt', { fd: fresh, option: 'SO_REUSEADDR' })).value).toBe(1);
     expect(ok(await call(lab, 'socket.getsockopt', { fd: fresh, option: 'IP_TTL' })).value).toBe(64);
     expect(failed(await call(lab, 'socket.setsockopt', { fd: fresh, option: 'IP_HDRINCL', value: 1 })).errno).toBe('ENOPROTOOPT');
-    expect(failed(await call(lab, 'socket.setsockopt', { fd: fresh, option: 'IP_ADD_MEMBERSHIP', value: { multiaddr: '239.1.1.1', interface: '0.0.0.0' } })).errno).toBe('EPROTO');
+    expect(
+      failed(
+        await call(lab, 'socket.setsockopt', {
+          fd: fresh,
+          option: 'IP_ADD_MEMBERSHIP',
+          value: { multiaddr: '239.1.1.1', interface: '0.0.0.0' },
+        }),
+      ).errno,
+    ).toBe('EPROTO');
     const unix = await s.socket('AF_UNIX', 'SOCK_STREAM');
     expect(failed(await call(lab, 'socket.setsockopt', { fd: unix, option: 'TCP_NODELAY', value: 1 })).errno).toBe('EOPNOTSUPP');
   });

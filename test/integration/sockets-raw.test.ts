@@ -167,7 +167,9 @@ describe('raw routes', () => {
   it('raw.ping returns each reply and pushes ping.reply events live', async () => {
     const events: EventPayload<'ping.reply'>[] = [];
     const off = lab.on('ping.reply', (reply) => events.push(reply));
-    const answer = ok(await call(lab, 'raw.ping', { family: 'AF_INET', target: '127.0.0.1', count: 3, intervalMs: 10, timeoutMs: 2000, payloadSize: 56 }));
+    const answer = ok(
+      await call(lab, 'raw.ping', { family: 'AF_INET', target: '127.0.0.1', count: 3, intervalMs: 10, timeoutMs: 2000, payloadSize: 56 }),
+    );
     off();
     const summary = answer.value;
     expect(summary).toMatchObject({ transmitted: 3, received: 3, lossPercent: 0 });
@@ -176,7 +178,9 @@ describe('raw routes', () => {
     expect(summary.rtt?.min).toBeGreaterThan(0);
     expect(events.map((e) => [e.identifier, e.sequence])).toEqual(summary.replies.map((r) => [summary.identifier, r.sequence]));
 
-    const v6 = ok(await call(lab, 'raw.ping', { family: 'AF_INET6', target: '::1', count: 2, intervalMs: 10, timeoutMs: 2000, payloadSize: 0 }));
+    const v6 = ok(
+      await call(lab, 'raw.ping', { family: 'AF_INET6', target: '::1', count: 2, intervalMs: 10, timeoutMs: 2000, payloadSize: 0 }),
+    );
     expect(v6.value).toMatchObject({ transmitted: 2, received: 2 });
   });
 
@@ -184,17 +188,31 @@ describe('raw routes', () => {
     const empty = ok(await call(lab, 'raw.buildIcmp', { type: 8, code: 0, identifier: 0, sequence: 0, payload: new Uint8Array(0) })).value;
     expect(empty.checksum).toBe(0xf7ff); // ~0x0800
     expect(bytes(empty.data).toString('hex')).toBe('08 00 f7 ff 00 00 00 00'.replaceAll(' ', ''));
-    const odd = ok(await call(lab, 'raw.buildIcmp', { type: 8, code: 0, identifier: 0x1234, sequence: 9, payload: Buffer.from('abc') })).value;
+    const odd = ok(
+      await call(lab, 'raw.buildIcmp', { type: 8, code: 0, identifier: 0x1234, sequence: 9, payload: Buffer.from('abc') }),
+    ).value;
     expect(internetChecksum(bytes(odd.data))).toBe(0);
     expect(bytes(odd.data).readUInt16BE(2)).toBe(odd.checksum);
   });
 
   it('invalid input answers EINVAL naming the field', async () => {
-    const zero = failed(await call(lab, 'raw.ping', { family: 'AF_INET', target: '127.0.0.1', count: 0, intervalMs: 10, timeoutMs: 100, payloadSize: 0 }));
+    const zero = failed(
+      await call(lab, 'raw.ping', { family: 'AF_INET', target: '127.0.0.1', count: 0, intervalMs: 10, timeoutMs: 100, payloadSize: 0 }),
+    );
     expect(zero).toMatchObject({ errno: 'EINVAL' });
     expect(zero.message).toContain('count');
-    expect(failed(await call(lab, 'raw.ping', { family: 'AF_INET', target: '127.0.0.1', count: 1, intervalMs: 5, timeoutMs: 100, payloadSize: 0 })).errno).toBe('EINVAL');
-    expect(failed(await call(lab, 'raw.ping', { family: 'AF_INET', target: 'localhost', count: 1, intervalMs: 10, timeoutMs: 100, payloadSize: 0 })).errno).toBe('EINVAL');
-    expect(failed(await call(lab, 'raw.buildIcmp', { type: 256, code: 0, identifier: 0, sequence: 0, payload: new Uint8Array(0) })).errno).toBe('EINVAL');
+    expect(
+      failed(
+        await call(lab, 'raw.ping', { family: 'AF_INET', target: '127.0.0.1', count: 1, intervalMs: 5, timeoutMs: 100, payloadSize: 0 }),
+      ).errno,
+    ).toBe('EINVAL');
+    expect(
+      failed(
+        await call(lab, 'raw.ping', { family: 'AF_INET', target: 'localhost', count: 1, intervalMs: 10, timeoutMs: 100, payloadSize: 0 }),
+      ).errno,
+    ).toBe('EINVAL');
+    expect(
+      failed(await call(lab, 'raw.buildIcmp', { type: 256, code: 0, identifier: 0, sequence: 0, payload: new Uint8Array(0) })).errno,
+    ).toBe('EINVAL');
   });
 });

@@ -174,7 +174,7 @@ describe('non-blocking calls and cancel', () => {
     expect(failed(await call(lab, 'socket.recv', { fd: server, maxBytes: 10, flags: ['MSG_DONTWAIT'] })).errno).toBe('EAGAIN');
   });
 
-  it('connect with O_NONBLOCK: EINPROGRESS, EALREADY while in flight, 0 once done, then EISCONN (the kernel\'s answers)', async () => {
+  it("connect with O_NONBLOCK: EINPROGRESS, EALREADY while in flight, 0 once done, then EISCONN (the kernel's answers)", async () => {
     const { fd: listener, port } = await s.listener();
     const client = await s.socket('AF_INET', 'SOCK_STREAM');
     ok(await call(lab, 'socket.fcntl', { fd: client, cmd: 'F_SETFL', nonblock: true }));
@@ -208,7 +208,7 @@ describe('non-blocking calls and cancel', () => {
     expect(failed(await acceptPending).errno).toBe('EINTR');
   });
 
-  it('recv returns everything waiting up to maxBytes in one call, as C does (not Node\'s 64 KiB chunks)', async () => {
+  it("recv returns everything waiting up to maxBytes in one call, as C does (not Node's 64 KiB chunks)", async () => {
     // A large receive buffer on the listener (accepted sockets inherit it) holds all 200 000 bytes.
     const listener = await s.socket('AF_INET', 'SOCK_STREAM');
     ok(await call(lab, 'socket.setsockopt', { fd: listener, option: 'SO_RCVBUF', value: 4 * 1024 * 1024 }));

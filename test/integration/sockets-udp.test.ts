@@ -49,7 +49,13 @@ describe('UDP', () => {
   it('sendto and recvfrom over ::1; a datagram longer than maxBytes is truncated', async () => {
     const a = await boundUdp('AF_INET6');
     const b = await boundUdp('AF_INET6');
-    ok(await call(lab, 'socket.sendto', { fd: b.fd, data: bin('0123456789'), address: { family: 'AF_INET6', address: '::1', port: a.port } }));
+    ok(
+      await call(lab, 'socket.sendto', {
+        fd: b.fd,
+        data: bin('0123456789'),
+        address: { family: 'AF_INET6', address: '::1', port: a.port },
+      }),
+    );
     const got = ok(await call(lab, 'socket.recvfrom', { fd: a.fd, maxBytes: 4 }));
     expect(got.ret).toBe(4);
     expect(text(got.data)).toBe('0123');
@@ -105,10 +111,24 @@ describe('UDP', () => {
     expect(ok(await call(lab, 'socket.getsockopt', { fd: a.fd, option: 'SO_RCVBUF' })).value).toBe(131072); // Linux doubles it
     ok(await call(lab, 'socket.setsockopt', { fd: a.fd, option: 'IP_MULTICAST_TTL', value: 4 }));
     expect(ok(await call(lab, 'socket.getsockopt', { fd: a.fd, option: 'IP_MULTICAST_TTL' })).value).toBe(4);
-    ok(await call(lab, 'socket.setsockopt', { fd: a.fd, option: 'IP_ADD_MEMBERSHIP', value: { multiaddr: '239.1.2.3', interface: '127.0.0.1' } }));
-    ok(await call(lab, 'socket.setsockopt', { fd: a.fd, option: 'IP_DROP_MEMBERSHIP', value: { multiaddr: '239.1.2.3', interface: '127.0.0.1' } }));
+    ok(
+      await call(lab, 'socket.setsockopt', {
+        fd: a.fd,
+        option: 'IP_ADD_MEMBERSHIP',
+        value: { multiaddr: '239.1.2.3', interface: '127.0.0.1' },
+      }),
+    );
+    ok(
+      await call(lab, 'socket.setsockopt', {
+        fd: a.fd,
+        option: 'IP_DROP_MEMBERSHIP',
+        value: { multiaddr: '239.1.2.3', interface: '127.0.0.1' },
+      }),
+    );
     expect(failed(await call(lab, 'socket.setsockopt', { fd: a.fd, option: 'TCP_NODELAY', value: 1 })).errno).toBe('ENOPROTOOPT');
-    expect(failed(await call(lab, 'socket.setsockopt', { fd: a.fd, level: 'IPPROTO_TCP', option: 'SO_BROADCAST', value: 1 })).errno).toBe('ENOPROTOOPT');
+    expect(failed(await call(lab, 'socket.setsockopt', { fd: a.fd, level: 'IPPROTO_TCP', option: 'SO_BROADCAST', value: 1 })).errno).toBe(
+      'ENOPROTOOPT',
+    );
   });
 
   it('an option set before bind is kept, said so, and applied at bind', async () => {

@@ -109,26 +109,30 @@ describe('AF_UNIX paths', () => {
     expect(createUnixPolicy(options, {}).anywhere).toBe(false);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('works for an unprivileged user (nobody): lab directory, kernel-owned listen/accept/connect', () => {
-    const probe = fileURLToPath(new URL('../helpers/unprivileged-probe.ts', import.meta.url));
-    const child = spawnSync(process.execPath, ['--import', 'tsx', probe], {
-      uid: 65534,
-      gid: 65534,
-      encoding: 'utf8',
-      env: { ...process.env, HOME: tmp.dir, TSX_TSCONFIG_PATH: 'tsconfig.node.json' },
-      timeout: 30_000,
-    });
-    expect(child.status, child.stderr).toBe(0);
-    expect(JSON.parse(child.stdout.trim().split('\n').at(-1) ?? 'null')).toEqual({
-      uid: 65534,
-      bind: null,
-      listen: null,
-      connect: null,
-      accept: null,
-      outside: 'EACCES',
-      port80: 'EACCES',
-      nonblockingConnect: 'EINPROGRESS',
-      connectAgain: null,
-    });
-  }, 40_000);
+  it.skipIf(process.getuid?.() !== 0)(
+    'works for an unprivileged user (nobody): lab directory, kernel-owned listen/accept/connect',
+    () => {
+      const probe = fileURLToPath(new URL('../helpers/unprivileged-probe.ts', import.meta.url));
+      const child = spawnSync(process.execPath, ['--import', 'tsx', probe], {
+        uid: 65534,
+        gid: 65534,
+        encoding: 'utf8',
+        env: { ...process.env, HOME: tmp.dir, TSX_TSCONFIG_PATH: 'tsconfig.node.json' },
+        timeout: 30_000,
+      });
+      expect(child.status, child.stderr).toBe(0);
+      expect(JSON.parse(child.stdout.trim().split('\n').at(-1) ?? 'null')).toEqual({
+        uid: 65534,
+        bind: null,
+        listen: null,
+        connect: null,
+        accept: null,
+        outside: 'EACCES',
+        port80: 'EACCES',
+        nonblockingConnect: 'EINPROGRESS',
+        connectAgain: null,
+      });
+    },
+    40_000,
+  );
 });

@@ -32,7 +32,11 @@ describe('wire-inferred TCP state against the kernel’s', () => {
     ok(await call(lab, 'socket.connect', { fd: client, address: { family: 'AF_INET', address: '127.0.0.1', port } }));
     await rowsWhen(lab, 3);
     const server = ok(await call(lab, 'socket.accept', { fd: listener })).ret;
-    const [clientId, serverId, listenerId] = [await socketIdOf(lab, client), await socketIdOf(lab, server), await socketIdOf(lab, listener)];
+    const [clientId, serverId, listenerId] = [
+      await socketIdOf(lab, client),
+      await socketIdOf(lab, server),
+      await socketIdOf(lab, listener),
+    ];
     expect(await bothStates(listenerId)).toEqual(['LISTEN', 'LISTEN']);
     expect(await bothStates(clientId)).toEqual(['ESTABLISHED', 'ESTABLISHED']);
     // The accepted socket's handshake is tied to the listener, so the wire gives it no state until

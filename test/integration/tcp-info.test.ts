@@ -133,7 +133,7 @@ describe('the sampler itself, on a real connection', () => {
       expect(emitted.map((x) => x.state)).toEqual(['ESTABLISHED']);
       expect(sampler.pace()).toBe(FAST_MS);
       // An idle connection changes nothing: after a second of quiet ticks the sampler slows down.
-      for (const deadline = Date.now() + 3000; sampler.pace() !== IDLE_MS && Date.now() < deadline; ) await sleep(50);
+      for (const deadline = Date.now() + 3000; sampler.pace() !== IDLE_MS && Date.now() < deadline;) await sleep(50);
       expect(sampler.pace()).toBe(IDLE_MS);
       expect(emitted).toHaveLength(1); // nothing changed, nothing new was kept
       sampler.changed(1); // a change speeds it up again

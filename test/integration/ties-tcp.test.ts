@@ -167,10 +167,11 @@ describe('ties on a live capture', () => {
     const ladder = ok(await call(lab, 'capture.ladder', { no: rows[0].no })).value;
     expect(ladder.svg).toContain('zero window');
     // Some data segments are tied to the sends that wrote them.
-    const data = ok(await call(lab, 'capture.rows', { offset: 0, limit: 5000, filter: 'tcp.len > 0', socketId: await socketIdOf(lab, client) })).value.rows;
+    const data = ok(
+      await call(lab, 'capture.rows', { offset: 0, limit: 5000, filter: 'tcp.len > 0', socketId: await socketIdOf(lab, client) }),
+    ).value.rows;
     expect(data.some((r) => r.cause === 'call' && r.callId !== null)).toBe(true);
 
     for (const fd of [client, server, listener]) ok(await call(lab, 'socket.close', { fd }));
   });
 });
-

@@ -84,6 +84,6 @@ describe('createWebSocketLabApi', () => {
     const accepting = api.invoke('socket.accept', { fd: made.ret }); // blocks: nobody connects
     await server.close();
     expect(await accepting).toMatchObject({ ok: false, errno: 'ECONNRESET', ret: -1, transport: true });
-    expect((await accepting as { message: string }).message).toContain('lost');
+    expect(((await accepting) as { message: string }).message).toContain('lost');
   });
 });

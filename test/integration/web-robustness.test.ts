@@ -127,7 +127,11 @@ describe('web mode: request frames', () => {
     const pad = 'x'.repeat(600 * 1024);
     const held = a.invoke('socket.accept', { fd, pad });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await b.invoke('socket.accept', { fd, pad })).toMatchObject({ ok: false, errno: 'EAGAIN', message: expect.stringContaining('busy') });
+    expect(await b.invoke('socket.accept', { fd, pad })).toMatchObject({
+      ok: false,
+      errno: 'EAGAIN',
+      message: expect.stringContaining('busy'),
+    });
     expect(await b.invoke('lab.info', {})).toMatchObject({ ok: true });
     expect(await b.invoke('socket.cancel', { fd })).toMatchObject({ ok: true });
     expect(await held).toMatchObject({ errno: 'EINTR' });

@@ -92,7 +92,10 @@ async function client() {
   };
 }
 
-function httpGet(path: string, host?: string): Promise<{ status: number; type: string | undefined; body: string; csp: string | undefined }> {
+function httpGet(
+  path: string,
+  host?: string,
+): Promise<{ status: number; type: string | undefined; body: string; csp: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, headers: host ? { host } : {} }, (res) => {
       let body = '';

@@ -24,7 +24,10 @@ describe('capture losses', () => {
     fake.emit('capture.status', captureStatus({ running: true, iface: 'lo', packets: 500, held: 500 }));
     await settle();
     expect(wrapper.find('[data-testid="capture-loss"]').exists()).toBe(false);
-    fake.emit('capture.status', captureStatus({ running: true, iface: 'lo', packets: 900, held: 800, evicted: 100, dropped: 7, ifDropped: 2 }));
+    fake.emit(
+      'capture.status',
+      captureStatus({ running: true, iface: 'lo', packets: 900, held: 800, evicted: 100, dropped: 7, ifDropped: 2 }),
+    );
     await settle();
     const bar = wrapper.get('[data-testid="capture-status"]').text();
     expect(bar).toContain('Captured: 900');
@@ -48,7 +51,8 @@ describe('capture losses', () => {
     // Frames 101..110 held; frame 1 (evicted long ago) was stamped at `zero`.
     fake.respond('capture.rows', (input) => {
       const rows = [];
-      for (let i = input.offset; i < Math.min(10, input.offset + input.limit); i++) rows.push(packetRow(101 + i, { tsUs: zero + 181_800_000 + i }));
+      for (let i = input.offset; i < Math.min(10, input.offset + input.limit); i++)
+        rows.push(packetRow(101 + i, { tsUs: zero + 181_800_000 + i }));
       return { ok: true, value: { total: 10, pending: 0, rows } };
     });
     fake.respond('capture.status', () => ({ ok: true, value: captureStatus({ held: 10, packets: 110, evicted: 100, firstTsUs: zero }) }));

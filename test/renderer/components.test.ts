@@ -79,9 +79,7 @@ describe('call panel', () => {
     await wrapper.get('[data-testid="arg-flag-MSG_NOSIGNAL"]').setValue(true);
     await wrapper.get('[data-testid="call-run"]').trigger('submit');
     await settle();
-    expect(fake.inputsOf('socket.send')).toEqual([
-      { fd: 3, data: Uint8Array.from([0xde, 0xad, 0xbe, 0xef]), flags: ['MSG_NOSIGNAL'] },
-    ]);
+    expect(fake.inputsOf('socket.send')).toEqual([{ fd: 3, data: Uint8Array.from([0xde, 0xad, 0xbe, 0xef]), flags: ['MSG_NOSIGNAL'] }]);
   });
 
   it('shows an errno result with its name and translated explanation, in English and Chinese', async () => {

@@ -46,14 +46,20 @@ export function summaryOf(exercise: Exercise) {
 }
 
 /** A check answer where the checks named in `passed` hold and the others do not. */
-export function checkOutput(passed: readonly string[], roles: ExerciseCheckOutput['roles'] = { server: null, conn: null }, sockets: ExerciseCheckOutput['sockets'] = []): ExerciseCheckOutput {
+export function checkOutput(
+  passed: readonly string[],
+  roles: ExerciseCheckOutput['roles'] = { server: null, conn: null },
+  sockets: ExerciseCheckOutput['sockets'] = [],
+): ExerciseCheckOutput {
   const results: CheckResult[] = TCP_EXERCISE.checks.map((check) => ({
     id: check.id!,
     title: check.title!,
     explain: check.explain!,
     passed: passed.includes(check.id!),
     detail: passed.includes(check.id!) ? `${check.id} holds` : `${check.id} does not hold yet`,
-    evidence: passed.includes(check.id!) ? { calls: [{ id: 7, fd: 3, socketId: 3, call: 'listen', ret: 0, errno: null }], packets: [{ no: 2, info: 'SYN' }] } : { calls: [], packets: [] },
+    evidence: passed.includes(check.id!)
+      ? { calls: [{ id: 7, fd: 3, socketId: 3, call: 'listen', ret: 0, errno: null }], packets: [{ no: 2, info: 'SYN' }] }
+      : { calls: [], packets: [] },
   }));
   return { id: TCP_EXERCISE.id, passed: results.filter((r) => r.passed).length, total: results.length, roles, sockets, results };
 }

@@ -22,7 +22,10 @@ const MARK = { callId: 0, monoUs: 0 };
  * A fake lab serving the fixture exercise; `answer` decides what each check returns, `held` what
  * the lab holds when an exercise begins.
  */
-function labWithExercise(answer: () => ExerciseCheckOutput | Promise<ExerciseCheckOutput> = () => checkOutput([]), held = { openSockets: 0, calls: 0 }) {
+function labWithExercise(
+  answer: () => ExerciseCheckOutput | Promise<ExerciseCheckOutput> = () => checkOutput([]),
+  held = { openSockets: 0, calls: 0 },
+) {
   const lab = setupLab();
   let marks = 0;
   lab.fake.respond('exercise.begin', () => ({ ok: true, value: { mark: marks++ === 0 ? MARK : { callId: 99, monoUs: 5 }, ...held } }));
@@ -100,7 +103,21 @@ describe('exercise panel', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     passed = ['listening'];
     for (let id = 1; id <= 3; id++) {
-      fake.emit('call.logged', { id, fd: 3, socketId: 3, newSocketId: null, call: 'listen', args: {}, startMonoUs: id, startWallUs: id, endMonoUs: id + 1, durationUs: 1, ret: 0, errno: null, message: null });
+      fake.emit('call.logged', {
+        id,
+        fd: 3,
+        socketId: 3,
+        newSocketId: null,
+        call: 'listen',
+        args: {},
+        startMonoUs: id,
+        startWallUs: id,
+        endMonoUs: id + 1,
+        durationUs: 1,
+        ret: 0,
+        errno: null,
+        message: null,
+      });
     }
     await vi.advanceTimersByTimeAsync(RECHECK_DEBOUNCE_MS - 1);
     expect(checksAsked(fake)).toBe(1);
@@ -237,7 +254,10 @@ describe('exercise panel', () => {
     const { fake, global } = labWithExercise(() => checkOutput([], { server: { socketId: 5, fd: 3, open: false }, conn: null }, sockets));
     fake.respond('capture.interfaces', () => ({ ok: true, value: [] }));
     fake.respond('capture.status', () => ({ ok: true, value: IDLE_STATUS }));
-    fake.respond('capture.start', ({ iface, filter }) => ({ ok: true, value: { ...IDLE_STATUS, running: true, iface, filter: filter ?? '' } }));
+    fake.respond('capture.start', ({ iface, filter }) => ({
+      ok: true,
+      value: { ...IDLE_STATUS, running: true, iface, filter: filter ?? '' },
+    }));
     useSocketsStore().setAll([socketInfo({ fd: 3 }), socketInfo({ fd: 5 })]);
     const wrapper = mount(ExercisesPanel, { global });
     await useExercisesStore().open('tcp-lifecycle');

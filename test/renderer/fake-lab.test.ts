@@ -17,13 +17,13 @@ describe('FakeLab', () => {
     expect(await fake.invoke('socket.send', { fd: 3, data: new Uint8Array([1]) })).toMatchObject({ ok: true });
   });
 
-  it('refuses an answer outside the route\'s output schema', async () => {
+  it("refuses an answer outside the route's output schema", async () => {
     const fake = new FakeLab();
     fake.respond('socket.recv', () => ({ ok: true, ret: 2, callId: 1, data: 'aGk=' }) as unknown as RouteOutput<'socket.recv'>);
     await expect(fake.invoke('socket.recv', { fd: 3, maxBytes: 10 })).rejects.toThrow(/could never give.*data/);
   });
 
-  it('refuses an event payload outside the event\'s schema', () => {
+  it("refuses an event payload outside the event's schema", () => {
     const fake = new FakeLab();
     expect(() => fake.emit('socket.changed', { ...socketInfo(), state: 'dancing' } as never)).toThrow(/could never push.*state/);
     expect(() => fake.emit('socket.changed', socketInfo())).not.toThrow();

@@ -44,7 +44,17 @@ function shownSvg(img: { attributes(name: string): string | undefined }): string
 
 /** Renders the picture's <img> at `height` pixels (happy-dom lays nothing out). */
 function layOut(img: Element, height: number): void {
-  vi.spyOn(img, 'getBoundingClientRect').mockReturnValue({ top: 100, height, left: 0, width: 400, bottom: 100 + height, right: 400, x: 0, y: 100, toJSON: () => ({}) });
+  vi.spyOn(img, 'getBoundingClientRect').mockReturnValue({
+    top: 100,
+    height,
+    left: 0,
+    width: 400,
+    bottom: 100 + height,
+    right: 400,
+    x: 0,
+    y: 100,
+    toJSON: () => ({}),
+  });
 }
 
 describe('ladder view', () => {

@@ -4,7 +4,7 @@ import { nextTick } from 'vue';
 import type { CallRecord } from '@shared/socket';
 import SocketTable from '@renderer/components/SocketTable.vue';
 import CallLog from '@renderer/components/CallLog.vue';
-import Workbench from '@renderer/views/Workbench.vue';
+import WorkbenchView from '@renderer/views/WorkbenchView.vue';
 import { useSocketsStore } from '@renderer/stores/sockets';
 import { useCallsStore } from '@renderer/stores/calls';
 import { usePacketDetailStore } from '@renderer/stores/packetDetail';
@@ -57,7 +57,11 @@ describe('packets tied to sockets and calls', () => {
     const { fake, global } = setupLab();
     fake.respond('capture.packet', (input) => ({
       ok: true,
-      value: { row: packetRow(input.no, { fds: input.no === 1 ? [4] : [], callId: input.no === 1 ? 8 : null, cause: 'call' }), data: SYN_FRAME, tree: SYN_TREE },
+      value: {
+        row: packetRow(input.no, { fds: input.no === 1 ? [4] : [], callId: input.no === 1 ? 8 : null, cause: 'call' }),
+        data: SYN_FRAME,
+        tree: SYN_TREE,
+      },
     }));
     useSocketsStore().setAll([socketInfo({ fd: 3 }), socketInfo({ fd: 4 })]);
     useCallsStore().setAll([callRecord(7, 3), callRecord(8, 4)]);
@@ -126,7 +130,10 @@ describe('a descriptor number handed out again', () => {
       onSocket(4, 4, 2, 'close'),
       onSocket(5, 3, 1, 'accept', 3),
     ]);
-    useSocketsStore().setAll([socketInfo({ fd: 3, socketId: 1, state: 'listening' }), socketInfo({ fd: 4, socketId: 3, state: 'connected' })]);
+    useSocketsStore().setAll([
+      socketInfo({ fd: 3, socketId: 1, state: 'listening' }),
+      socketInfo({ fd: 4, socketId: 3, state: 'connected' }),
+    ]);
     // The first connection's data segment: tied to socket 2, which had fd 4.
     fake.respond('capture.packet', (input) => ({
       ok: true,
@@ -143,14 +150,22 @@ describe('a descriptor number handed out again', () => {
     expect(log.findAll('[data-testid^="call-log-entry-"]').map((e) => e.attributes('data-testid'))).toEqual(['call-log-entry-5']);
     useSocketsStore().select(1);
     await nextTick();
-    expect(log.findAll('[data-testid^="call-log-entry-"]').map((e) => e.attributes('data-testid'))).toEqual(['call-log-entry-1', 'call-log-entry-5']);
+    expect(log.findAll('[data-testid^="call-log-entry-"]').map((e) => e.attributes('data-testid'))).toEqual([
+      'call-log-entry-1',
+      'call-log-entry-5',
+    ]);
     table.unmount();
     log.unmount();
   });
 
   it('filters "Only socket" by identity: the new socket on fd 4 is asked for, not the old one', async () => {
     const { fake } = setupLab();
-    holdPackets(fake, () => 10, { filtered: (_o, _l, _f, socketId) => ({ total: 1, rows: [packetRow(2, { fds: [4], socketIds: socketId === null ? [] : [socketId] })] }) });
+    holdPackets(fake, () => 10, {
+      filtered: (_o, _l, _f, socketId) => ({
+        total: 1,
+        rows: [packetRow(2, { fds: [4], socketIds: socketId === null ? [] : [socketId] })],
+      }),
+    });
     const sockets = useSocketsStore();
     const list = usePacketListStore();
     sockets.setAll([socketInfo({ fd: 4, socketId: 1, state: 'connected' })]);
@@ -169,7 +184,7 @@ describe('a descriptor number handed out again', () => {
 describe('dock splitter', () => {
   it('resizes the dock from the keyboard and remembers the size', async () => {
     const { global } = setupLab();
-    const wrapper = mount(Workbench, { global, props: { tabs: [] } });
+    const wrapper = mount(WorkbenchView, { global, props: { tabs: [] } });
     const splitter = wrapper.get('[data-testid="dock-splitter"]');
     expect(splitter.attributes('aria-valuenow')).toBe('48');
     await splitter.trigger('keydown', { key: 'ArrowUp' });
@@ -178,7 +193,7 @@ describe('dock splitter', () => {
     await splitter.trigger('keydown', { key: 'Home' });
     expect(splitter.attributes('aria-valuenow')).toBe('85');
     wrapper.unmount();
-    const again = mount(Workbench, { global, props: { tabs: [] } });
+    const again = mount(WorkbenchView, { global, props: { tabs: [] } });
     expect(again.get('[data-testid="dock-splitter"]').attributes('aria-valuenow')).toBe('85');
     again.unmount();
   });

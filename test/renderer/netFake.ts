@@ -28,7 +28,18 @@ const ZERO_COUNTERS: NetInfo['counters'] = {
 
 /** The network's state before any net.create, as the lab reports it. */
 export function offNetInfo(patch: Partial<NetInfo> = {}): NetInfo {
-  return { state: 'off', hosts: [], link: LinkSettings.parse({}), rules: [], step: false, counters: ZERO_COUNTERS, error: null, fix: null, enginePid: null, ...patch };
+  return {
+    state: 'off',
+    hosts: [],
+    link: LinkSettings.parse({}),
+    rules: [],
+    step: false,
+    counters: ZERO_COUNTERS,
+    error: null,
+    fix: null,
+    enginePid: null,
+    ...patch,
+  };
 }
 
 /** Where user namespaces are refused: the lab's words for it (see src/main/lab/net/userns.ts). */
@@ -115,8 +126,18 @@ export class FakeNetwork {
     this.change({ ...this.info, counters });
   }
 
-  private create(hosts: readonly HostSpec[] | undefined, step: boolean | undefined, link: Partial<LinkSettings> | undefined): RouteOutput<'net.create'> {
-    if (this.info.state === 'up') return { ok: false, errno: 'EISCONN', code: 106, message: 'net.create: a lab network exists already; destroy it first (net.destroy).' };
+  private create(
+    hosts: readonly HostSpec[] | undefined,
+    step: boolean | undefined,
+    link: Partial<LinkSettings> | undefined,
+  ): RouteOutput<'net.create'> {
+    if (this.info.state === 'up')
+      return {
+        ok: false,
+        errno: 'EISCONN',
+        code: 106,
+        message: 'net.create: a lab network exists already; destroy it first (net.destroy).',
+      };
     if (this.refusal) {
       this.change(offNetInfo({ state: 'failed', error: this.refusal.error, fix: this.refusal.fix }));
       return { ok: false, errno: 'EPERM', code: 1, message: `net.create: ${this.refusal.error} To allow it: ${this.refusal.fix}` };
@@ -127,7 +148,12 @@ export class FakeNetwork {
   }
 
   private down<N extends RouteName>(name: N): RouteOutput<N> {
-    return { ok: false, errno: 'ENETDOWN', code: 100, message: `${name}: there is no lab network; create one with net.create.` } as RouteOutput<N>;
+    return {
+      ok: false,
+      errno: 'ENETDOWN',
+      code: 100,
+      message: `${name}: there is no lab network; create one with net.create.`,
+    } as RouteOutput<N>;
   }
 
   /** The new state, checked, and its net.changed event. */

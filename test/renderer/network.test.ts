@@ -32,7 +32,14 @@ function labWithNetwork(refusal: typeof REFUSAL | null = null): { fake: FakeLab;
     ok: true,
     value: [
       { name: 'lo', description: null, addresses: [], loopback: true, up: true, running: true },
-      ...net.info.hosts.map((h) => ({ name: `link:${h.name}`, description: null, addresses: [], loopback: false, up: true, running: true })),
+      ...net.info.hosts.map((h) => ({
+        name: `link:${h.name}`,
+        description: null,
+        addresses: [],
+        loopback: false,
+        up: true,
+        running: true,
+      })),
     ],
   }));
   fake.respond('capture.status', () => ({ ok: true, value: captureStatus() }));

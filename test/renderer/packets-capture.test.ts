@@ -61,7 +61,10 @@ describe('capture toolbar', () => {
     const wrapper = mount(PacketsView, { global });
     await settle();
     expect(wrapper.find('[data-testid="capture-permission"]').exists()).toBe(false);
-    fake.emit('capture.status', captureStatus({ error: 'Capturing needs permission to read raw packets (CAP_NET_RAW).', permissionHint: hint }));
+    fake.emit(
+      'capture.status',
+      captureStatus({ error: 'Capturing needs permission to read raw packets (CAP_NET_RAW).', permissionHint: hint }),
+    );
     await settle();
     expect(wrapper.get('[data-testid="capture-permission-hint"]').text()).toBe(hint);
     expect(wrapper.get('[data-testid="capture-error"]').text()).toContain('CAP_NET_RAW');
@@ -166,7 +169,10 @@ describe('display filter', () => {
   it('filters the list to the socket selected in the workbench', async () => {
     const { fake, global } = setupLab();
     holdPackets(fake, () => 5, {
-      filtered: (_offset, _limit, _filter, socketId) => ({ total: 1, rows: [packetRow(2, { fds: socketId === null ? [] : [7], socketIds: socketId === null ? [] : [socketId] })] }),
+      filtered: (_offset, _limit, _filter, socketId) => ({
+        total: 1,
+        rows: [packetRow(2, { fds: socketId === null ? [] : [7], socketIds: socketId === null ? [] : [socketId] })],
+      }),
     });
     const wrapper = mount(PacketsView, { global });
     await settle();
@@ -201,7 +207,18 @@ describe('packets i18n', () => {
     for (const locale of ['en', 'zh-CN'] as const) {
       i18n.global.locale.value = locale;
       for (const key of keys(packetsEn)) {
-        const text = i18n.global.t(key, { n: 2, fd: 3, iface: 'lo', source: 'x', name: 'f', offset: 1, detail: 'd', protocol: 'TCP', from: 'a', to: 'b' });
+        const text = i18n.global.t(key, {
+          n: 2,
+          fd: 3,
+          iface: 'lo',
+          source: 'x',
+          name: 'f',
+          offset: 1,
+          detail: 'd',
+          protocol: 'TCP',
+          from: 'a',
+          to: 'b',
+        });
         expect(text, `${locale} ${key}`).not.toBe(key);
         expect(text, `${locale} ${key}`).not.toMatch(/\{[a-z]+\}/);
       }

@@ -121,7 +121,12 @@ describe('packet detail', () => {
 
   it('says why a stream cannot be followed', async () => {
     const { fake, wrapper } = await openFirstPacket();
-    fake.respond('capture.follow', () => ({ ok: false, errno: 'EINVAL', code: 22, message: 'Frame 1 is not TCP or UDP: there is no stream to follow.' }));
+    fake.respond('capture.follow', () => ({
+      ok: false,
+      errno: 'EINVAL',
+      code: 22,
+      message: 'Frame 1 is not TCP or UDP: there is no stream to follow.',
+    }));
     await wrapper.get('[data-testid="follow-stream"]').trigger('click');
     await settle();
     expect(wrapper.get('[data-testid="follow-error"]').text()).toContain('no stream to follow');

@@ -104,7 +104,10 @@ describe('packet list', () => {
       packetRow(1, { mark: 'syn', info: '54321 → 8080 [SYN] Seq=0 Win=65495 Len=0 MSS=65495', fds: [3] }),
       packetRow(2, { mark: 'rst', fds: [3, 4], tsUs: 1_700_000_000_000_000 + 1000 + 250 }),
     ];
-    fake.respond('capture.rows', (input) => ({ ok: true, value: { total: 2, pending: 0, rows: rows.slice(input.offset, input.offset + input.limit) } }));
+    fake.respond('capture.rows', (input) => ({
+      ok: true,
+      value: { total: 2, pending: 0, rows: rows.slice(input.offset, input.offset + input.limit) },
+    }));
     fake.respond('capture.status', () => ({ ok: true, value: captureStatus({ held: 2, packets: 2 }) }));
     serveInterfaces(fake);
     const wrapper = mount(PacketsView, { global });

@@ -40,7 +40,10 @@ export function captureStatus(patch: Partial<CaptureStatus> = {}): CaptureStatus
 export function holdPackets(
   fake: FakeLab,
   held: () => number,
-  options: { first?: () => number; filtered?: (offset: number, limit: number, filter: string, socketId: number | null) => { total: number; rows: PacketRow[] } } = {},
+  options: {
+    first?: () => number;
+    filtered?: (offset: number, limit: number, filter: string, socketId: number | null) => { total: number; rows: PacketRow[] };
+  } = {},
 ): void {
   const first = options.first ?? (() => 1);
   fake.respond('capture.rows', (input) => {
@@ -63,17 +66,85 @@ export function serveInterfaces(fake: FakeLab): void {
   fake.respond('capture.interfaces', () => ({
     ok: true,
     value: [
-      { name: 'eth0', description: null, addresses: [{ address: '10.0.0.2', netmask: '255.0.0.0' }], loopback: false, up: true, running: true },
-      { name: 'lo', description: null, addresses: [{ address: '127.0.0.1', netmask: '255.0.0.0' }, { address: '::1', netmask: null }], loopback: true, up: true, running: true },
+      {
+        name: 'eth0',
+        description: null,
+        addresses: [{ address: '10.0.0.2', netmask: '255.0.0.0' }],
+        loopback: false,
+        up: true,
+        running: true,
+      },
+      {
+        name: 'lo',
+        description: null,
+        addresses: [
+          { address: '127.0.0.1', netmask: '255.0.0.0' },
+          { address: '::1', netmask: null },
+        ],
+        loopback: true,
+        up: true,
+        running: true,
+      },
     ],
   }));
 }
 
 /** Bytes of a 54-byte TCP SYN on loopback (Ethernet, IPv4, TCP), 127.0.0.1:54321 → :8080. */
 export const SYN_FRAME = Uint8Array.from([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00, // Ethernet
-  0x45, 0, 0, 40, 0x12, 0x34, 0x40, 0, 64, 6, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1, // IPv4
-  0xd4, 0x31, 0x1f, 0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xd7, 0xfe, 0x30, 0, 0, // TCP
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0x08,
+  0x00, // Ethernet
+  0x45,
+  0,
+  0,
+  40,
+  0x12,
+  0x34,
+  0x40,
+  0,
+  64,
+  6,
+  0,
+  0,
+  127,
+  0,
+  0,
+  1,
+  127,
+  0,
+  0,
+  1, // IPv4
+  0xd4,
+  0x31,
+  0x1f,
+  0x90,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0x50,
+  0x02,
+  0xff,
+  0xd7,
+  0xfe,
+  0x30,
+  0,
+  0, // TCP
 ]);
 
 /** The field tree of SYN_FRAME, shaped as the lab's dissector builds it. */
@@ -114,12 +185,16 @@ export const SYN_TREE: FieldNode[] = [
         label: 'Flags: 0x002 (SYN)',
         start: 46,
         length: 2,
-        children: [
-          { name: 'tcp.flags.syn', label: '.... .... ..1. = Syn: Set', start: 47, length: 1 },
-        ],
+        children: [{ name: 'tcp.flags.syn', label: '.... .... ..1. = Syn: Set', start: 47, length: 1 }],
       },
       { name: 'tcp.checksum', label: 'Checksum: 0xfe30 [not computed (offload)]', start: 50, length: 2 },
-      { name: '_ws.expert', label: 'Checksum not computed: offloaded to the network card (always the case on loopback)', start: 50, length: 2, severity: 'note' },
+      {
+        name: '_ws.expert',
+        label: 'Checksum not computed: offloaded to the network card (always the case on loopback)',
+        start: 50,
+        length: 2,
+        severity: 'note',
+      },
       { name: '_ws.malformed', label: 'Urgent pointer beyond the segment', start: 52, length: 2, severity: 'warn' },
     ],
   },

@@ -87,7 +87,15 @@ describe('ping view', () => {
   it('shows the privilege command and the EPERM the lab returns, and stays usable', async () => {
     const { fake, global } = setupLab();
     const hint = 'sudo setcap cap_net_raw,cap_net_admin=eip /opt/SockLab/socklab';
-    fake.respond('lab.info', () => ({ ok: true, value: { version: 't', mode: 'web', platform: 'linux', privileges: { ...READY_PLAN, items: READY_PLAN.items.map((i) => (i.ability === 'hostRawSockets' ? { ...i, command: hint } : i)) } } }));
+    fake.respond('lab.info', () => ({
+      ok: true,
+      value: {
+        version: 't',
+        mode: 'web',
+        platform: 'linux',
+        privileges: { ...READY_PLAN, items: READY_PLAN.items.map((i) => (i.ability === 'hostRawSockets' ? { ...i, command: hint } : i)) },
+      },
+    }));
     fake.respond('raw.ping', () => ({ ok: false, errno: 'EPERM', code: 1, message: 'raw sockets need CAP_NET_RAW' }));
     await useLabStore().start();
     const wrapper = mount(PingView, { global });
@@ -103,14 +111,24 @@ describe('ping view', () => {
 describe('ICMP builder', () => {
   it('builds the message, shows its bytes and checksum, and hands them to sendto() of a raw socket', async () => {
     const { fake, global } = setupLab();
-    fake.respond('raw.buildIcmp', () => ({ ok: true, value: { data: Uint8Array.from([0x08, 0x00, 0xf7, 0xff, 0x12, 0x34, 0x00, 0x01]), checksum: 0xf7ff } }));
+    fake.respond('raw.buildIcmp', () => ({
+      ok: true,
+      value: { data: Uint8Array.from([0x08, 0x00, 0xf7, 0xff, 0x12, 0x34, 0x00, 0x01]), checksum: 0xf7ff },
+    }));
     useSocketsStore().setAll([socketInfo({ fd: 5, type: 'SOCK_RAW', protocol: 'IPPROTO_ICMP' })]);
     const wrapper = mount(PingView, { global });
     const builder = wrapper.get('[data-testid="icmp-builder"]');
     await builder.get('[data-testid="icmp-payload"]').setValue('');
     await builder.get('[data-testid="icmp-build"]').trigger('click');
     await settle();
-    expect(fake.inputsOf('raw.buildIcmp')[0]).toEqual({ family: 'AF_INET', type: 8, code: 0, identifier: 0x1234, sequence: 1, payload: new Uint8Array(0) });
+    expect(fake.inputsOf('raw.buildIcmp')[0]).toEqual({
+      family: 'AF_INET',
+      type: 8,
+      code: 0,
+      identifier: 0x1234,
+      sequence: 1,
+      payload: new Uint8Array(0),
+    });
     expect(builder.get('[data-testid="icmp-checksum"]').text()).toBe('Checksum: 0xf7ff');
     expect(builder.get('[data-testid="icmp-hex"]').text()).toBe('08 00 f7 ff 12 34 00 01');
     await builder.get('[data-testid="icmp-to-sendto"]').trigger('click');

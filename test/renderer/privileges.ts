@@ -5,7 +5,14 @@ export const READY_PLAN: PrivilegePlan = {
   platform: 'linux',
   items: [
     { ability: 'labNetwork', ready: true, via: 'userNamespace', reason: 'usernsReady', params: {}, command: null },
-    { ability: 'hostCapture', ready: true, via: 'dumpcap', reason: 'captureDumpcap', params: { group: 'wireshark', user: 'ada', path: '/usr/bin/dumpcap' }, command: null },
+    {
+      ability: 'hostCapture',
+      ready: true,
+      via: 'dumpcap',
+      reason: 'captureDumpcap',
+      params: { group: 'wireshark', user: 'ada', path: '/usr/bin/dumpcap' },
+      command: null,
+    },
     { ability: 'hostRawSockets', ready: false, via: 'labNetwork', reason: 'rawUseLabNetwork', params: {}, command: 'sudo npm run serve' },
   ],
 };

@@ -4,7 +4,6 @@ import { useLabStore } from '@renderer/stores/lab';
 import { useSocketsStore } from '@renderer/stores/sockets';
 import { useCallsStore } from '@renderer/stores/calls';
 import { locateRow, useTranscriptsStore } from '@renderer/stores/transcripts';
-import { bytesToBase64 } from '@renderer/lib/bytes';
 import { FakeLab, settle, setupLab, socketInfo } from './fakeLab';
 
 function record(patch: Partial<CallRecord>): CallRecord {
@@ -118,7 +117,16 @@ describe('stores with a fake lab', () => {
     const chunk = new Uint8Array(64 * 1024).fill(0x41);
     const data = chunk;
     for (let i = 0; i < 160; i++) {
-      fake.emit('transcript.appended', { socketId: 3, fd: 3, direction: i % 2 ? 'in' : 'out', data, length: chunk.length, addr: null, callId: i, monoUs: i });
+      fake.emit('transcript.appended', {
+        socketId: 3,
+        fd: 3,
+        direction: i % 2 ? 'in' : 'out',
+        data,
+        length: chunk.length,
+        addr: null,
+        callId: i,
+        monoUs: i,
+      });
     }
     const t = useTranscriptsStore().get(3)!;
     expect(t.hexRows).toBe((160 * 64 * 1024) / 16);

@@ -15,13 +15,47 @@ import { settle, setupLab, socketInfo } from './fakeLab';
 
 function sample(patch: Partial<TcpInfoSample> = {}): TcpInfoSample {
   return {
-    socketId: 1, atUs: 1_000_000, length: 232, state: 'ESTABLISHED', stateNumber: 1,
-    ca_state: 0, retransmits: 0, probes: 0, backoff: 0, rto: 204_000, ato: 40_000, snd_mss: 32_768, rcv_mss: 536,
-    unacked: 0, sacked: 0, lost: 0, retrans: 0, pmtu: 65_535, rcv_ssthresh: 65_483, rtt: 31, rttvar: 15,
-    snd_ssthresh: 2_147_483_647, snd_cwnd: 10, advmss: 65_483, reordering: 3, rcv_rtt: 0, rcv_space: 65_483,
-    total_retrans: 0, pacing_rate: 2_113_806_451, bytes_acked: 13, bytes_received: 0, segs_out: 4, segs_in: 3,
-    notsent_bytes: 0, min_rtt: 12, delivery_rate: 0, bytes_sent: 12, bytes_retrans: 0, snd_wnd: 65_536,
-    in_flight: 0, congestion: 'cubic',
+    socketId: 1,
+    atUs: 1_000_000,
+    length: 232,
+    state: 'ESTABLISHED',
+    stateNumber: 1,
+    ca_state: 0,
+    retransmits: 0,
+    probes: 0,
+    backoff: 0,
+    rto: 204_000,
+    ato: 40_000,
+    snd_mss: 32_768,
+    rcv_mss: 536,
+    unacked: 0,
+    sacked: 0,
+    lost: 0,
+    retrans: 0,
+    pmtu: 65_535,
+    rcv_ssthresh: 65_483,
+    rtt: 31,
+    rttvar: 15,
+    snd_ssthresh: 2_147_483_647,
+    snd_cwnd: 10,
+    advmss: 65_483,
+    reordering: 3,
+    rcv_rtt: 0,
+    rcv_space: 65_483,
+    total_retrans: 0,
+    pacing_rate: 2_113_806_451,
+    bytes_acked: 13,
+    bytes_received: 0,
+    segs_out: 4,
+    segs_in: 3,
+    notsent_bytes: 0,
+    min_rtt: 12,
+    delivery_rate: 0,
+    bytes_sent: 12,
+    bytes_retrans: 0,
+    snd_wnd: 65_536,
+    in_flight: 0,
+    congestion: 'cubic',
     ...patch,
   };
 }
@@ -50,7 +84,9 @@ describe('TCP_INFO panel', () => {
   it('follows samples live; retransmissions show as ss shows them; the plot draws the lines', async () => {
     const { fake, wrapper } = await mountOn({});
     fake.emit('tcpinfo.samples', {
-      samples: [sample({ atUs: 1_500_000, snd_cwnd: 7, snd_ssthresh: 7, retrans: 1, total_retrans: 4, unacked: 5, in_flight: 6, rtt: 2_000 })],
+      samples: [
+        sample({ atUs: 1_500_000, snd_cwnd: 7, snd_ssthresh: 7, retrans: 1, total_retrans: 4, unacked: 5, in_flight: 6, rtt: 2_000 }),
+      ],
     });
     await settle();
     expect(wrapper.get('[data-testid="tcpinfo-ss"]').text()).toContain('cwnd:7 ssthresh:7');
@@ -89,7 +125,9 @@ describe('TCP_INFO panel', () => {
 
 describe('TCP_INFO formatting and plot geometry', () => {
   it('leaves out what the kernel did not return (an older kernel’s short struct)', () => {
-    expect(ssLine(sample({ pacing_rate: null, delivery_rate: null, bytes_sent: null, snd_wnd: null, min_rtt: null, congestion: null }))).toBe(
+    expect(
+      ssLine(sample({ pacing_rate: null, delivery_rate: null, bytes_sent: null, snd_wnd: null, min_rtt: null, congestion: null })),
+    ).toBe(
       'rto:204 rtt:0.031/0.015 ato:40 mss:32768 pmtu:65535 rcvmss:536 advmss:65483 cwnd:10 bytes_acked:13 segs_out:4 segs_in:3 rcv_space:65483 rcv_ssthresh:65483',
     );
   });

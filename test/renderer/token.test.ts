@@ -19,7 +19,10 @@ function fakePage(url: string): PageLike & { url: string } {
         page.location = { search: moved.search, pathname: moved.pathname, hash: moved.hash };
       },
     },
-    sessionStorage: { getItem: (key: string) => stored.get(key) ?? null, setItem: (key: string, value: string) => void stored.set(key, value) },
+    sessionStorage: {
+      getItem: (key: string) => stored.get(key) ?? null,
+      setItem: (key: string, value: string) => void stored.set(key, value),
+    },
   };
   return page;
 }

@@ -13,7 +13,15 @@ import { useSocketsStore } from '@renderer/stores/sockets';
 import { FakeLab, settle, setupLab, socketInfo } from './fakeLab';
 
 /** What the web client answers once its connection to the lab is gone (see ws-client.ts). */
-const lost = { ok: false, ret: -1, callId: 0, errno: 'ECONNRESET', code: 104, message: 'The connection to the SockLab web server was lost.', transport: true } as const;
+const lost = {
+  ok: false,
+  ret: -1,
+  callId: 0,
+  errno: 'ECONNRESET',
+  code: 104,
+  message: 'The connection to the SockLab web server was lost.',
+  transport: true,
+} as const;
 
 describe('call panel buttons', () => {
   let fake: FakeLab;
@@ -23,7 +31,9 @@ describe('call panel buttons', () => {
   });
 
   function pressed(wrapper: ReturnType<typeof mount>): string[] {
-    return wrapper.findAll('[aria-pressed="true"]').map((b) => `${b.element.closest('[data-testid^="lane-"]')?.getAttribute('data-testid') ?? 'extra'}:${b.text()}`);
+    return wrapper
+      .findAll('[aria-pressed="true"]')
+      .map((b) => `${b.element.closest('[data-testid^="lane-"]')?.getAttribute('data-testid') ?? 'extra'}:${b.text()}`);
   }
 
   it('presses only the button chosen, not the same call in the other lane', async () => {
@@ -60,7 +70,14 @@ describe('call panel buttons', () => {
   });
 
   it('still explains a refusal from the lab itself as an errno', async () => {
-    fake.respond('socket.listen', () => ({ ok: false, ret: -1, callId: 4, errno: 'EOPNOTSUPP', code: 95, message: 'UDP has no listen().' }));
+    fake.respond('socket.listen', () => ({
+      ok: false,
+      ret: -1,
+      callId: 4,
+      errno: 'EOPNOTSUPP',
+      code: 95,
+      message: 'UDP has no listen().',
+    }));
     useSocketsStore().setAll([socketInfo({ fd: 3, state: 'bound' })]);
     const wrapper = mount(CallPanel, { global });
     await wrapper.get('[data-testid="lane-server"] [data-testid="call-listen"]').trigger('click');

@@ -69,7 +69,16 @@ describe('workbench', () => {
     const chunk = new TextEncoder().encode('hello world\n'.repeat(5462)).subarray(0, 65536);
     const data = chunk;
     for (let i = 0; i < 160; i++) {
-      fake.emit('transcript.appended', { socketId: 3, fd: 3, direction: i % 2 ? 'in' : 'out', data, length: chunk.length, addr: null, callId: i, monoUs: i });
+      fake.emit('transcript.appended', {
+        socketId: 3,
+        fd: 3,
+        direction: i % 2 ? 'in' : 'out',
+        data,
+        length: chunk.length,
+        addr: null,
+        callId: i,
+        monoUs: i,
+      });
     }
     const wrapper = mount(TranscriptView, { global });
     await settle();

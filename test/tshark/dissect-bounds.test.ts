@@ -9,10 +9,29 @@ import { CRAFTED } from '../helpers/crafted-frames';
 import { skipWithoutTshark, tshark, withCapture } from '../helpers/tshark';
 
 const FIELDS = [
-  'eth.type', 'ip.len', 'ip.proto', 'ip.src', 'ip.dst', 'ipv6.plen', 'ipv6.nxt', 'ipv6.opt.jumbo',
-  'icmp.type', 'icmp.code', 'icmp.checksum', 'icmp.ident', 'icmp.seq',
-  'udp.srcport', 'udp.dstport', 'udp.length', 'arp.opcode', 'arp.src.hw_mac', 'arp.dst.hw_mac',
-  'erspan.version', 'erspan.vlan', 'erspan.spanid', 'erspan.timestamp',
+  'eth.type',
+  'ip.len',
+  'ip.proto',
+  'ip.src',
+  'ip.dst',
+  'ipv6.plen',
+  'ipv6.nxt',
+  'ipv6.opt.jumbo',
+  'icmp.type',
+  'icmp.code',
+  'icmp.checksum',
+  'icmp.ident',
+  'icmp.seq',
+  'udp.srcport',
+  'udp.dstport',
+  'udp.length',
+  'arp.opcode',
+  'arp.src.hw_mac',
+  'arp.dst.hw_mac',
+  'erspan.version',
+  'erspan.vlan',
+  'erspan.spanid',
+  'erspan.timestamp',
 ];
 
 describe('crafted frames: layer bounds and new layers, against tshark', () => {
@@ -40,7 +59,10 @@ describe('crafted frames: layer bounds and new layers, against tshark', () => {
         return record;
       });
       expect(mine).toEqual(theirs);
-      const malformed = tshark(['-r', file, '-Y', '_ws.malformed', '-T', 'fields', '-e', 'frame.number']).split('\n').filter(Boolean).map((n) => names[Number(n) - 1]);
+      const malformed = tshark(['-r', file, '-Y', '_ws.malformed', '-T', 'fields', '-e', 'frame.number'])
+        .split('\n')
+        .filter(Boolean)
+        .map((n) => names[Number(n) - 1]);
       expect(names.filter((_, i) => fieldValues(frames[i], LINKTYPE.ETHERNET).has('_ws.malformed'))).toEqual(malformed);
     });
   });

@@ -31,7 +31,9 @@ describe('dissect --filter --count against tshark -Y', () => {
     for (const [name, filter] of CASES) {
       const file = fixturePath(name);
       mine.push(`${name} ${filter}: ${await count(file, filter)}`);
-      const shown = (await tsharkAsync(['-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number'])).split('\n').filter(Boolean).length;
+      const shown = (await tsharkAsync(['-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number']))
+        .split('\n')
+        .filter(Boolean).length;
       theirs.push(`${name} ${filter}: ${shown}`);
     }
     expect(mine).toEqual(theirs);

@@ -21,14 +21,46 @@ const run = promisify(execFile);
 
 /** Counted in one io,stat pass, so no commas; `frame` first gives the total. */
 const COUNTED = [
-  'frame', 'tcp', 'udp', 'arp', '!arp', 'icmp', 'icmpv6', 'ipv6', 'ip', 'eth', 'vlan', 'sll',
-  'tcp.port == 179', 'tcp.flags.syn == 1 && tcp.flags.ack == 0', 'tcp.flags == 0x0018',
-  'ip.addr == 10.0.0.0/8', 'ip.src != 10.0.0.1', 'ip.addr != 192.168.1.1', 'ip.addr ~= 192.168.1.1', 'ip.dst === 224.0.0.0/4',
-  'ipv6.addr == fe80::/10', 'ipv6.src == ::1', 'eth.addr == ff:ff:ff:ff:ff:ff', 'eth.src == 00:00:0c:07:ac:01',
-  'ip.ttl > 64 && !tcp', 'tcp.flags.ack == 0 || udp.length < 100', 'ip.id == 0x3030', 'tcp.seq_raw > 2000000000',
-  'ip.flags.df == 1', 'frame.len >= 1000', 'eth.type == 0x86dd', 'icmp.type == 8 or icmp.type eq 0',
-  'tcp.payload contains "HTTP"', 'udp.payload contains 00:01', 'tcp.payload matches "^ssh-"', 'not (tcp or udp) and ip',
-  'icmpv6.type >= 133 && icmpv6.type <= 137', 'arp.src.proto_ipv4 == 10.2.1.1', 'tcp.options.mss_val', 'tcp.len > 0 && tcp.srcport < 1024',
+  'frame',
+  'tcp',
+  'udp',
+  'arp',
+  '!arp',
+  'icmp',
+  'icmpv6',
+  'ipv6',
+  'ip',
+  'eth',
+  'vlan',
+  'sll',
+  'tcp.port == 179',
+  'tcp.flags.syn == 1 && tcp.flags.ack == 0',
+  'tcp.flags == 0x0018',
+  'ip.addr == 10.0.0.0/8',
+  'ip.src != 10.0.0.1',
+  'ip.addr != 192.168.1.1',
+  'ip.addr ~= 192.168.1.1',
+  'ip.dst === 224.0.0.0/4',
+  'ipv6.addr == fe80::/10',
+  'ipv6.src == ::1',
+  'eth.addr == ff:ff:ff:ff:ff:ff',
+  'eth.src == 00:00:0c:07:ac:01',
+  'ip.ttl > 64 && !tcp',
+  'tcp.flags.ack == 0 || udp.length < 100',
+  'ip.id == 0x3030',
+  'tcp.seq_raw > 2000000000',
+  'ip.flags.df == 1',
+  'frame.len >= 1000',
+  'eth.type == 0x86dd',
+  'icmp.type == 8 or icmp.type eq 0',
+  'tcp.payload contains "HTTP"',
+  'udp.payload contains 00:01',
+  'tcp.payload matches "^ssh-"',
+  'not (tcp or udp) and ip',
+  'icmpv6.type >= 133 && icmpv6.type <= 137',
+  'arp.src.proto_ipv4 == 10.2.1.1',
+  'tcp.options.mss_val',
+  'tcp.len > 0 && tcp.srcport < 1024',
 ];
 /** Checked frame by frame with -Y. */
 const LISTED = ['udp.port in {53, 67..69, 500}', 'ip.proto in {1, 6}'];
@@ -46,7 +78,9 @@ beforeAll(async () => {
   if (TSHARK_MISSING !== null) return;
   dir = mkdtempSync(join(tmpdir(), 'socklab-filter-'));
   const file = join(dir, 'all.pcapng');
-  const captures = readdirSync(FIXTURES).filter((name) => /\.pcap(ng)?$/.test(name)).sort();
+  const captures = readdirSync(FIXTURES)
+    .filter((name) => /\.pcap(ng)?$/.test(name))
+    .sort();
   execFileSync('mergecap', ['-a', '-F', 'pcapng', '-w', file, ...captures.map((name) => join(FIXTURES, name))]);
   const fields = new Set<string>();
   for (const filter of [...COUNTED, ...LISTED]) {
@@ -57,13 +91,16 @@ beforeAll(async () => {
   const names = [...fields];
   const args = ['-r', file, '-T', 'fields', '-E', 'occurrence=a', '-E', `aggregator=${AGGREGATOR}`];
   const { stdout } = await run('tshark', [...args, ...names.flatMap((name) => ['-e', name])], { maxBuffer: 1 << 28 });
-  const lookups = stdout.split('\n').filter((line) => line !== '').map((line): FieldLookup => {
-    const values = new Map<string, string[]>();
-    line.split('\t').forEach((text, i) => {
-      if (text !== '') values.set(names[i], text.split(AGGREGATOR));
+  const lookups = stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line): FieldLookup => {
+      const values = new Map<string, string[]>();
+      line.split('\t').forEach((text, i) => {
+        if (text !== '') values.set(names[i], text.split(AGGREGATOR));
+      });
+      return (name) => values.get(name);
     });
-    return (name) => values.get(name);
-  });
   frames = { file, lookups };
 }, 60_000);
 
@@ -95,8 +132,13 @@ describe('compileFilter agrees with tshark on every fixture packet', () => {
 
   it('selects the same frames as tshark -Y for set filters', async () => {
     for (const filter of LISTED) {
-      const { stdout } = await run('tshark', ['-r', frames.file, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], { maxBuffer: 1 << 24 });
-      const theirs = stdout.split('\n').filter((line) => line !== '').map(Number);
+      const { stdout } = await run('tshark', ['-r', frames.file, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], {
+        maxBuffer: 1 << 24,
+      });
+      const theirs = stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .map(Number);
       expect(theirs.length).toBeGreaterThan(0);
       expect({ filter, frames: selected(filter) }).toEqual({ filter, frames: theirs });
     }

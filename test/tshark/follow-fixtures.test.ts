@@ -26,8 +26,14 @@ const run = promisify(execFile);
  * them, the gap marked).
  */
 const CAPTURES = [
-  'ssh.pcap', 'whois.pcap', 'kday4.pcap', 'resp_1_benchmark.pcap', 'tfo-5c1fa7f9ae91.pcap', 'bgp-role.pcapng',
-  'dns_udp_8053.pcap', 'quic_retry.pcap',
+  'ssh.pcap',
+  'whois.pcap',
+  'kday4.pcap',
+  'resp_1_benchmark.pcap',
+  'tfo-5c1fa7f9ae91.pcap',
+  'bgp-role.pcapng',
+  'dns_udp_8053.pcap',
+  'quic_retry.pcap',
 ];
 
 const missingMarker = (bytes: number): string => Buffer.from(`[${bytes} bytes missing in capture file]\0`).toString('hex');
@@ -67,14 +73,23 @@ async function compareCapture(name: string): Promise<{ streams: number; bytes: n
   });
   // One tshark run: the stream index of every frame, then the follow blocks. tshark numbers
   // streams from 0; SockLab's own conversation count (plus a margin for reused ports) bounds them.
-  const conversations = (proto: string): number => new Set(packets.filter((p) => p.flow?.proto === proto).map((p) => {
-    const flow = p.flow as NonNullable<StreamPacket['flow']>;
-    return [`${flow.src}/${flow.srcPort}`, `${flow.dst}/${flow.dstPort}`].sort().join(' ');
-  })).size;
+  const conversations = (proto: string): number =>
+    new Set(
+      packets
+        .filter((p) => p.flow?.proto === proto)
+        .map((p) => {
+          const flow = p.flow as NonNullable<StreamPacket['flow']>;
+          return [`${flow.src}/${flow.srcPort}`, `${flow.dst}/${flow.dstPort}`].sort().join(' ');
+        }),
+    ).size;
   const follows = (['tcp', 'udp'] as const).flatMap((proto) =>
     Array.from({ length: conversations(proto) + (conversations(proto) > 0 ? 2 : 0) }, (_, n) => ['-z', `follow,${proto},raw,${n}`]).flat(),
   );
-  const { stdout } = await run('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream', '-e', 'udp.stream', ...follows], { maxBuffer: 1 << 26 });
+  const { stdout } = await run(
+    'tshark',
+    ['-r', file, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream', '-e', 'udp.stream', ...follows],
+    { maxBuffer: 1 << 26 },
+  );
   const firstFrame = new Map<string, number>();
   for (const line of stdout.slice(0, stdout.indexOf('\n===')).split('\n')) {
     const [no, tcp, udp] = line.split('\t');
@@ -94,12 +109,15 @@ async function compareCapture(name: string): Promise<{ streams: number; bytes: n
     }
     const sent = { 'a-to-b': '', 'b-to-a': '' };
     for (const segment of result.value.segments) {
-      sent[segment.direction] += (segment.missingBefore > 0 ? missingMarker(segment.missingBefore) : '') + Buffer.from(segment.data).toString('hex');
+      sent[segment.direction] +=
+        (segment.missingBefore > 0 ? missingMarker(segment.missingBefore) : '') + Buffer.from(segment.data).toString('hex');
     }
     const mine: [string, string] = block.node0 === result.value.a ? [sent['a-to-b'], sent['b-to-a']] : [sent['b-to-a'], sent['a-to-b']];
     bytes += (mine[0].length + mine[1].length) / 2;
     if (mine[0] !== block.sent[0] || mine[1] !== block.sent[1]) {
-      mismatches.push(`${name} ${block.proto} stream ${block.stream} (frame ${selected}): SockLab ${mine.map((h) => h.length / 2)} bytes, tshark ${block.sent.map((h) => h.length / 2)}`);
+      mismatches.push(
+        `${name} ${block.proto} stream ${block.stream} (frame ${selected}): SockLab ${mine.map((h) => h.length / 2)} bytes, tshark ${block.sent.map((h) => h.length / 2)}`,
+      );
     }
   }
   return { streams: blocks.length, bytes, mismatches };

@@ -22,7 +22,20 @@ describe('writePcapng', () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'out.pcapng');
     writeFileSync(file, writePcapng(packets, { ifaceName: 'lo', linkType: source.packets[0].linkType }));
-    const lines = tshark(['-r', file, '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len', '-e', 'frame.interface_name'])
+    const lines = tshark([
+      '-r',
+      file,
+      '-T',
+      'fields',
+      '-e',
+      'frame.time_epoch',
+      '-e',
+      'frame.len',
+      '-e',
+      'frame.cap_len',
+      '-e',
+      'frame.interface_name',
+    ])
       .trim()
       .split('\n');
     expect(lines).toEqual(packets.map((p) => `${formatEpoch(p.tsNs)}\t${p.origLen}\t${p.data.length}\tlo`));

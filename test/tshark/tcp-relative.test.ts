@@ -14,7 +14,9 @@ describe('relative TCP numbers against tshark', () => {
   beforeEach(skipWithoutTshark);
 
   it('gives the Info column and the ladder the numbers tshark gives', () => {
-    const theirs = withCapture(MID_STREAM_TCP, LINKTYPE.ETHERNET, (file) => tsharkFields(file, ['tcp.seq', 'tcp.ack', 'tcp.window_size', '_ws.col.Info']));
+    const theirs = withCapture(MID_STREAM_TCP, LINKTYPE.ETHERNET, (file) =>
+      tsharkFields(file, ['tcp.seq', 'tcp.ack', 'tcp.window_size', '_ws.col.Info']),
+    );
     const state = new TcpSequenceState();
     const tracker = new TcpStateTracker();
     const info: string[] = [];
@@ -27,6 +29,8 @@ describe('relative TCP numbers against tshark', () => {
     }
     expect(info).toEqual(theirs.map((t) => t['_ws.col.Info']));
     // tshark prints tcp.ack 0 when the ACK flag is not set.
-    expect(ladder).toEqual(theirs.map((t) => ({ 'tcp.seq': t['tcp.seq'], 'tcp.ack': t['tcp.ack'], 'tcp.window_size': t['tcp.window_size'] })));
+    expect(ladder).toEqual(
+      theirs.map((t) => ({ 'tcp.seq': t['tcp.seq'], 'tcp.ack': t['tcp.ack'], 'tcp.window_size': t['tcp.window_size'] })),
+    );
   });
 });

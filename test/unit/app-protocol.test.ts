@@ -40,14 +40,17 @@ describe('app:// protocol', () => {
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   });
 
-  it.each(['app://socklab/../secret.txt', 'app://socklab/%2e%2e/secret.txt', 'app://socklab/assets/link.txt', 'app://other/index.html', 'app://socklab/missing.js'])(
-    'answers 404 for %s',
-    async (url) => {
-      const answer = await serveAppRequest(url, rendererDir);
-      expect(answer.status).toBe(404);
-      expect(await answer.text()).not.toContain('outside');
-    },
-  );
+  it.each([
+    'app://socklab/../secret.txt',
+    'app://socklab/%2e%2e/secret.txt',
+    'app://socklab/assets/link.txt',
+    'app://other/index.html',
+    'app://socklab/missing.js',
+  ])('answers 404 for %s', async (url) => {
+    const answer = await serveAppRequest(url, rendererDir);
+    expect(answer.status).toBe(404);
+    expect(await answer.text()).not.toContain('outside');
+  });
 
   it('registers app: as standard and secure before ready, and handles it once ready', async () => {
     electron.resetElectronMock();

@@ -19,7 +19,11 @@ function requests(bad: string): Array<[string, string, unknown]> {
     ['AF_UNIX path', 'socket.bind', { fd: 3, address: { family: 'AF_UNIX', path: `/tmp/a${bad}b` } }],
     ['sendto address', 'socket.sendto', { fd: 3, data: new Uint8Array(1), address: inet(`${bad}10.0.0.1`) }],
     ['multicast group', 'socket.setsockopt', { fd: 3, option: 'IP_ADD_MEMBERSHIP', value: { multiaddr: `224.0.0.1${bad}` } }],
-    ['multicast interface', 'socket.setsockopt', { fd: 3, option: 'IP_ADD_MEMBERSHIP', value: { multiaddr: '224.0.0.1', interface: `0.0.0.0${bad}` } }],
+    [
+      'multicast interface',
+      'socket.setsockopt',
+      { fd: 3, option: 'IP_ADD_MEMBERSHIP', value: { multiaddr: '224.0.0.1', interface: `0.0.0.0${bad}` } },
+    ],
     ['ping target', 'raw.ping', { target: `127.0.0.1${bad}` }],
   ];
 }

@@ -9,7 +9,10 @@ import { PacketStore, packetTsNs } from '../../src/main/lab/capture/store';
 
 describe('capture batches', () => {
   it('carries each packet with its kernel stamp, original length and captured bytes', () => {
-    const records = [encodeRecord(1_796_284_361, 496_217_727, 3042, new Uint8Array(128).fill(1)), encodeRecord(1_796_284_361, 999_999_999, 60, new Uint8Array(60).fill(2))];
+    const records = [
+      encodeRecord(1_796_284_361, 496_217_727, 3042, new Uint8Array(128).fill(1)),
+      encodeRecord(1_796_284_361, 999_999_999, 60, new Uint8Array(60).fill(2)),
+    ];
     const joined = Buffer.concat(records);
     const writer = new BatchWriter(16);
     writer.appendBatch(joined, joined.length, 2);

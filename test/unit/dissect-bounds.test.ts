@@ -42,7 +42,11 @@ describe('layers bounded by their parent', () => {
       expect(v.has('_ws.malformed')).toBe(true);
       expect(v.has('_ws.short_read')).toBe(false);
       expect(v.get('icmp.checksum')).toBeUndefined();
-      expect(labels(dissect(frame, LINKTYPE.ETHERNET)).some((l) => /Malformed Packet: ICMP (echo )?header needs \d bytes, the layer below gives it only 3/.test(l))).toBe(true);
+      expect(
+        labels(dissect(frame, LINKTYPE.ETHERNET)).some((l) =>
+          /Malformed Packet: ICMP (echo )?header needs \d bytes, the layer below gives it only 3/.test(l),
+        ),
+      ).toBe(true);
       expect(summarize(frame, LINKTYPE.ETHERNET).mark).toBe('malformed');
     }
   });

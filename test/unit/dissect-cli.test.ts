@@ -45,7 +45,9 @@ describe('dissect CLI', () => {
     const fixture = JSON.parse(readFileSync(`${file}.tshark.json`, 'utf8')) as { packets: Record<string, string>[] };
     const fromServer = fixture.packets.filter((p) => p['tcp.srcport'] === '53');
     const listed = await run([file, '--filter', 'tcp.srcport == 53', '--fields', 'frame.number']);
-    expect(listed.lines.map((l) => (JSON.parse(l) as Record<string, string>)['frame.number'])).toEqual(fromServer.map((p) => p['frame.number']));
+    expect(listed.lines.map((l) => (JSON.parse(l) as Record<string, string>)['frame.number'])).toEqual(
+      fromServer.map((p) => p['frame.number']),
+    );
     expect((await run([file, '--filter', 'tcp.srcport == 53', '--count'])).lines).toEqual([String(fromServer.length)]);
     expect((await run([file, '--count'])).lines).toEqual([String(fixture.packets.length)]);
   });

@@ -42,7 +42,15 @@ function compareFixtures(dir: string): Comparison {
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Fixture);
   const fields = new Set<string>();
   for (const fx of fixtures) for (const p of fx.packets) for (const k of Object.keys(p)) fields.add(k);
-  const result: Comparison = { files: fixtures.length, packets: 0, compared: 0, agreeing: 0, disagreements: [], readErrors: [], uncheckedReads: [] };
+  const result: Comparison = {
+    files: fixtures.length,
+    packets: 0,
+    compared: 0,
+    agreeing: 0,
+    disagreements: [],
+    readErrors: [],
+    uncheckedReads: [],
+  };
   for (const fx of fixtures) {
     const capture = readCapture(readFileSync(join(dir, fx.file)));
     if (capture.packets.length !== fx.packets.length) {
@@ -81,7 +89,10 @@ function topDisagreements(list: readonly Disagreement[], n = 25): string[] {
   return [...groups.entries()]
     .sort((a, b) => b[1].length - a[1].length)
     .slice(0, n)
-    .map(([key, ds]) => `${String(ds.length).padStart(5)}  ${key}  e.g. ${ds[0].file}#${ds[0].packet}: tshark=${ds[0].tshark ?? '-'} socklab=${ds[0].socklab ?? '-'}`);
+    .map(
+      ([key, ds]) =>
+        `${String(ds.length).padStart(5)}  ${key}  e.g. ${ds[0].file}#${ds[0].packet}: tshark=${ds[0].tshark ?? '-'} socklab=${ds[0].socklab ?? '-'}`,
+    );
 }
 
 const FIXTURES = PCAP_FIXTURES;

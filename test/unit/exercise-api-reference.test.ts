@@ -16,7 +16,13 @@ describe('API reference', () => {
       const entry = apiReference(call);
       expect(entry.call).toBe(call);
       expect(entry.signature).toMatch(new RegExp(`\\b${call}\\(`));
-      const texts = [entry.summary, entry.returns, ...entry.params.map((p) => p.text), ...entry.errors.map((e) => e.text), ...(entry.note ? [entry.note] : [])];
+      const texts = [
+        entry.summary,
+        entry.returns,
+        ...entry.params.map((p) => p.text),
+        ...entry.errors.map((e) => e.text),
+        ...(entry.note ? [entry.note] : []),
+      ];
       for (const text of texts) {
         expect(text.en.length, `${call}: ${text.en}`).toBeGreaterThan(3);
         expect(text.zh, `${call}: ${text.en}`).toMatch(CJK);

@@ -9,33 +9,92 @@ import type { Check, Exercise, ExerciseMark } from '@shared/exercise';
 import type { CallRecord, SocketInfo } from '@shared/socket';
 import { relevantFilter } from '../../src/main/lab/exercises/collect';
 import { evaluateChecks } from '../../src/main/lab/exercises/engine';
-import { callsOf, inferRoles, sinceMark, socketsFromCalls, type Evidence, type EvidencePacket } from '../../src/main/lab/exercises/evidence';
+import {
+  callsOf,
+  inferRoles,
+  sinceMark,
+  socketsFromCalls,
+  type Evidence,
+  type EvidencePacket,
+} from '../../src/main/lab/exercises/evidence';
 
 let nextId = 1;
 /** A call record; unless `extra` says otherwise, each socket's id is its descriptor. */
 function call(name: CallRecord['call'], fd: number | null, ret: number | null, extra: Partial<CallRecord> = {}): CallRecord {
   const id = nextId++;
   const made = (name === 'socket' || name === 'accept') && ret !== null && ret >= 0 ? ret : null;
-  return { id, fd, socketId: fd, newSocketId: made, call: name, args: {}, startMonoUs: id * 100, startWallUs: id * 100, endMonoUs: ret === null ? null : id * 100 + 10, durationUs: 10, ret, errno: null, message: null, ...extra };
+  return {
+    id,
+    fd,
+    socketId: fd,
+    newSocketId: made,
+    call: name,
+    args: {},
+    startMonoUs: id * 100,
+    startWallUs: id * 100,
+    endMonoUs: ret === null ? null : id * 100 + 10,
+    durationUs: 10,
+    ret,
+    errno: null,
+    message: null,
+    ...extra,
+  };
 }
 function info(fd: number, local: number, peer: number | null, extra: Partial<SocketInfo> = {}): SocketInfo {
   return {
-    socketId: fd, fd, domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP', state: 'connected',
+    socketId: fd,
+    fd,
+    domain: 'AF_INET',
+    type: 'SOCK_STREAM',
+    protocol: 'IPPROTO_IP',
+    state: 'connected',
     local: { family: 'AF_INET', address: '127.0.0.1', port: local },
     peer: peer === null ? null : { family: 'AF_INET', address: '127.0.0.1', port: peer },
-    nonblocking: false, options: {}, backlog: null, acceptQueue: [], bytesWaiting: 0, datagramsWaiting: 0,
-    shutRd: false, shutWr: false, peerClosed: false, pendingError: null, blockedIn: null,
+    nonblocking: false,
+    options: {},
+    backlog: null,
+    acceptQueue: [],
+    bytesWaiting: 0,
+    datagramsWaiting: 0,
+    shutRd: false,
+    shutWr: false,
+    peerClosed: false,
+    pendingError: null,
+    blockedIn: null,
     counters: { bytesSent: 0, bytesReceived: 0, sendCalls: 0, recvCalls: 0, datagramsSent: 0, datagramsReceived: 0 },
-    acceptedFrom: null, acceptedFromId: null, tcpState: null, createdAtUs: 0, ...extra,
+    acceptedFrom: null,
+    acceptedFromId: null,
+    tcpState: null,
+    createdAtUs: 0,
+    ...extra,
   };
 }
 function packet(no: number, monoUs: number, fields: Record<string, string[]>): EvidencePacket {
-  const row: PacketRow = { no, monoUs, tsUs: monoUs, caplen: 60, len: 60, src: '127.0.0.1', dst: '127.0.0.1', protocol: 'TCP', info: `frame ${no}`, mark: null, fds: [], socketIds: [], callId: null, cause: null };
+  const row: PacketRow = {
+    no,
+    monoUs,
+    tsUs: monoUs,
+    caplen: 60,
+    len: 60,
+    src: '127.0.0.1',
+    dst: '127.0.0.1',
+    protocol: 'TCP',
+    info: `frame ${no}`,
+    mark: null,
+    fds: [],
+    socketIds: [],
+    callId: null,
+    cause: null,
+  };
   return { row, fields: { frame: [''], ip: [''], tcp: [''], ...fields } };
 }
 const tcp = (src: number, dst: number, flags: { syn?: 0 | 1; ack?: 0 | 1; fin?: 0 | 1 }, win = 512) => ({
-  'tcp.srcport': [String(src)], 'tcp.dstport': [String(dst)], 'tcp.port': [String(src), String(dst)],
-  'tcp.flags.syn': [String(flags.syn ?? 0)], 'tcp.flags.ack': [String(flags.ack ?? 0)], 'tcp.flags.fin': [String(flags.fin ?? 0)],
+  'tcp.srcport': [String(src)],
+  'tcp.dstport': [String(dst)],
+  'tcp.port': [String(src), String(dst)],
+  'tcp.flags.syn': [String(flags.syn ?? 0)],
+  'tcp.flags.ack': [String(flags.ack ?? 0)],
+  'tcp.flags.fin': [String(flags.fin ?? 0)],
   'tcp.window_size_value': [String(win)],
 });
 
@@ -154,14 +213,37 @@ describe('packet checks', () => {
 
 describe('composition', () => {
   it('combines with all, any and not', () => {
-    expect(one({ all: [{ socket: 'server', reached: 'listening' }, { call: 'recv', role: 'conn', ret: 0 }] }).passed).toBe(true);
-    expect(one({ all: [{ socket: 'server', reached: 'listening' }, { call: 'recv', role: 'conn', ret: 5 }] }).passed).toBe(false);
-    expect(one({ any: [{ call: 'recv', role: 'conn', ret: 5 }, { call: 'recv', role: 'conn', ret: 0 }] }).passed).toBe(true);
+    expect(
+      one({
+        all: [
+          { socket: 'server', reached: 'listening' },
+          { call: 'recv', role: 'conn', ret: 0 },
+        ],
+      }).passed,
+    ).toBe(true);
+    expect(
+      one({
+        all: [
+          { socket: 'server', reached: 'listening' },
+          { call: 'recv', role: 'conn', ret: 5 },
+        ],
+      }).passed,
+    ).toBe(false);
+    expect(
+      one({
+        any: [
+          { call: 'recv', role: 'conn', ret: 5 },
+          { call: 'recv', role: 'conn', ret: 0 },
+        ],
+      }).passed,
+    ).toBe(true);
     expect(one({ not: { packets: 'tcp.flags.reset == 1' } }).passed).toBe(true);
     expect(one({ not: { packets: 'tcp.flags.fin == 1' } }).passed).toBe(false);
   });
   it('keeps ids, titles and explanations of top-level checks', () => {
-    const [result] = run([{ id: 'eof', title: { en: 'EOF', zh: '结束' }, explain: { en: 'why', zh: '为什么' }, call: 'recv', role: 'conn', ret: 0 }]);
+    const [result] = run([
+      { id: 'eof', title: { en: 'EOF', zh: '结束' }, explain: { en: 'why', zh: '为什么' }, call: 'recv', role: 'conn', ret: 0 },
+    ]);
     expect(result).toMatchObject({ id: 'eof', title: { en: 'EOF', zh: '结束' }, passed: true });
   });
 });
@@ -203,7 +285,16 @@ describe('roles in the app', () => {
     expect(second).toMatchObject({ fd: 4, acceptedFrom: 1, closedBy: null, statesSeen: ['connected'] });
     expect(callsOf(calls, second).map((c) => c.call)).toEqual(['accept']);
     const evidence: Evidence = { calls, sockets, packets: [], roles: { server: 1, conn: 3 }, captureProblem: null };
-    const result = evaluateChecks({ roles, checks: [{ call: 'recv', role: 'conn' }, { call: 'close', role: 'conn' }] }, evidence);
+    const result = evaluateChecks(
+      {
+        roles,
+        checks: [
+          { call: 'recv', role: 'conn' },
+          { call: 'close', role: 'conn' },
+        ],
+      },
+      evidence,
+    );
     expect(result.map((r) => r.passed)).toEqual([false, false]);
   });
 });
@@ -227,7 +318,10 @@ describe('an exercise begun on a lab with history', () => {
     { id: 'accepted', socket: 'conn', acceptedFrom: 'server', peerIs: 'client' },
     { id: 'eof', call: 'recv', role: 'conn', ret: 0 },
     { id: 'handshake', sequence: ['tcp.flags.syn == 1 && tcp.dstport == ${server.port}'] },
-    { id: 'no-synack-after-accept', not: { packets: 'tcp.flags.syn == 1 && tcp.srcport == ${server.port}', after: { call: 'accept', role: 'server' } } },
+    {
+      id: 'no-synack-after-accept',
+      not: { packets: 'tcp.flags.syn == 1 && tcp.srcport == ${server.port}', after: { call: 'accept', role: 'server' } },
+    },
   ];
 
   it('passes nothing before the student did anything', () => {
@@ -262,7 +356,13 @@ describe('an exercise begun on a lab with history', () => {
     ]);
     // connect() is call 17 (at 1700 µs), accept() call 18 (1800 µs): the handshake comes between.
     const packets = [packet(5, 1750, tcp(41000, 7000, { syn: 1 })), packet(6, 1760, tcp(7000, 41000, { syn: 1, ack: 1 }))];
-    const all: Evidence = { calls, sockets: socketsFromCalls(calls, cache), packets: [...evidence.packets, ...packets], roles: {}, captureProblem: null };
+    const all: Evidence = {
+      calls,
+      sockets: socketsFromCalls(calls, cache),
+      packets: [...evidence.packets, ...packets],
+      roles: {},
+      captureProblem: null,
+    };
     const fresh = sinceMark(all, mark);
     fresh.roles = inferRoles({ roles }, fresh.calls, fresh.sockets);
     expect(fresh.roles).toEqual({ server: 7, client: 8, conn: 9 });
@@ -277,18 +377,47 @@ describe('an exercise begun on a lab with history', () => {
   it('never passes `not` of a check about a role no socket plays', () => {
     const evidence = lifecycle();
     evidence.roles.server = null;
-    const result = one({ not: { packets: 'tcp.flags.syn == 1 && tcp.srcport == ${server.port}', after: { call: 'accept', role: 'server' } } }, evidence);
+    const result = one(
+      { not: { packets: 'tcp.flags.syn == 1 && tcp.srcport == ${server.port}', after: { call: 'accept', role: 'server' } } },
+      evidence,
+    );
     expect(result.passed).toBe(false);
     expect(result.detail).toContain('no socket plays the role "server"');
-    expect(one({ not: { any: [{ socket: 'server', reached: 'listening' }, { call: 'recv', role: 'conn', ret: 99 }] } }, evidence).passed).toBe(false);
-    expect(one({ not: { all: [{ socket: 'server', reached: 'listening' }, { call: 'recv', role: 'conn', ret: 99 }] } }, evidence).passed).toBe(true);
+    expect(
+      one(
+        {
+          not: {
+            any: [
+              { socket: 'server', reached: 'listening' },
+              { call: 'recv', role: 'conn', ret: 99 },
+            ],
+          },
+        },
+        evidence,
+      ).passed,
+    ).toBe(false);
+    expect(
+      one(
+        {
+          not: {
+            all: [
+              { socket: 'server', reached: 'listening' },
+              { call: 'recv', role: 'conn', ret: 99 },
+            ],
+          },
+        },
+        evidence,
+      ).passed,
+    ).toBe(true);
   });
 });
 
 describe('evidence gathering', () => {
   it("keeps only packets on the lab's ports, and ICMP", () => {
     const evidence = lifecycle();
-    const filter = relevantFilter(evidence.sockets, [call('connect', 9, 0, { args: { address: { family: 'AF_INET', address: '127.0.0.1', port: 6000 } } })]);
+    const filter = relevantFilter(evidence.sockets, [
+      call('connect', 9, 0, { args: { address: { family: 'AF_INET', address: '127.0.0.1', port: 6000 } } }),
+    ]);
     expect(filter).toBe('tcp.port in {5000 6000 40000} || udp.port in {5000 6000 40000} || icmp || icmpv6');
     expect(relevantFilter([])).toBe('icmp || icmpv6');
   });

@@ -38,7 +38,9 @@ describe('exercise files', () => {
   });
 
   it('accepts a minimal exercise', () => {
-    expect(problems(minimal(`  - { id: a, title: { en: t, zh: 题 }, explain: { en: e, zh: 解 }, call: listen, role: server }`))).toEqual([]);
+    expect(problems(minimal(`  - { id: a, title: { en: t, zh: 题 }, explain: { en: e, zh: 解 }, call: listen, role: server }`))).toEqual(
+      [],
+    );
   });
 
   it('refuses checks without id, title or explanation, and unknown roles', () => {
@@ -47,12 +49,16 @@ describe('exercise files', () => {
       'checks.0: a top-level check needs a title { en, zh }',
       'checks.0: a top-level check needs an explain { en, zh }',
     ]);
-    const unknown = problems(minimal(`  - { id: a, title: { en: t, zh: 题 }, explain: { en: e, zh: 解 }, packets: "tcp.port == \${client.port}" }`));
+    const unknown = problems(
+      minimal(`  - { id: a, title: { en: t, zh: 题 }, explain: { en: e, zh: 解 }, packets: "tcp.port == \${client.port}" }`),
+    );
     expect(unknown).toEqual(['checks.0: role "client" is not declared under roles']);
   });
 
   it('refuses unknown fields and missing translations', () => {
-    expect(problems(minimal(`  - { id: a, title: { en: t }, explain: { en: e, zh: 解 }, call: listen }`)).join(' ')).toMatch(/a check has exactly one of|zh/);
+    expect(problems(minimal(`  - { id: a, title: { en: t }, explain: { en: e, zh: 解 }, call: listen }`)).join(' ')).toMatch(
+      /a check has exactly one of|zh/,
+    );
     expect(problems('id: Demo\n').join(' ')).toContain('id');
   });
 });

@@ -20,7 +20,9 @@ const packets = readdirSync(FIXTURES)
   .sort()
   .flatMap((name) => readCapture(readFileSync(join(FIXTURES, name))).packets.map((packet, i) => ({ name, index: i + 1, packet })));
 
-const full = packets.map(({ packet }, i) => fieldValues(packet.data, packet.linkType, { number: i + 1, tsNs: packet.tsNs, origLen: packet.origLen }));
+const full = packets.map(({ packet }, i) =>
+  fieldValues(packet.data, packet.linkType, { number: i + 1, tsNs: packet.tsNs, origLen: packet.origLen }),
+);
 
 /** Each packet placed at an odd offset inside a larger buffer, as the store holds them. */
 function embedded(data: Uint8Array): { bytes: Uint8Array; start: number } {
@@ -101,18 +103,60 @@ describe('FastFieldReader', () => {
   });
 
   const FILTERS = [
-    'tcp', 'udp', 'icmp', 'icmpv6', 'arp', 'eth', 'ip', 'ipv6', '!arp', '!(ip || ipv6)',
-    'tcp.port == 80', 'tcp.port == 80 && tcp.flags.syn == 1', 'tcp.flags.syn == 1 && tcp.flags.ack == 0',
-    'tcp.flags == 0x12 || tcp.flags > 0x10', 'tcp.flags.reset == 1', 'tcp.flags.fin', 'tcp.len > 0',
-    'tcp.port in {80 443 8000..8100}', 'tcp.srcport < 1024', 'tcp.window_size_value < 1000',
-    'tcp.seq_raw > 2000000000', 'tcp.ack_raw == 0', 'tcp.hdr_len > 20',
-    'ip.addr == 127.0.0.0/8', 'ip.addr == 10.0.0.0/8 || ip.addr == 192.168.0.0/16', 'ip.src == 192.168.1.1',
-    'ip.dst != 224.0.0.0/4', 'ip.proto == 17', 'ip.ttl < 64', 'ip.ttl == 255', 'ip.len > 1000', 'ip.hdr_len > 20',
-    'ipv6.addr == ::1', 'ipv6.src == fe80::/10', 'ipv6.nxt == 58', 'ipv6.dst == ff02::1', 'ipv6.hlim == 255',
-    'udp.port == 53', 'udp.port == 53 || udp.port == 5353', 'udp.length > 100', 'udp.srcport == 53',
-    'icmp.type == 8', 'icmp.type == 0 && icmp.code == 0', 'icmpv6.type == 135', 'frame.len > 100',
-    'eth.src == 00:00:00:00:00:00', 'eth.addr == ff:ff:ff:ff:ff:ff', 'eth.type == 0x0800', 'arp.opcode == 1',
-    'ip.addr == 10.0.0.1 xor tcp', 'ip.src != 10.0.0.1', 'tcp.port !== 80', 'tcp.port ~= 80', 'udp.port === 5353 || udp.port === 123 || udp.port === 500 || udp.port === 520',
+    'tcp',
+    'udp',
+    'icmp',
+    'icmpv6',
+    'arp',
+    'eth',
+    'ip',
+    'ipv6',
+    '!arp',
+    '!(ip || ipv6)',
+    'tcp.port == 80',
+    'tcp.port == 80 && tcp.flags.syn == 1',
+    'tcp.flags.syn == 1 && tcp.flags.ack == 0',
+    'tcp.flags == 0x12 || tcp.flags > 0x10',
+    'tcp.flags.reset == 1',
+    'tcp.flags.fin',
+    'tcp.len > 0',
+    'tcp.port in {80 443 8000..8100}',
+    'tcp.srcport < 1024',
+    'tcp.window_size_value < 1000',
+    'tcp.seq_raw > 2000000000',
+    'tcp.ack_raw == 0',
+    'tcp.hdr_len > 20',
+    'ip.addr == 127.0.0.0/8',
+    'ip.addr == 10.0.0.0/8 || ip.addr == 192.168.0.0/16',
+    'ip.src == 192.168.1.1',
+    'ip.dst != 224.0.0.0/4',
+    'ip.proto == 17',
+    'ip.ttl < 64',
+    'ip.ttl == 255',
+    'ip.len > 1000',
+    'ip.hdr_len > 20',
+    'ipv6.addr == ::1',
+    'ipv6.src == fe80::/10',
+    'ipv6.nxt == 58',
+    'ipv6.dst == ff02::1',
+    'ipv6.hlim == 255',
+    'udp.port == 53',
+    'udp.port == 53 || udp.port == 5353',
+    'udp.length > 100',
+    'udp.srcport == 53',
+    'icmp.type == 8',
+    'icmp.type == 0 && icmp.code == 0',
+    'icmpv6.type == 135',
+    'frame.len > 100',
+    'eth.src == 00:00:00:00:00:00',
+    'eth.addr == ff:ff:ff:ff:ff:ff',
+    'eth.type == 0x0800',
+    'arp.opcode == 1',
+    'ip.addr == 10.0.0.1 xor tcp',
+    'ip.src != 10.0.0.1',
+    'tcp.port !== 80',
+    'tcp.port ~= 80',
+    'udp.port === 5353 || udp.port === 123 || udp.port === 500 || udp.port === 520',
   ];
 
   it('selects the same packets as the full dissector for every filter', () => {

@@ -56,7 +56,8 @@ describe('compileFilter over fieldValues of real packets', () => {
           const filter = `${name} == ${literalOf(name, value)}`;
           checks++;
           if (!matches(filter, values)) failures.push(`frame ${i + 1}: ${filter}`);
-          if (list.length === 1 && matches(`${name} != ${literalOf(name, value)}`, values)) failures.push(`frame ${i + 1}: ${name} != also true`);
+          if (list.length === 1 && matches(`${name} != ${literalOf(name, value)}`, values))
+            failures.push(`frame ${i + 1}: ${name} != also true`);
         }
       }
     });

@@ -11,18 +11,46 @@ function lookupOf(fields: Record<string, string | string[]>): FieldLookup {
 }
 
 const synPacket = lookupOf({
-  eth: '', 'eth.src': '00:00:00:00:00:00', 'eth.dst': '00:00:00:00:00:00', 'eth.type': '0x0800',
-  ip: '', 'ip.version': '4', 'ip.src': '127.0.0.1', 'ip.dst': '127.0.0.2', 'ip.ttl': '64', 'ip.proto': '6', 'ip.id': '0x4dc4',
+  eth: '',
+  'eth.src': '00:00:00:00:00:00',
+  'eth.dst': '00:00:00:00:00:00',
+  'eth.type': '0x0800',
+  ip: '',
+  'ip.version': '4',
+  'ip.src': '127.0.0.1',
+  'ip.dst': '127.0.0.2',
+  'ip.ttl': '64',
+  'ip.proto': '6',
+  'ip.id': '0x4dc4',
   'ip.flags.df': '1',
-  tcp: '', 'tcp.srcport': '54321', 'tcp.dstport': '8080', 'tcp.flags': '0x0002', 'tcp.flags.syn': '1', 'tcp.flags.ack': '0',
-  'tcp.len': '0', 'tcp.options.mss_val': '65495',
+  tcp: '',
+  'tcp.srcport': '54321',
+  'tcp.dstport': '8080',
+  'tcp.flags': '0x0002',
+  'tcp.flags.syn': '1',
+  'tcp.flags.ack': '0',
+  'tcp.len': '0',
+  'tcp.options.mss_val': '65495',
 });
 const httpPacket = lookupOf({
-  'ip.version': '4', 'ip.src': '10.1.2.3', 'ip.dst': '192.168.0.9',
-  'tcp.srcport': '80', 'tcp.dstport': '40000', 'tcp.flags': '0x0018', 'tcp.flags.syn': 'False', 'tcp.flags.ack': 'True',
-  'tcp.payload': '474554202f20485454502f312e310d0a', 'tcp.len': '16',
+  'ip.version': '4',
+  'ip.src': '10.1.2.3',
+  'ip.dst': '192.168.0.9',
+  'tcp.srcport': '80',
+  'tcp.dstport': '40000',
+  'tcp.flags': '0x0018',
+  'tcp.flags.syn': 'False',
+  'tcp.flags.ack': 'True',
+  'tcp.payload': '474554202f20485454502f312e310d0a',
+  'tcp.len': '16',
 });
-const arpPacket = lookupOf({ 'eth.src': 'd6:06:3c:4a:35:7a', 'eth.dst': 'ff:ff:ff:ff:ff:ff', 'eth.type': '0x0806', 'arp.opcode': '1', 'arp.src.proto_ipv4': '10.2.1.1' });
+const arpPacket = lookupOf({
+  'eth.src': 'd6:06:3c:4a:35:7a',
+  'eth.dst': 'ff:ff:ff:ff:ff:ff',
+  'eth.type': '0x0806',
+  'arp.opcode': '1',
+  'arp.src.proto_ipv4': '10.2.1.1',
+});
 const v6Packet = lookupOf({ 'ipv6.src': '::1', 'ipv6.dst': 'fe80::216:3eff:fe11:3424', 'udp.srcport': '5353', 'udp.dstport': '53' });
 const icmpInIcmp = lookupOf({ 'ip.src': ['10.0.0.1', '10.0.0.9'], 'ip.dst': ['10.0.0.2', '10.0.0.1'], 'icmp.type': ['3', '8'] });
 
@@ -72,11 +100,25 @@ describe('compileFilter: presence', () => {
 describe('compileFilter: comparisons', () => {
   it('supports every comparison operator in symbols and words', () => {
     const cases: [string, boolean][] = [
-      ['ip.ttl == 64', true], ['ip.ttl eq 64', true], ['ip.ttl != 64', false], ['ip.ttl ne 63', true],
-      ['ip.ttl > 63', true], ['ip.ttl gt 64', false], ['ip.ttl < 65', true], ['ip.ttl lt 64', false],
-      ['ip.ttl >= 64', true], ['ip.ttl ge 65', false], ['ip.ttl <= 64', true], ['ip.ttl le 63', false],
-      ['ip.ttl === 64', true], ['ip.ttl all_eq 64', true], ['ip.ttl ~= 64', false], ['ip.ttl !== 63', true],
-      ['ip.ttl any_eq 64', true], ['ip.ttl all_ne 64', false], ['ip.ttl any_ne 64', false],
+      ['ip.ttl == 64', true],
+      ['ip.ttl eq 64', true],
+      ['ip.ttl != 64', false],
+      ['ip.ttl ne 63', true],
+      ['ip.ttl > 63', true],
+      ['ip.ttl gt 64', false],
+      ['ip.ttl < 65', true],
+      ['ip.ttl lt 64', false],
+      ['ip.ttl >= 64', true],
+      ['ip.ttl ge 65', false],
+      ['ip.ttl <= 64', true],
+      ['ip.ttl le 63', false],
+      ['ip.ttl === 64', true],
+      ['ip.ttl all_eq 64', true],
+      ['ip.ttl ~= 64', false],
+      ['ip.ttl !== 63', true],
+      ['ip.ttl any_eq 64', true],
+      ['ip.ttl all_ne 64', false],
+      ['ip.ttl any_ne 64', false],
     ];
     for (const [filter, expected] of cases) expect([filter, run(filter, synPacket)]).toEqual([filter, expected]);
   });
@@ -230,7 +272,10 @@ describe('compileFilter: errors a student understands', () => {
     expect(error('tcp.payload <= 47:45').error).toContain('bytes');
     expect(error('ip.addr == 300.1.1.1')).toMatchObject({ position: 11 });
     expect(error('ip.addr == ::1').error).toContain('ipv6.addr');
-    expect(error('ip.addr == localhost')).toEqual({ error: 'SockLab does not look up host names like "localhost": write the address itself, such as 127.0.0.1.', position: 11 });
+    expect(error('ip.addr == localhost')).toEqual({
+      error: 'SockLab does not look up host names like "localhost": write the address itself, such as 127.0.0.1.',
+      position: 11,
+    });
     expect(error('tcp.payload contains abc').error).toContain('byte sequence');
     expect(error('ipv6.addr == 127.0.0.1').error).toContain('ip.addr');
     expect(error('ip.addr == 10.0.0.0/33')).toMatchObject({ position: 19 });

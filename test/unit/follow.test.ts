@@ -4,7 +4,11 @@ import type { FieldLookup, FlowInfo } from '../../src/main/lab/dissect/types';
 import { compileFilter } from '../../src/main/lab/filter';
 import { FollowedStream } from '@shared/capture';
 
-const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
+const FIN = 0x01,
+  SYN = 0x02,
+  RST = 0x04,
+  PSH = 0x08,
+  ACK = 0x10;
 const CLIENT = { addr: '127.0.0.1', port: 40000 };
 const SERVER = { addr: '127.0.0.2', port: 8080 };
 const text = new TextEncoder();
@@ -14,17 +18,29 @@ function tcp(no: number, toServer: boolean, seq: number, ack: number, flags: num
   const [src, dst] = toServer ? [CLIENT, SERVER] : [SERVER, CLIENT];
   const payload = text.encode(data);
   const flow: FlowInfo = {
-    proto: 'tcp', family: 4, src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port,
-    tcp: { seq: seq >>> 0, ack: ack >>> 0, flags, window: 65535 }, payloadOffset: 54, payloadLength: payload.length,
+    proto: 'tcp',
+    family: 4,
+    src: src.addr,
+    dst: dst.addr,
+    srcPort: src.port,
+    dstPort: dst.port,
+    tcp: { seq: seq >>> 0, ack: ack >>> 0, flags, window: 65535 },
+    payloadOffset: 54,
+    payloadLength: payload.length,
   };
   return { no, flow, payload };
 }
 
 function udp(no: number, toServer: boolean, data: string, family: 4 | 6 = 4): StreamPacket {
-  const [src, dst] = family === 6 ? (toServer ? ['::1', 'fe80::1'] : ['fe80::1', '::1']) : toServer ? ['10.0.0.1', '10.0.0.2'] : ['10.0.0.2', '10.0.0.1'];
+  const [src, dst] =
+    family === 6 ? (toServer ? ['::1', 'fe80::1'] : ['fe80::1', '::1']) : toServer ? ['10.0.0.1', '10.0.0.2'] : ['10.0.0.2', '10.0.0.1'];
   const [sport, dport] = toServer ? [5353, 53] : [53, 5353];
   const payload = text.encode(data);
-  return { no, payload, flow: { proto: 'udp', family, src, dst, srcPort: sport, dstPort: dport, payloadOffset: 42, payloadLength: payload.length } };
+  return {
+    no,
+    payload,
+    flow: { proto: 'udp', family, src, dst, srcPort: sport, dstPort: dport, payloadOffset: 42, payloadLength: payload.length },
+  };
 }
 
 /** The stream as [direction, frame, text, missing] rows, for readable expectations. */
@@ -92,13 +108,24 @@ describe('followStreamBytes: TCP', () => {
   });
 
   it('marks bytes the capture lost, when the peer acknowledges past them or at the end', () => {
-    const acked = [...handshake(), tcp(4, true, 1001, 5001, ACK, 'abc'), tcp(5, true, 1007, 5001, ACK, 'ghi'), tcp(6, false, 5001, 1010, ACK), tcp(7, false, 5001, 1010, ACK, 'ok')];
+    const acked = [
+      ...handshake(),
+      tcp(4, true, 1001, 5001, ACK, 'abc'),
+      tcp(5, true, 1007, 5001, ACK, 'ghi'),
+      tcp(6, false, 5001, 1010, ACK),
+      tcp(7, false, 5001, 1010, ACK, 'ok'),
+    ];
     expect(follow(acked, 4)).toEqual([
       ['a-to-b', 4, 'abc', 0],
       ['a-to-b', 5, 'ghi', 3],
       ['b-to-a', 7, 'ok', 0],
     ]);
-    const unacked = [...handshake(), tcp(4, true, 1001, 5001, ACK, 'abc'), tcp(5, true, 1010, 5001, ACK, 'jkl'), tcp(6, false, 5001, 1004, ACK, 'ok')];
+    const unacked = [
+      ...handshake(),
+      tcp(4, true, 1001, 5001, ACK, 'abc'),
+      tcp(5, true, 1010, 5001, ACK, 'jkl'),
+      tcp(6, false, 5001, 1004, ACK, 'ok'),
+    ];
     expect(follow(unacked, 4)).toEqual([
       ['a-to-b', 4, 'abc', 0],
       ['b-to-a', 6, 'ok', 0],
@@ -117,7 +144,13 @@ describe('followStreamBytes: TCP', () => {
 
   it('reassembles across sequence number wrap-around', () => {
     const isn = 0xfffffffd;
-    const packets = [tcp(1, true, isn, 0, SYN), tcp(2, false, 9, isn + 1, SYN | ACK), tcp(3, true, isn + 1, 10, ACK, 'ab'), tcp(4, true, 0, 10, ACK, 'cd'), tcp(5, true, (isn + 1) >>> 0, 10, ACK, 'ab')];
+    const packets = [
+      tcp(1, true, isn, 0, SYN),
+      tcp(2, false, 9, isn + 1, SYN | ACK),
+      tcp(3, true, isn + 1, 10, ACK, 'ab'),
+      tcp(4, true, 0, 10, ACK, 'cd'),
+      tcp(5, true, (isn + 1) >>> 0, 10, ACK, 'ab'),
+    ];
     expect(follow(packets, 3)).toEqual([
       ['a-to-b', 3, 'ab', 0],
       ['a-to-b', 4, 'cd', 0],
@@ -134,7 +167,9 @@ describe('followStreamBytes: TCP', () => {
     expect(follow([...tail, ...second.map((p) => ({ ...p, no: p.no - 3 }))], 1)).toEqual([['a-to-b', 1, 'end', 0]]);
     expect(follow([...tail, ...second.map((p) => ({ ...p, no: p.no - 3 }))], 5)).toEqual([['a-to-b', 5, 'two', 0]]);
     // A retransmitted SYN does not start a new connection.
-    expect(follow([tcp(1, true, 1000, 0, SYN), ...handshake().map((p) => ({ ...p, no: p.no + 1 })), tcp(5, true, 1001, 5001, ACK, 'x')], 5)).toEqual([['a-to-b', 5, 'x', 0]]);
+    expect(
+      follow([tcp(1, true, 1000, 0, SYN), ...handshake().map((p) => ({ ...p, no: p.no + 1 })), tcp(5, true, 1001, 5001, ACK, 'x')], 5),
+    ).toEqual([['a-to-b', 5, 'x', 0]]);
   });
 
   it('ignores other conversations and names the endpoint that spoke first a', () => {
@@ -164,10 +199,18 @@ describe('followStreamBytes: UDP and errors', () => {
   });
 
   it('refuses frames that are missing or not TCP/UDP, with an errno', () => {
-    const icmp: StreamPacket = { no: 1, payload: new Uint8Array(), flow: { proto: 'icmp', family: 4, src: '1.1.1.1', dst: '2.2.2.2', srcPort: 0, dstPort: 0, payloadOffset: 0, payloadLength: 0 } };
+    const icmp: StreamPacket = {
+      no: 1,
+      payload: new Uint8Array(),
+      flow: { proto: 'icmp', family: 4, src: '1.1.1.1', dst: '2.2.2.2', srcPort: 0, dstPort: 0, payloadOffset: 0, payloadLength: 0 },
+    };
     const arp: StreamPacket = { no: 2, payload: new Uint8Array(), flow: null };
     const missing = followStreamBytes([icmp], 9);
-    expect(missing.ok ? null : [missing.errno, missing.code, missing.message]).toEqual(['EINVAL', 22, expect.stringContaining('Frame 9 is not in the capture')]);
+    expect(missing.ok ? null : [missing.errno, missing.code, missing.message]).toEqual([
+      'EINVAL',
+      22,
+      expect.stringContaining('Frame 9 is not in the capture'),
+    ]);
     const notTcp = followStreamBytes([icmp], 1);
     expect(notTcp.ok ? null : notTcp.message).toBe('Frame 1 is ICMP: only TCP and UDP streams can be followed.');
     const noFlow = followStreamBytes([arp], 2);
@@ -192,8 +235,10 @@ describe('streamFilter', () => {
   function lookupOf(flow: FlowInfo): FieldLookup {
     const ip = flow.family === 6 ? 'ipv6' : 'ip';
     const fields: Record<string, string[]> = {
-      [`${ip}.src`]: [flow.src], [`${ip}.dst`]: [flow.dst],
-      [`${flow.proto}.srcport`]: [String(flow.srcPort)], [`${flow.proto}.dstport`]: [String(flow.dstPort)],
+      [`${ip}.src`]: [flow.src],
+      [`${ip}.dst`]: [flow.dst],
+      [`${flow.proto}.srcport`]: [String(flow.srcPort)],
+      [`${flow.proto}.dstport`]: [String(flow.dstPort)],
     };
     return (name) => fields[name];
   }
@@ -205,7 +250,11 @@ describe('streamFilter', () => {
       if (!compiled.ok) throw new Error(compiled.error);
       const reverse: FlowInfo = { ...flow, src: flow.dst, dst: flow.src, srcPort: flow.dstPort, dstPort: flow.srcPort };
       const crossed: FlowInfo = { ...flow, srcPort: flow.dstPort, dstPort: flow.srcPort };
-      expect([compiled.test(lookupOf(flow)), compiled.test(lookupOf(reverse)), compiled.test(lookupOf(crossed))]).toEqual([true, true, false]);
+      expect([compiled.test(lookupOf(flow)), compiled.test(lookupOf(reverse)), compiled.test(lookupOf(crossed))]).toEqual([
+        true,
+        true,
+        false,
+      ]);
     }
     expect(streamFilter(tcp(1, true, 0, 0, SYN).flow as FlowInfo)).toBe(
       '(ip.src == 127.0.0.1 && tcp.srcport == 40000 && ip.dst == 127.0.0.2 && tcp.dstport == 8080) || (ip.src == 127.0.0.2 && tcp.srcport == 8080 && ip.dst == 127.0.0.1 && tcp.dstport == 40000)',

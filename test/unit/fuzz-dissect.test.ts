@@ -33,7 +33,9 @@ interface Sample {
 
 function samples(): Sample[] {
   const out: Sample[] = [];
-  for (const f of readdirSync(FIXTURES).filter((n) => /\.pcap(ng)?$/.test(n)).sort()) {
+  for (const f of readdirSync(FIXTURES)
+    .filter((n) => /\.pcap(ng)?$/.test(n))
+    .sort()) {
     for (const p of readCapture(readFileSync(join(FIXTURES, f))).packets) out.push({ data: p.data, linkType: p.linkType });
   }
   return out;
@@ -64,7 +66,17 @@ function exercise(data: Uint8Array, linkType: number): string | null {
   }
 }
 
-const LINKTYPES = [LINKTYPE.ETHERNET, LINKTYPE.LINUX_SLL, LINKTYPE.LINUX_SLL2, LINKTYPE.NULL, LINKTYPE.RAW, LINKTYPE.IPV4, LINKTYPE.IPV6, 108, 12];
+const LINKTYPES = [
+  LINKTYPE.ETHERNET,
+  LINKTYPE.LINUX_SLL,
+  LINKTYPE.LINUX_SLL2,
+  LINKTYPE.NULL,
+  LINKTYPE.RAW,
+  LINKTYPE.IPV4,
+  LINKTYPE.IPV6,
+  108,
+  12,
+];
 
 describe('dissector fuzzing', () => {
   beforeAll(() => setStrictReads(true));
@@ -113,7 +125,11 @@ describe('dissector fuzzing', () => {
       check(m, LINKTYPES[k % LINKTYPES.length], 'random');
     }
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    console.log(`fuzz iterations: ${total} (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}), failures: ${failures.length}`);
+    console.log(
+      `fuzz iterations: ${total} (${Object.entries(counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}), failures: ${failures.length}`,
+    );
     expect(failures).toEqual([]);
   }, 300_000);
 });

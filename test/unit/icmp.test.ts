@@ -97,11 +97,17 @@ describe('parseIcmpFromIpv4', () => {
   it('skips the IPv4 header and reads the echo with its TTL', () => {
     const ip = buildIpv4Header({ source: '127.0.0.1', destination: '127.0.0.1', payloadLength: echo.length, ttl: 61 }).bytes;
     const parsed = parseIcmpFromIpv4(Buffer.concat([ip, echo]));
-    expect(parsed).toMatchObject({ ok: true, value: { type: 0, identifier: 42, sequence: 3, ttl: 61, checksumValid: true, icmpLength: 16 } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: { type: 0, identifier: 42, sequence: 3, ttl: 61, checksumValid: true, icmpLength: 16 },
+    });
   });
 
   it('skips IPv4 options (IHL 6)', () => {
-    const ip = Buffer.concat([buildIpv4Header({ source: '10.0.0.1', destination: '10.0.0.2', payloadLength: 0 }).bytes, Buffer.from([1, 1, 1, 0])]);
+    const ip = Buffer.concat([
+      buildIpv4Header({ source: '10.0.0.1', destination: '10.0.0.2', payloadLength: 0 }).bytes,
+      Buffer.from([1, 1, 1, 0]),
+    ]);
     ip[0] = 0x46;
     const parsed = parseIcmpFromIpv4(Buffer.concat([ip, echo]));
     expect(parsed.ok && parsed.value.sequence).toBe(3);
@@ -117,18 +123,27 @@ describe('parseIcmpFromIpv4', () => {
 
   it('answers why for truncated, non-IPv4 and non-ICMP input', () => {
     expect(parseIcmpFromIpv4(Buffer.alloc(10))).toMatchObject({ ok: false });
-    expect(parseIcmpFromIpv4(Buffer.concat([Buffer.from([0x60]), Buffer.alloc(40)]))).toMatchObject({ ok: false, reason: expect.stringContaining('version 6') });
+    expect(parseIcmpFromIpv4(Buffer.concat([Buffer.from([0x60]), Buffer.alloc(40)]))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('version 6'),
+    });
     const udp = buildIpv4Header({ source: '127.0.0.1', destination: '127.0.0.1', payloadLength: 8, protocol: 17 }).bytes;
     expect(parseIcmpFromIpv4(Buffer.concat([udp, Buffer.alloc(8)]))).toMatchObject({ ok: false, reason: expect.stringContaining('17') });
     const ip = buildIpv4Header({ source: '127.0.0.1', destination: '127.0.0.1', payloadLength: 4 }).bytes;
-    expect(parseIcmpFromIpv4(Buffer.concat([ip, Buffer.alloc(4)]))).toMatchObject({ ok: false, reason: expect.stringContaining('truncated') });
+    expect(parseIcmpFromIpv4(Buffer.concat([ip, Buffer.alloc(4)]))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('truncated'),
+    });
   });
 });
 
 describe('parseIcmpv6', () => {
   it('reads an echo reply without an IP header; TTL and checksum validity are unknown', () => {
     const built = buildIcmpv6Echo({ type: 129, code: 0, identifier: 9, sequence: 10, payload: echoPayload(3) }).bytes;
-    expect(parseIcmpv6(built)).toMatchObject({ ok: true, value: { type: 129, identifier: 9, sequence: 10, ttl: null, checksumValid: null } });
+    expect(parseIcmpv6(built)).toMatchObject({
+      ok: true,
+      value: { type: 129, identifier: 9, sequence: 10, ttl: null, checksumValid: null },
+    });
     expect(parseIcmpv6(built.subarray(0, 7))).toMatchObject({ ok: false });
   });
 });

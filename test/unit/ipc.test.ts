@@ -57,7 +57,9 @@ describe('registerLabIpc', () => {
   it('dispatches a valid request from our window to the lab', async () => {
     const answer = await ctx.invoke(electron.invokeEvent(ctx.win.webContents), 'socket.socket', { domain: 'AF_INET', type: 'SOCK_STREAM' });
     expect(answer).toEqual({ ok: true, ret: 3, callId: 1 });
-    expect(ctx.reached).toEqual([{ name: 'socket.socket', input: { domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP', host: null } }]);
+    expect(ctx.reached).toEqual([
+      { name: 'socket.socket', input: { domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP', host: null } },
+    ]);
   });
 
   it('refuses an unknown route with EINVAL', async () => {
@@ -84,9 +86,15 @@ describe('registerLabIpc', () => {
     const contents = ctx.win.webContents;
     const iframe = { url: 'app://socklab/index.html', parent: contents.mainFrame };
     expect(await ctx.invoke(electron.invokeEvent(contents, iframe), 'lab.sockets', {})).toMatchObject({ errno: 'EACCES' });
-    expect(await ctx.invoke(electron.invokeEvent(contents, { url: 'https://evil.example/', parent: null }), 'lab.sockets', {})).toMatchObject({ errno: 'EACCES' });
-    expect(await ctx.invoke(electron.invokeEvent(contents, { url: 'file:///etc/passwd', parent: null }), 'lab.sockets', {})).toMatchObject({ errno: 'EACCES' });
-    expect(await ctx.invoke(electron.invokeEvent(contents, { url: `file://${rendererDir}/index.html`, parent: null }), 'lab.sockets', {})).toMatchObject({ errno: 'EACCES' });
+    expect(
+      await ctx.invoke(electron.invokeEvent(contents, { url: 'https://evil.example/', parent: null }), 'lab.sockets', {}),
+    ).toMatchObject({ errno: 'EACCES' });
+    expect(await ctx.invoke(electron.invokeEvent(contents, { url: 'file:///etc/passwd', parent: null }), 'lab.sockets', {})).toMatchObject({
+      errno: 'EACCES',
+    });
+    expect(
+      await ctx.invoke(electron.invokeEvent(contents, { url: `file://${rendererDir}/index.html`, parent: null }), 'lab.sockets', {}),
+    ).toMatchObject({ errno: 'EACCES' });
     expect(await ctx.invoke(electron.invokeEvent(contents, null), 'lab.sockets', {})).toMatchObject({ errno: 'EACCES' });
     expect(ctx.reached).toEqual([]);
   });
@@ -156,7 +164,12 @@ describe('forwardEventsToWindows', () => {
     await vi.waitFor(() => expect(ctx.win.webContents.sent.length).toBe(1));
     expect(ctx.win.webContents.sent[0]).toEqual({
       channel: EVENT_CHANNEL,
-      args: [[{ name: 'socket.removed', payload: { fd: 3 } }, { name: 'socket.removed', payload: { fd: 4 } }]],
+      args: [
+        [
+          { name: 'socket.removed', payload: { fd: 3 } },
+          { name: 'socket.removed', payload: { fd: 4 } },
+        ],
+      ],
     });
     expect(closedWin.webContents.sent).toEqual([]);
     stop();

@@ -30,7 +30,10 @@ describe('lab facade: lab bugs are marked, logged and never passed off as errnos
     const answer = await lab.invoke('raw.buildIcmp', { type: 8 });
     expect(answer).toMatchObject({ ok: false, errno: 'EINVAL', internal: true });
     expect(!answer.ok && answer.message).toMatch(/^SockLab bug in raw\.buildIcmp: cannot read properties.*not caused by your program/);
-    const stacks = logged.mock.calls.flat().filter((value): value is Error => value instanceof Error).map((error) => String(error.stack));
+    const stacks = logged.mock.calls
+      .flat()
+      .filter((value): value is Error => value instanceof Error)
+      .map((error) => String(error.stack));
     expect(stacks.some((stack) => stack.includes('TypeError') && stack.includes('lab-contract.test.ts'))).toBe(true);
     await lab.close();
   });

@@ -1,12 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { buildLadder, callText, selectConversation, tcpFlagNames, type LadderArrow, type LadderCall, type LadderPacket } from '../../src/main/lab/flows/ladder';
+import {
+  buildLadder,
+  callText,
+  selectConversation,
+  tcpFlagNames,
+  type LadderArrow,
+  type LadderCall,
+  type LadderPacket,
+} from '../../src/main/lab/flows/ladder';
 import { ladderToSvg, escapeXml } from '../../src/main/lab/flows/ladder-svg';
 import type { IcmpFacts } from '../../src/main/lab/flows/icmp-facts';
 import {
-  ACK, call, callEvents, CLIENT, CLIENT_ISN, classicConversation, data, FIN, icmp, inet, PSH, RST, runTimeline, SERVER, SERVER_ISN, sock, SYN, tcp, udp,
+  ACK,
+  call,
+  callEvents,
+  CLIENT,
+  CLIENT_ISN,
+  classicConversation,
+  data,
+  FIN,
+  icmp,
+  inet,
+  PSH,
+  RST,
+  runTimeline,
+  SERVER,
+  SERVER_ISN,
+  sock,
+  SYN,
+  tcp,
+  udp,
 } from './ties.fixtures';
 
-const C = CLIENT, S = SERVER, c = CLIENT_ISN, s = SERVER_ISN;
+const C = CLIENT,
+  S = SERVER,
+  c = CLIENT_ISN,
+  s = SERVER_ISN;
 
 /** The classic conversation, tied incrementally, as ladder packets plus the known sockets. */
 function classicLadder() {
@@ -80,12 +109,41 @@ describe('buildLadder: the classic conversation', () => {
   it('draws each side’s calls where they happened, before the packets they caused', () => {
     const order = model.rows.map((r) => (r.kind === 'call' ? `${r.side}:${r.call}` : `#${r.no}`));
     expect(order).toEqual([
-      '1:socket', '1:bind', '1:listen', '0:socket', '0:connect', '#1', '#2', '#3', '1:accept', '0:send', '#4', '#5',
-      '1:recv', '0:shutdown', '#6', '#7', '1:recv', '1:close', '#8', '#9', '0:close',
+      '1:socket',
+      '1:bind',
+      '1:listen',
+      '0:socket',
+      '0:connect',
+      '#1',
+      '#2',
+      '#3',
+      '1:accept',
+      '0:send',
+      '#4',
+      '#5',
+      '1:recv',
+      '0:shutdown',
+      '#6',
+      '#7',
+      '1:recv',
+      '1:close',
+      '#8',
+      '#9',
+      '0:close',
     ]);
     expect(callRows(model.rows).find((r) => r.call === 'connect')?.text).toBe('connect(4, 127.0.0.1:8080) = 0');
     expect(callRows(model.rows).find((r) => r.call === 'accept')?.text).toBe('accept(3) = 5');
-    expect(arrows(model.rows).map((a) => a.callId)).toEqual([ids.connect, null, null, ids.send, null, ids.shutdown, null, ids.serverClose, null]);
+    expect(arrows(model.rows).map((a) => a.callId)).toEqual([
+      ids.connect,
+      null,
+      null,
+      ids.send,
+      null,
+      ids.shutdown,
+      null,
+      ids.serverClose,
+      null,
+    ]);
     expect(model.rows[0].timeUs).toBe(0);
     expect(model.startMonoUs).toBe(100);
   });
@@ -94,9 +152,13 @@ describe('buildLadder: the classic conversation', () => {
 describe('buildLadder: what stands out, UDP and ICMP', () => {
   it('marks RST, zero window and retransmission', () => {
     const packets: LadderPacket[] = [
-      tcp(1, 1, C, S, c, 0, SYN), tcp(2, 2, S, C, s, c + 1, SYN | ACK), tcp(3, 3, C, S, c + 1, s + 1, ACK),
-      tcp(4, 4, C, S, c + 1, s + 1, PSH | ACK, 100), tcp(5, 5, S, C, s + 1, c + 101, ACK, 0, 0),
-      tcp(6, 6, C, S, c + 1, s + 1, PSH | ACK, 100), tcp(7, 7, C, S, c + 101, s + 1, RST | ACK),
+      tcp(1, 1, C, S, c, 0, SYN),
+      tcp(2, 2, S, C, s, c + 1, SYN | ACK),
+      tcp(3, 3, C, S, c + 1, s + 1, ACK),
+      tcp(4, 4, C, S, c + 1, s + 1, PSH | ACK, 100),
+      tcp(5, 5, S, C, s + 1, c + 101, ACK, 0, 0),
+      tcp(6, 6, C, S, c + 1, s + 1, PSH | ACK, 100),
+      tcp(7, 7, C, S, c + 101, s + 1, RST | ACK),
     ];
     const model = buildLadder(packets, []);
     expect(arrows(model.rows).map((a) => a.marks)).toEqual([[], [], [], [], ['zero-window'], ['retransmission'], ['rst']]);
@@ -110,7 +172,13 @@ describe('buildLadder: what stands out, UDP and ICMP', () => {
   it('draws a UDP exchange and the ICMP port unreachable it drew, tied to the sending socket', () => {
     const from = { addr: '127.0.0.1', port: 51000 };
     const to = { addr: '127.0.0.1', port: 9998 };
-    const unreachable: IcmpFacts = { type: 3, code: 3, isError: true, echo: null, quoted: { proto: 'udp', family: 4, src: from.addr, dst: to.addr, srcPort: from.port, dstPort: to.port } };
+    const unreachable: IcmpFacts = {
+      type: 3,
+      code: 3,
+      isError: true,
+      echo: null,
+      quoted: { proto: 'udp', family: 4, src: from.addr, dst: to.addr, srcPort: from.port, dstPort: to.port },
+    };
     const sendto = call(60, 6, 'sendto', { data: data(4), address: inet(to), flags: [] }, 100, 102, 4);
     const other = udp(3, 101.1, { addr: '10.0.0.1', port: 1 }, { addr: '10.0.0.2', port: 2 }, 9);
     const { byNo, packets } = runTimeline([
@@ -138,7 +206,10 @@ describe('buildLadder: what stands out, UDP and ICMP', () => {
     const reply: IcmpFacts = { ...request, type: 0, echo: { id: 7, seq: 1, request: false } };
     const model = buildLadder([icmp(1, 10, '127.0.0.1', '127.0.0.1', request, 56), icmp(2, 11, '127.0.0.1', '127.0.0.1', reply, 56)], []);
     expect(model.columns.map((col) => col.endpoint)).toEqual(['127.0.0.1', '127.0.0.1']);
-    expect(arrows(model.rows).map((a) => `${a.from}->${a.to} ${a.label}`)).toEqual(['0->1 Echo request id=7 seq=1', '1->0 Echo reply id=7 seq=1']);
+    expect(arrows(model.rows).map((a) => `${a.from}->${a.to} ${a.label}`)).toEqual([
+      '0->1 Echo request id=7 seq=1',
+      '1->0 Echo reply id=7 seq=1',
+    ]);
     expect(model.initialStates).toEqual([null, null]);
   });
 
@@ -151,7 +222,11 @@ describe('buildLadder: what stands out, UDP and ICMP', () => {
   });
 
   it('keeps at most maxRows rows and says so', () => {
-    const model = buildLadder(classicConversation().events.flatMap((e) => ('packet' in e ? [e.packet] : [])), [], { maxRows: 4 });
+    const model = buildLadder(
+      classicConversation().events.flatMap((e) => ('packet' in e ? [e.packet] : [])),
+      [],
+      { maxRows: 4 },
+    );
     expect(model.rows).toHaveLength(4);
     expect(model.truncated).toBe(true);
   });
@@ -177,7 +252,13 @@ describe('ladderToSvg', () => {
     expect(svg.match(/<g class="packet /g)).toHaveLength(9);
     expect(svg.match(/<line [^>]*marker-end="url\(#ladder-head-(sent|kernel)\)"/g)).toHaveLength(9);
     expect(svg.match(/<g class="call/g)).toHaveLength(12);
-    for (const text of ['#2 [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0', 'connect(4, 127.0.0.1:8080) = 0', '>TIME_WAIT<', '>LAST_ACK<', '127.0.0.1:8080 (fd 3, 5)']) {
+    for (const text of [
+      '#2 [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0',
+      'connect(4, 127.0.0.1:8080) = 0',
+      '>TIME_WAIT<',
+      '>LAST_ACK<',
+      '127.0.0.1:8080 (fd 3, 5)',
+    ]) {
       expect(svg).toContain(text);
     }
     // No external references: nothing but the SVG namespace and in-document #ids.

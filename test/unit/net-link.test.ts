@@ -95,7 +95,9 @@ describe('link', () => {
 
   it('drops exactly the nth matching frame of a rule, and only that one', () => {
     const t = fakeLink();
-    t.link.setRules([{ match: 'tcp.flags.syn == 1 && tcp.flags.ack == 1', from: null, to: null, nth: 2, count: 1, action: 'drop', delayMs: 0 }]);
+    t.link.setRules([
+      { match: 'tcp.flags.syn == 1 && tcp.flags.ack == 1', from: null, to: null, nth: 2, count: 1, action: 'drop', delayMs: 0 },
+    ]);
     const synAck = 0x12;
     t.send(0, 'B', tcpFrame(synAck));
     t.send(0, 'B', tcpFrame(0x10));
@@ -107,7 +109,9 @@ describe('link', () => {
 
   it('refuses a rule whose filter is not a display filter, naming the rule', () => {
     const t = fakeLink();
-    expect(() => t.link.setRules([{ match: 'tcp.flags.syn ==', from: null, to: null, nth: 1, count: 1, action: 'drop', delayMs: 0 }])).toThrow(/rule 1/);
+    expect(() =>
+      t.link.setRules([{ match: 'tcp.flags.syn ==', from: null, to: null, nth: 1, count: 1, action: 'drop', delayMs: 0 }]),
+    ).toThrow(/rule 1/);
   });
 
   it('paces frames at rateKbps and tail-drops past queueFrames', () => {

@@ -29,7 +29,9 @@ function fill(template: string): string {
 describe('electron-builder configuration', () => {
   it("passes electron-builder's own schema, and a misspelled option does not", async () => {
     await expect(validateConfiguration(config, quiet)).resolves.toBeUndefined();
-    await expect(validateConfiguration({ ...config, linux: { ...config.linux, tagret: ['deb'] } }, quiet)).rejects.toThrow(/Invalid configuration object/);
+    await expect(validateConfiguration({ ...config, linux: { ...config.linux, tagret: ['deb'] } }, quiet)).rejects.toThrow(
+      /Invalid configuration object/,
+    );
   }, 60_000);
 
   it('builds every target a person installs from', () => {
@@ -85,17 +87,21 @@ describe('which cap build the capture process loads', () => {
     expect(capModulePath(resolveCap, undefined, () => true)).toBe('cap');
   });
   it('Electron from a checkout loads the Electron build when setup made one, else the installed cap', () => {
-    expect(capModulePath(resolveCap, '38.0.0', (p) => p === '/home/ada/socklab/.electron-native/node_modules/cap/build/Release/cap.node')).toBe(
-      '/home/ada/socklab/.electron-native/node_modules/cap',
-    );
+    expect(
+      capModulePath(resolveCap, '38.0.0', (p) => p === '/home/ada/socklab/.electron-native/node_modules/cap/build/Release/cap.node'),
+    ).toBe('/home/ada/socklab/.electron-native/node_modules/cap');
     expect(capModulePath(resolveCap, '38.0.0', () => false)).toBe('cap');
   });
 });
 
 describe('privilege advice', () => {
   it('no document, script or source advises capabilities on Electron or node', () => {
-    const files = spawnSync('git', ['ls-files', 'README.md', 'docs', 'scripts', 'src', 'resources'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-    const offenders = files.filter((f) => existsSync(f) && /setcap[^\n]*(electron|command -v node|execPath|\bnode\b)/i.test(readFileSync(f, 'utf8')));
+    const files = spawnSync('git', ['ls-files', 'README.md', 'docs', 'scripts', 'src', 'resources'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
+    const offenders = files.filter(
+      (f) => existsSync(f) && /setcap[^\n]*(electron|command -v node|execPath|\bnode\b)/i.test(readFileSync(f, 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 });

@@ -12,7 +12,12 @@ import { PCAP_FIXTURES } from '../helpers/fixtures';
 const FIXTURES = PCAP_FIXTURES;
 
 /** A pcap file with the given packets, in either byte order and resolution. */
-function pcap(le: boolean, nanos: boolean, linkType: number, packets: { sec: number; frac: number; data: number[]; origLen?: number }[]): Uint8Array {
+function pcap(
+  le: boolean,
+  nanos: boolean,
+  linkType: number,
+  packets: { sec: number; frac: number; data: number[]; origLen?: number }[],
+): Uint8Array {
   const size = 24 + packets.reduce((s, p) => s + 16 + p.data.length, 0);
   const out = new Uint8Array(size);
   const v = new DataView(out.buffer);

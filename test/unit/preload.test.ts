@@ -101,7 +101,9 @@ describe('preload entry', () => {
             .map((name) => join(path, name)),
     );
     for (const file of sources) {
-      const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+      const text = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '');
       const runtimeImports = [...text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
       for (const spec of runtimeImports) expect(allowed, `${file} imports ${spec}`).toContain(spec);
       expect(text).not.toMatch(/\brequire\(/);

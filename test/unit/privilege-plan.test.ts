@@ -56,7 +56,9 @@ describe('Linux', () => {
 
   it('dumpcap without its capability: Debian reconfigures wireshark-common; elsewhere group + setcap on dumpcap', () => {
     const bare = { path: '/usr/bin/dumpcap', executable: true, capable: false, group: 'root' };
-    expect(planItem(plan({ dumpcap: bare }), 'hostCapture').command).toBe('sudo dpkg-reconfigure wireshark-common && sudo usermod -aG wireshark ada');
+    expect(planItem(plan({ dumpcap: bare }), 'hostCapture').command).toBe(
+      'sudo dpkg-reconfigure wireshark-common && sudo usermod -aG wireshark ada',
+    );
     const other = planItem(plan({ dumpcap: bare, packageManager: 'dnf' }), 'hostCapture').command;
     expect(other).toContain('sudo setcap cap_net_raw,cap_net_admin=eip /usr/bin/dumpcap');
   });
@@ -84,10 +86,17 @@ describe('Linux', () => {
     });
     // From a checkout there is no installed executable to confine: the system-wide switch.
     expect(planItem(plan(apparmor), 'labNetwork').command).toBe('sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0');
-    expect(planItem(plan({ userns: { allowed: false, block: 'cloneOff' } }), 'labNetwork').command).toBe('sudo sysctl -w kernel.unprivileged_userns_clone=1');
-    expect(planItem(plan({ userns: { allowed: false, block: 'maxZero' } }), 'labNetwork').command).toBe('sudo sysctl -w user.max_user_namespaces=15000');
+    expect(planItem(plan({ userns: { allowed: false, block: 'cloneOff' } }), 'labNetwork').command).toBe(
+      'sudo sysctl -w kernel.unprivileged_userns_clone=1',
+    );
+    expect(planItem(plan({ userns: { allowed: false, block: 'maxZero' } }), 'labNetwork').command).toBe(
+      'sudo sysctl -w user.max_user_namespaces=15000',
+    );
     // Without a lab network, raw sockets fall back to root.
-    expect(planItem(plan({ userns: { allowed: false, block: 'maxZero' } }), 'hostRawSockets')).toMatchObject({ via: 'root', reason: 'rawRoot' });
+    expect(planItem(plan({ userns: { allowed: false, block: 'maxZero' } }), 'hostRawSockets')).toMatchObject({
+      via: 'root',
+      reason: 'rawRoot',
+    });
   });
 });
 
@@ -95,13 +104,21 @@ describe('macOS and Windows', () => {
   it('macOS: BPF access through ChmodBPF; no lab network', () => {
     const mac = { platform: 'darwin' as const, dumpcap: null, userns: { allowed: false, block: null }, packageManager: null };
     expect(planItem(plan(mac), 'labNetwork')).toMatchObject({ ready: false, reason: 'linuxOnly' });
-    expect(planItem(plan(mac), 'hostCapture')).toMatchObject({ ready: false, via: 'bpf', command: 'brew install --cask wireshark-chmodbpf' });
+    expect(planItem(plan(mac), 'hostCapture')).toMatchObject({
+      ready: false,
+      via: 'bpf',
+      command: 'brew install --cask wireshark-chmodbpf',
+    });
     expect(planItem(plan({ ...mac, bpfReadable: true }), 'hostCapture')).toMatchObject({ ready: true, reason: 'captureBpf' });
   });
 
   it('Windows: Npcap detected or pointed to; raw sockets need Administrator', () => {
     const win = { platform: 'win32' as const, dumpcap: null, userns: { allowed: false, block: null }, packageManager: null };
-    expect(planItem(plan(win), 'hostCapture')).toMatchObject({ ready: false, reason: 'npcapMissing', command: 'https://npcap.com/#download' });
+    expect(planItem(plan(win), 'hostCapture')).toMatchObject({
+      ready: false,
+      reason: 'npcapMissing',
+      command: 'https://npcap.com/#download',
+    });
     expect(planItem(plan({ ...win, npcap: true }), 'hostCapture')).toMatchObject({ ready: true, via: 'npcap' });
     expect(planItem(plan(win), 'hostRawSockets')).toMatchObject({ ready: false, via: 'administrator' });
     expect(planItem(plan({ ...win, isRoot: true }), 'hostRawSockets')).toMatchObject({ ready: true });

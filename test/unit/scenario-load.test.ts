@@ -56,7 +56,9 @@ describe('scenario files: what is refused, and how it is explained', () => {
 
   it('refuses a socket name no earlier step defines', () => {
     const [problem] = problemsOf(`name: t\nsteps:\n${socketStep}  - { call: listen, sock: sever }\n`);
-    expect(problem).toBe('step 2 (listen): no earlier step names a socket "sever" (name one with as: on socket or accept) (did you mean "server"?)');
+    expect(problem).toBe(
+      'step 2 (listen): no earlier step names a socket "sever" (name one with as: on socket or accept) (did you mean "server"?)',
+    );
   });
 
   it('refuses a reference to something defined only later', () => {
@@ -90,8 +92,12 @@ describe('scenario files: what is refused, and how it is explained', () => {
   });
 
   it('says which kind of step it wanted', () => {
-    expect(problemsOf('name: t\nsteps:\n  - { sock: a }\n')[0]).toBe('step 1: say what the step does with one of: call, sleep, wait, await, cancel, link');
-    expect(problemsOf('name: t\nsteps:\n  - { sleep: 1, await: x }\n')[0]).toBe('step 1 (sleep): a step does one thing, but it has sleep and await');
+    expect(problemsOf('name: t\nsteps:\n  - { sock: a }\n')[0]).toBe(
+      'step 1: say what the step does with one of: call, sleep, wait, await, cancel, link',
+    );
+    expect(problemsOf('name: t\nsteps:\n  - { sleep: 1, await: x }\n')[0]).toBe(
+      'step 1 (sleep): a step does one thing, but it has sleep and await',
+    );
   });
 
   it('explains broken YAML and a missing name', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { StepError, parseAddress, parseHex, resolveAddress, resolveTemplate, unescapeText, type Lookup } from '../../src/main/lab/scenario/values';
+import {
+  StepError,
+  parseAddress,
+  parseHex,
+  resolveAddress,
+  resolveTemplate,
+  unescapeText,
+  type Lookup,
+} from '../../src/main/lab/scenario/values';
 import { checkExpectations, matchAddress, matchNumber, type Outcome } from '../../src/main/lab/scenario/expect';
 
 const values: Record<string, unknown> = {
@@ -23,10 +31,14 @@ describe('address shorthand', () => {
     expect(() => parseAddress('127.0.0.1:*')).toThrow(StepError);
   });
 
-  it('resolves templates and refs into the lab\'s address objects', () => {
+  it("resolves templates and refs into the lab's address objects", () => {
     expect(resolveAddress('127.0.0.1:${server.port}', lookup)).toEqual({ family: 'AF_INET', address: '127.0.0.1', port: 4242 });
     expect(resolveAddress({ ref: 'server.local' }, lookup)).toEqual(values.server && (values.server as { local: unknown }).local);
-    expect(resolveAddress({ family: 'AF_INET6', address: '::1', port: '${server.port}' }, lookup)).toEqual({ family: 'AF_INET6', address: '::1', port: 4242 });
+    expect(resolveAddress({ family: 'AF_INET6', address: '::1', port: '${server.port}' }, lookup)).toEqual({
+      family: 'AF_INET6',
+      address: '::1',
+      port: 4242,
+    });
     expect(resolveAddress('unix:${tmp}/a.sock', lookup)).toEqual({ family: 'AF_UNIX', path: '/tmp/run/a.sock' });
   });
 });
@@ -38,7 +50,9 @@ describe('templates', () => {
   });
 
   it('says when a value is not there yet', () => {
-    expect(() => resolveTemplate('${server.peer.port}', lookup)).toThrow('${server.peer.port} has no value yet (has it been bound, listened or connected yet?)');
+    expect(() => resolveTemplate('${server.peer.port}', lookup)).toThrow(
+      '${server.peer.port} has no value yet (has it been bound, listened or connected yet?)',
+    );
   });
 });
 
@@ -57,7 +71,15 @@ describe('payloads', () => {
 });
 
 describe('expectations', () => {
-  const outcome = (over: Partial<Outcome>): Outcome => ({ ok: true, ret: 0, errno: null, message: null, extras: {}, timedOut: false, ...over });
+  const outcome = (over: Partial<Outcome>): Outcome => ({
+    ok: true,
+    ret: 0,
+    errno: null,
+    message: null,
+    extras: {},
+    timedOut: false,
+    ...over,
+  });
 
   it('compares numbers with operators', () => {
     expect(matchNumber(5, '>0', lookup, 'ret')).toBeNull();
@@ -78,7 +100,9 @@ describe('expectations', () => {
   it('reports each mismatch in words', () => {
     const refused = outcome({ ok: false, ret: -1, errno: 'ECONNREFUSED', message: 'nothing listens' });
     expect(checkExpectations(refused, { errno: 'ECONNREFUSED', ret: -1 }, lookup)).toEqual([]);
-    expect(checkExpectations(refused, { ok: true }, lookup)).toEqual(['the call should succeed, but it failed with ECONNREFUSED: nothing listens']);
+    expect(checkExpectations(refused, { ok: true }, lookup)).toEqual([
+      'the call should succeed, but it failed with ECONNREFUSED: nothing listens',
+    ]);
     const data = outcome({ ret: 2, extras: { data: Buffer.from('hi') } });
     expect(checkExpectations(data, { data: 'hi' }, lookup)).toEqual([]);
     expect(checkExpectations(data, { data: 'ho\\n' }, lookup)).toEqual(['data should be "ho\\n" (3 bytes), but it is "hi" (2 bytes)']);
@@ -88,6 +112,8 @@ describe('expectations', () => {
     const timedOut = outcome({ ok: false, ret: -1, errno: 'EINTR', timedOut: true });
     expect(checkExpectations(timedOut, undefined, lookup)[0]).toContain('still blocked when the step timed out');
     expect(checkExpectations(timedOut, { timeout: true, errno: 'EINTR' }, lookup)).toEqual([]);
-    expect(checkExpectations(outcome({}), { timeout: true }, lookup)).toEqual(['the call should have stayed blocked until the timeout, but it returned']);
+    expect(checkExpectations(outcome({}), { timeout: true }, lookup)).toEqual([
+      'the call should have stayed blocked until the timeout, but it returned',
+    ]);
   });
 });

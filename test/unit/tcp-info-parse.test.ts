@@ -113,8 +113,18 @@ describe('parseTcpInfo', () => {
       return parseTcpInfo(b, 232);
     });
     expect(names.map((n) => n.state)).toEqual([
-      'ESTABLISHED', 'SYN_SENT', 'SYN_RECEIVED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT',
-      'CLOSED', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING', 'SYN_RECEIVED',
+      'ESTABLISHED',
+      'SYN_SENT',
+      'SYN_RECEIVED',
+      'FIN_WAIT_1',
+      'FIN_WAIT_2',
+      'TIME_WAIT',
+      'CLOSED',
+      'CLOSE_WAIT',
+      'LAST_ACK',
+      'LISTEN',
+      'CLOSING',
+      'SYN_RECEIVED',
     ]);
     expect(names[9].in_flight).toBeNull();
   });

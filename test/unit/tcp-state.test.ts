@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { inferTcpStates, TcpStateTracker, type TcpObservation, type TcpState } from '../../src/main/lab/flows/tcp-state';
-import { ACK, CLIENT, CLIENT_ISN, classicConversation, FIN, PSH, RST, SERVER, SERVER_ISN, SYN, tcp, type TestPacket } from './ties.fixtures';
+import {
+  ACK,
+  CLIENT,
+  CLIENT_ISN,
+  classicConversation,
+  FIN,
+  PSH,
+  RST,
+  SERVER,
+  SERVER_ISN,
+  SYN,
+  tcp,
+  type TestPacket,
+} from './ties.fixtures';
 
-const C = CLIENT, S = SERVER, c = CLIENT_ISN, s = SERVER_ISN;
+const C = CLIENT,
+  S = SERVER,
+  c = CLIENT_ISN,
+  s = SERVER_ISN;
 
 function observeAll(packets: TestPacket[]): { tracker: TcpStateTracker; obs: TcpObservation[] } {
   const tracker = new TcpStateTracker();
@@ -16,7 +32,11 @@ function path(obs: TcpObservation[], side: 'a' | 'b'): TcpState[] {
   return states;
 }
 
-const handshake = (): TestPacket[] => [tcp(1, 1, C, S, c, 0, SYN), tcp(2, 2, S, C, s, c + 1, SYN | ACK), tcp(3, 3, C, S, c + 1, s + 1, ACK)];
+const handshake = (): TestPacket[] => [
+  tcp(1, 1, C, S, c, 0, SYN),
+  tcp(2, 2, S, C, s, c + 1, SYN | ACK),
+  tcp(3, 3, C, S, c + 1, s + 1, ACK),
+];
 
 describe('TcpStateTracker: the classic conversation', () => {
   const packets = classicConversation().events.flatMap((e) => ('packet' in e ? [e.packet] : []));
@@ -43,7 +63,15 @@ describe('TcpStateTracker: the classic conversation', () => {
 
   it('gives relative sequence and acknowledgment numbers and stream offsets', () => {
     expect(obs.map((o) => [o.relSeq, o.relAck, o.payloadLength])).toEqual([
-      [0, null, 0], [0, 1, 0], [1, 1, 0], [1, 1, 5], [1, 6, 0], [6, 1, 0], [1, 7, 0], [1, 7, 0], [7, 2, 0],
+      [0, null, 0],
+      [0, 1, 0],
+      [1, 1, 0],
+      [1, 1, 5],
+      [1, 6, 0],
+      [6, 1, 0],
+      [1, 7, 0],
+      [1, 7, 0],
+      [7, 2, 0],
     ]);
     expect(obs[3].streamOffset).toBe(0);
     expect(obs[5].streamOffset).toBe(5);
@@ -97,7 +125,16 @@ describe('TcpStateTracker: other endings and what stands out', () => {
       tcp(10, 10, S, C, s + 1, c + 101, ACK, 0, 4096), // and again
       tcp(11, 11, C, S, c + 300, s + 1, ACK, 0), // one below what was sent: keep-alive
     ]);
-    expect(obs.slice(3).map((o) => o.marks)).toEqual([[], ['zero-window'], ['window-update'], ['retransmission'], [], ['dup-ack'], ['dup-ack'], ['keep-alive']]);
+    expect(obs.slice(3).map((o) => o.marks)).toEqual([
+      [],
+      ['zero-window'],
+      ['window-update'],
+      ['retransmission'],
+      [],
+      ['dup-ack'],
+      ['dup-ack'],
+      ['keep-alive'],
+    ]);
   });
 
   it('scales the window once both SYNs offered a shift, never the SYNs’ own', () => {
@@ -157,7 +194,16 @@ describe('TcpStateTracker: other endings and what stands out', () => {
   });
 
   it('runs over a whole capture in one call, skipping what is not TCP', () => {
-    const udpFlow = { proto: 'udp' as const, family: 4 as const, src: '127.0.0.1', dst: '127.0.0.1', srcPort: 1, dstPort: 2, payloadOffset: 42, payloadLength: 0 };
+    const udpFlow = {
+      proto: 'udp' as const,
+      family: 4 as const,
+      src: '127.0.0.1',
+      dst: '127.0.0.1',
+      srcPort: 1,
+      dstPort: 2,
+      payloadOffset: 42,
+      payloadLength: 0,
+    };
     const result = inferTcpStates([handshake()[0].flow, udpFlow, null, handshake()[1].flow]);
     expect(result.map((o) => o?.after.a ?? null)).toEqual(['SYN_SENT', null, null, 'ESTABLISHED']);
   });

@@ -36,28 +36,57 @@ const PCAP_BASE64 = [
 const PORTS = { client: 36556, linger: 36570, udp: 35316 };
 /** [id, fd, call, args, startUs, endUs, ret, errno number], wall-clock µs like the capture's stamps. */
 const LOG: [number, number, CallName, Record<string, unknown>, number, number, number, number | null][] = [
-  [1, 3, "bind", {"address": {"family": "AF_INET", "address": "0.0.0.0", "port": 18089}}, 1795545098694741, 1795545098694821, 0, null],
-  [2, 3, "listen", {"backlog": 5}, 1795545098716258, 1795545098716293, 0, null],
-  [3, 4, "connect", {"address": {"family": "AF_INET", "address": "127.0.0.1", "port": 18089}}, 1795545098737076, 1795545098738768, 0, null],
-  [4, 3, "accept", {}, 1795545098758992, 1795545098759082, 5, null],
-  [5, 4, "send", {"data": {"length": 5}}, 1795545098779274, 1795545098779413, 5, null],
-  [6, 5, "recv", {"maxBytes": 4096}, 1795545098800395, 1795545098800484, 5, null],
-  [7, 4, "shutdown", {"how": "SHUT_WR"}, 1795545098820812, 1795545098820896, 0, null],
-  [8, 5, "recv", {"maxBytes": 4096}, 1795545098841390, 1795545098841472, 0, null],
-  [9, 5, "close", {}, 1795545098861723, 1795545098861805, 0, null],
-  [10, 4, "close", {}, 1795545098908583, 1795545098908655, 0, null],
-  [11, 6, "connect", {"address": {"family": "AF_INET", "address": "127.0.0.1", "port": 18089}}, 1795545098929075, 1795545098929256, 0, null],
-  [12, 3, "accept", {}, 1795545098949635, 1795545098949726, 7, null],
-  [13, 6, "setsockopt", {"level": "SOL_SOCKET", "option": "SO_LINGER", "value": {"onoff": true, "linger": 0}}, 1795545098973297, 1795545098973375, 0, null],
-  [14, 6, "close", {}, 1795545098993529, 1795545098993648, 0, null],
-  [15, 8, "sendto", {"data": {"length": 4}, "address": {"family": "AF_INET", "address": "127.0.0.1", "port": 18099}}, 1795545099017386, 1795545099017535, 4, null],
+  [1, 3, 'bind', { address: { family: 'AF_INET', address: '0.0.0.0', port: 18089 } }, 1795545098694741, 1795545098694821, 0, null],
+  [2, 3, 'listen', { backlog: 5 }, 1795545098716258, 1795545098716293, 0, null],
+  [3, 4, 'connect', { address: { family: 'AF_INET', address: '127.0.0.1', port: 18089 } }, 1795545098737076, 1795545098738768, 0, null],
+  [4, 3, 'accept', {}, 1795545098758992, 1795545098759082, 5, null],
+  [5, 4, 'send', { data: { length: 5 } }, 1795545098779274, 1795545098779413, 5, null],
+  [6, 5, 'recv', { maxBytes: 4096 }, 1795545098800395, 1795545098800484, 5, null],
+  [7, 4, 'shutdown', { how: 'SHUT_WR' }, 1795545098820812, 1795545098820896, 0, null],
+  [8, 5, 'recv', { maxBytes: 4096 }, 1795545098841390, 1795545098841472, 0, null],
+  [9, 5, 'close', {}, 1795545098861723, 1795545098861805, 0, null],
+  [10, 4, 'close', {}, 1795545098908583, 1795545098908655, 0, null],
+  [11, 6, 'connect', { address: { family: 'AF_INET', address: '127.0.0.1', port: 18089 } }, 1795545098929075, 1795545098929256, 0, null],
+  [12, 3, 'accept', {}, 1795545098949635, 1795545098949726, 7, null],
+  [
+    13,
+    6,
+    'setsockopt',
+    { level: 'SOL_SOCKET', option: 'SO_LINGER', value: { onoff: true, linger: 0 } },
+    1795545098973297,
+    1795545098973375,
+    0,
+    null,
+  ],
+  [14, 6, 'close', {}, 1795545098993529, 1795545098993648, 0, null],
+  [
+    15,
+    8,
+    'sendto',
+    { data: { length: 4 }, address: { family: 'AF_INET', address: '127.0.0.1', port: 18099 } },
+    1795545099017386,
+    1795545099017535,
+    4,
+    null,
+  ],
 ];
 
 const byFd = (fd: number) => LOG.filter((c) => c[1] === fd);
 // No descriptor is reused in this script: each socket's id is its descriptor.
 const records: CallRecord[] = LOG.map(([id, fd, call, args, start, end, ret]) => ({
-  id, fd, socketId: fd, newSocketId: call === 'accept' || call === 'socket' ? ret : null, call, args: { fd, ...args },
-  startMonoUs: start, startWallUs: start, endMonoUs: end, durationUs: end - start, ret, errno: null, message: null,
+  id,
+  fd,
+  socketId: fd,
+  newSocketId: call === 'accept' || call === 'socket' ? ret : null,
+  call,
+  args: { fd, ...args },
+  startMonoUs: start,
+  startWallUs: start,
+  endMonoUs: end,
+  durationUs: end - start,
+  ret,
+  errno: null,
+  message: null,
 }));
 const loop = (port: number) => ({ family: 'AF_INET' as const, address: '127.0.0.1', port });
 const SERVER_PORT = 18089;
@@ -86,13 +115,23 @@ function capturedPackets(): TestPacket[] {
   expect(file.errors).toEqual([]);
   return file.packets.map((p, i) => {
     const flow = summarize(p.data, p.linkType).flow;
-    return { no: i + 1, monoUs: p.tsUs, flow, icmp: flow ? icmpFactsOf(p.data, flow) : null, windowShift: tcpWindowShiftOf(p.data, p.linkType, flow) };
+    return {
+      no: i + 1,
+      monoUs: p.tsUs,
+      flow,
+      icmp: flow ? icmpFactsOf(p.data, flow) : null,
+      windowShift: tcpWindowShiftOf(p.data, p.linkType, flow),
+    };
   });
 }
 
 describe('flows over a real loopback capture', () => {
   const packets = capturedPackets();
-  const { byNo, ties } = runTimeline([...records.flatMap(callEvents), ...tableEvents(), ...packets.map((packet) => ({ at: packet.monoUs, packet }))]);
+  const { byNo, ties } = runTimeline([
+    ...records.flatMap(callEvents),
+    ...tableEvents(),
+    ...packets.map((packet) => ({ at: packet.monoUs, packet })),
+  ]);
   const callId = (fd: number, call: CallName) => byFd(fd).find((c) => c[2] === call)?.[0] ?? -1;
 
   it('ties every packet to its sockets and calls as Linux sent them', () => {
@@ -127,9 +166,23 @@ describe('flows over a real loopback capture', () => {
     const arrows = model.rows.filter((r): r is LadderArrow => r.kind === 'packet');
     expect(arrows.map((a) => a.tcp?.flags)).toEqual(['SYN', 'SYN, ACK', 'ACK', 'PSH, ACK', 'ACK', 'FIN, ACK', 'ACK', 'FIN, ACK', 'ACK']);
     expect(arrows.map((a) => [a.tcp?.relSeq, a.tcp?.relAck, a.tcp?.len])).toEqual([
-      [0, null, 0], [0, 1, 0], [1, 1, 0], [1, 1, 5], [1, 6, 0], [6, 1, 0], [1, 7, 0], [1, 7, 0], [7, 2, 0],
+      [0, null, 0],
+      [0, 1, 0],
+      [1, 1, 0],
+      [1, 1, 5],
+      [1, 6, 0],
+      [6, 1, 0],
+      [1, 7, 0],
+      [1, 7, 0],
+      [7, 2, 0],
     ]);
-    expect(arrows.flatMap((a) => (a.changed[1] ? [a.states[1]] : []))).toEqual(['SYN_RECEIVED', 'ESTABLISHED', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED']);
+    expect(arrows.flatMap((a) => (a.changed[1] ? [a.states[1]] : []))).toEqual([
+      'SYN_RECEIVED',
+      'ESTABLISHED',
+      'CLOSE_WAIT',
+      'LAST_ACK',
+      'CLOSED',
+    ]);
     expect(model.columns).toEqual([
       { endpoint: `127.0.0.1:${PORTS.client}`, socketIds: [4], fds: [4] },
       { endpoint: `127.0.0.1:${SERVER_PORT}`, socketIds: [3, 5], fds: [3, 5] },

@@ -19,7 +19,10 @@ describe('icmpFactsOf over frames the dissector summarised', () => {
     const flow = summarize(frame, LINKTYPE.RAW).flow as FlowInfo;
     expect(flow.proto).toBe('icmp');
     expect(icmpFactsOf(frame, flow)).toEqual({
-      type: 3, code: 3, isError: true, echo: null,
+      type: 3,
+      code: 3,
+      isError: true,
+      echo: null,
       quoted: { proto: 'udp', family: 4, src: '127.0.0.1', dst: '127.0.0.1', srcPort: 51000, dstPort: 9998 },
     });
   });

@@ -8,7 +8,11 @@ import type { FlowInfo } from '../../src/main/lab/dissect/types';
 import type { IcmpFacts } from '../../src/main/lab/flows/icmp-facts';
 import { createPacketTies, type PacketTie, type PacketTies, type TiePacketInput } from '../../src/main/lab/flows/ties';
 
-export const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
+export const FIN = 0x01,
+  SYN = 0x02,
+  RST = 0x04,
+  PSH = 0x08,
+  ACK = 0x10;
 
 export interface End {
   addr: string;
@@ -21,41 +25,103 @@ export const SERVER_ISN = 5000;
 
 export type TestPacket = TiePacketInput & { no: number; info?: string };
 
-export function tcp(no: number, monoUs: number, from: End, to: End, seq: number, ack: number, flags: number, len = 0, window = 65483): TestPacket {
+export function tcp(
+  no: number,
+  monoUs: number,
+  from: End,
+  to: End,
+  seq: number,
+  ack: number,
+  flags: number,
+  len = 0,
+  window = 65483,
+): TestPacket {
   const family = from.addr.includes(':') ? 6 : 4;
   const flow: FlowInfo = {
-    proto: 'tcp', family, src: from.addr, dst: to.addr, srcPort: from.port, dstPort: to.port,
-    tcp: { seq: seq >>> 0, ack: ack >>> 0, flags, window }, payloadOffset: 66, payloadLength: len,
+    proto: 'tcp',
+    family,
+    src: from.addr,
+    dst: to.addr,
+    srcPort: from.port,
+    dstPort: to.port,
+    tcp: { seq: seq >>> 0, ack: ack >>> 0, flags, window },
+    payloadOffset: 66,
+    payloadLength: len,
   };
   return { no, monoUs, flow };
 }
 
 export function udp(no: number, monoUs: number, from: End, to: End, len: number): TestPacket {
   const family = from.addr.includes(':') ? 6 : 4;
-  return { no, monoUs, flow: { proto: 'udp', family, src: from.addr, dst: to.addr, srcPort: from.port, dstPort: to.port, payloadOffset: 42, payloadLength: len } };
+  return {
+    no,
+    monoUs,
+    flow: {
+      proto: 'udp',
+      family,
+      src: from.addr,
+      dst: to.addr,
+      srcPort: from.port,
+      dstPort: to.port,
+      payloadOffset: 42,
+      payloadLength: len,
+    },
+  };
 }
 
-export function icmp(no: number, monoUs: number, src: string, dst: string, facts: IcmpFacts, payloadLength: number, info?: string): TestPacket {
+export function icmp(
+  no: number,
+  monoUs: number,
+  src: string,
+  dst: string,
+  facts: IcmpFacts,
+  payloadLength: number,
+  info?: string,
+): TestPacket {
   const v6 = src.includes(':');
   return {
-    no, monoUs, info,
+    no,
+    monoUs,
+    info,
     flow: { proto: v6 ? 'icmpv6' : 'icmp', family: v6 ? 6 : 4, src, dst, srcPort: 0, dstPort: 0, payloadOffset: 42, payloadLength },
     icmp: facts,
   };
 }
 
 export function inet(end: End): SockAddr {
-  return end.addr.includes(':') ? { family: 'AF_INET6', address: end.addr, port: end.port } : { family: 'AF_INET', address: end.addr, port: end.port };
+  return end.addr.includes(':')
+    ? { family: 'AF_INET6', address: end.addr, port: end.port }
+    : { family: 'AF_INET', address: end.addr, port: end.port };
 }
 
 /** A socket-table entry with defaults for everything a test does not care about (socket id = fd unless given). */
 export function sock(fd: number, fields: Partial<SocketInfo>): SocketInfo {
   return {
-    socketId: fd, fd, domain: 'AF_INET', type: 'SOCK_STREAM', protocol: 'IPPROTO_IP', state: 'created', local: null, peer: null,
-    nonblocking: false, options: {}, backlog: null, acceptQueue: [], bytesWaiting: 0, datagramsWaiting: 0,
-    shutRd: false, shutWr: false, peerClosed: false, pendingError: null, blockedIn: null,
+    socketId: fd,
+    fd,
+    domain: 'AF_INET',
+    type: 'SOCK_STREAM',
+    protocol: 'IPPROTO_IP',
+    state: 'created',
+    local: null,
+    peer: null,
+    nonblocking: false,
+    options: {},
+    backlog: null,
+    acceptQueue: [],
+    bytesWaiting: 0,
+    datagramsWaiting: 0,
+    shutRd: false,
+    shutWr: false,
+    peerClosed: false,
+    pendingError: null,
+    blockedIn: null,
     counters: { bytesSent: 0, bytesReceived: 0, sendCalls: 0, recvCalls: 0, datagramsSent: 0, datagramsReceived: 0 },
-    acceptedFrom: null, acceptedFromId: null, tcpState: null, createdAtUs: fd * 1000, ...fields,
+    acceptedFrom: null,
+    acceptedFromId: null,
+    tcpState: null,
+    createdAtUs: fd * 1000,
+    ...fields,
   };
 }
 
@@ -64,23 +130,38 @@ export function sock(fd: number, fields: Partial<SocketInfo>): SocketInfo {
  * where no descriptor is reused): `ids.socketId` the socket acted on, `ids.newSocketId` the one made.
  */
 export function call(
-  id: number, fd: number | null, name: CallName, args: Record<string, unknown>, start: number, end: number, ret: number,
-  errno: CallRecord['errno'] = null, ids: Partial<Pick<CallRecord, 'socketId' | 'newSocketId'>> = {},
+  id: number,
+  fd: number | null,
+  name: CallName,
+  args: Record<string, unknown>,
+  start: number,
+  end: number,
+  ret: number,
+  errno: CallRecord['errno'] = null,
+  ids: Partial<Pick<CallRecord, 'socketId' | 'newSocketId'>> = {},
 ): CallRecord {
   const made = (name === 'socket' || name === 'accept') && ret >= 0 ? ret : null;
   return {
-    id, fd, socketId: ids.socketId ?? fd, newSocketId: ids.newSocketId ?? made, call: name, args: fd === null ? args : { fd, ...args },
-    startMonoUs: start, startWallUs: start, endMonoUs: end, durationUs: end - start, ret, errno, message: null,
+    id,
+    fd,
+    socketId: ids.socketId ?? fd,
+    newSocketId: ids.newSocketId ?? made,
+    call: name,
+    args: fd === null ? args : { fd, ...args },
+    startMonoUs: start,
+    startWallUs: start,
+    endMonoUs: end,
+    durationUs: end - start,
+    ret,
+    errno,
+    message: null,
   };
 }
 
 /** The payload summary the socket area logs for send/sendto. */
 export const data = (length: number) => ({ length, previewHex: '', previewText: '' });
 
-export type Event =
-  | { at: number; sockets: SocketInfo[] }
-  | { at: number; call: CallRecord }
-  | { at: number; packet: TestPacket };
+export type Event = { at: number; sockets: SocketInfo[] } | { at: number; call: CallRecord } | { at: number; packet: TestPacket };
 
 /** Both log emissions of a call: at its start (still running) and at its end. */
 export function callEvents(record: CallRecord): Event[] {
@@ -92,7 +173,10 @@ export function callEvents(record: CallRecord): Event[] {
 }
 
 /** Feeds a timeline to a fresh tier in time order (stable for equal times); ties by frame number. */
-export function runTimeline(events: Event[], ties: PacketTies = createPacketTies()): { ties: PacketTies; byNo: Map<number, PacketTie>; packets: TestPacket[] } {
+export function runTimeline(
+  events: Event[],
+  ties: PacketTies = createPacketTies(),
+): { ties: PacketTies; byNo: Map<number, PacketTie>; packets: TestPacket[] } {
   const ordered = events.map((e, i) => ({ e, i })).sort((x, y) => x.e.at - y.e.at || x.i - y.i);
   const byNo = new Map<number, PacketTie>();
   const packets: TestPacket[] = [];
@@ -107,7 +191,10 @@ export function runTimeline(events: Event[], ties: PacketTies = createPacketTies
   return { ties, byNo, packets };
 }
 
-const C = CLIENT, S = SERVER, c = CLIENT_ISN, s = SERVER_ISN;
+const C = CLIENT,
+  S = SERVER,
+  c = CLIENT_ISN,
+  s = SERVER_ISN;
 
 /**
  * The classic conversation: server socket/bind/listen (fd 3), client socket/connect (fd 4),

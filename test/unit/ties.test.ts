@@ -2,11 +2,32 @@ import { describe, expect, it } from 'vitest';
 import { createPacketTies, tiePackets } from '../../src/main/lab/flows/ties';
 import type { IcmpFacts } from '../../src/main/lab/flows/icmp-facts';
 import {
-  ACK, call, callEvents, CLIENT, CLIENT_ISN, classicConversation, data, FIN, icmp, inet, PSH, RST, runTimeline, SERVER,
-  SERVER_ISN, sock, SYN, tcp, udp, type Event,
+  ACK,
+  call,
+  callEvents,
+  CLIENT,
+  CLIENT_ISN,
+  classicConversation,
+  data,
+  FIN,
+  icmp,
+  inet,
+  PSH,
+  RST,
+  runTimeline,
+  SERVER,
+  SERVER_ISN,
+  sock,
+  SYN,
+  tcp,
+  udp,
+  type Event,
 } from './ties.fixtures';
 
-const C = CLIENT, S = SERVER, c = CLIENT_ISN, s = SERVER_ISN;
+const C = CLIENT,
+  S = SERVER,
+  c = CLIENT_ISN,
+  s = SERVER_ISN;
 
 describe('tying the classic conversation', () => {
   const { events, ids } = classicConversation();
@@ -30,7 +51,9 @@ describe('tying the classic conversation', () => {
   it('gives the same ties when every record is noted again (a re-poll of the log)', () => {
     const again: Event[] = events.flatMap((e): Event[] => ('call' in e ? [e, { ...e }] : [e]));
     // Just before the FIN: every finished record again, socket() and accept() included.
-    const repoll: Event[] = classicConversation().calls.filter((r) => (r.endMonoUs ?? 0) <= 601).map((record) => ({ at: 601, call: record }));
+    const repoll: Event[] = classicConversation()
+      .calls.filter((r) => (r.endMonoUs ?? 0) <= 601)
+      .map((record) => ({ at: 601, call: record }));
     const twice = runTimeline([...again, ...repoll]);
     expect([...twice.byNo.values()].map((t) => [t.fds, t.callId, t.cause])).toEqual(rows.map((r) => r.slice(1)));
   });
@@ -145,7 +168,11 @@ describe('tying calls to packets, only where certain', () => {
 
   it('ties a FIN to close() when no shutdown came first, and not when it came too late', () => {
     const close = call(50, 4, 'close', {}, 10, 11, 0);
-    const late = runTimeline([...established(), ...callEvents(close), { at: 10 + 300_000, packet: tcp(4, 10 + 300_000, C, S, c + 1, s + 1, FIN | ACK) }]);
+    const late = runTimeline([
+      ...established(),
+      ...callEvents(close),
+      { at: 10 + 300_000, packet: tcp(4, 10 + 300_000, C, S, c + 1, s + 1, FIN | ACK) },
+    ]);
     expect(late.byNo.get(4)).toMatchObject({ callId: null, cause: null });
     const soon = runTimeline([...established(), ...callEvents(close), { at: 12, packet: tcp(4, 12, C, S, c + 1, s + 1, FIN | ACK) }]);
     expect(soon.byNo.get(4)).toMatchObject({ callId: 50, cause: 'call' });
@@ -153,8 +180,18 @@ describe('tying calls to packets, only where certain', () => {
 
   it('ties IPv6 and IPv4-mapped endpoints of a dual-stack listener', () => {
     const v6listener = sock(3, { domain: 'AF_INET6', state: 'listening', local: { family: 'AF_INET6', address: '::', port: 8080 } });
-    const v6client = sock(4, { domain: 'AF_INET6', state: 'connected', local: inet({ addr: '::1', port: 40000 }), peer: inet({ addr: '0:0:0:0:0:0:0:1', port: 8080 }) });
-    const mapped = sock(5, { domain: 'AF_INET6', state: 'connected', local: { family: 'AF_INET6', address: '::ffff:127.0.0.1', port: 8080 }, peer: { family: 'AF_INET6', address: '::ffff:127.0.0.1', port: 40001 } });
+    const v6client = sock(4, {
+      domain: 'AF_INET6',
+      state: 'connected',
+      local: inet({ addr: '::1', port: 40000 }),
+      peer: inet({ addr: '0:0:0:0:0:0:0:1', port: 8080 }),
+    });
+    const mapped = sock(5, {
+      domain: 'AF_INET6',
+      state: 'connected',
+      local: { family: 'AF_INET6', address: '::ffff:127.0.0.1', port: 8080 },
+      peer: { family: 'AF_INET6', address: '::ffff:127.0.0.1', port: 40001 },
+    });
     const result = tiePackets(
       [
         tcp(1, 1, { addr: '::1', port: 40000 }, { addr: '::1', port: 8080 }, c, 0, SYN),
@@ -177,7 +214,12 @@ describe('datagrams and ICMP', () => {
 
   it('ties a datagram to its sendto on an unbound socket and to the bound receiver', () => {
     const sendto = call(60, 6, 'sendto', { data: data(4), address: inet(to), flags: [] }, 100, 102, 4);
-    const { byNo, ties } = runTimeline([{ at: 0, sockets: [sender, receiver] }, ...callEvents(sendto), { at: 101, packet: udp(1, 101, from, to, 4) }, { at: 103, packet: udp(2, 103, from, to, 4) }]);
+    const { byNo, ties } = runTimeline([
+      { at: 0, sockets: [sender, receiver] },
+      ...callEvents(sendto),
+      { at: 101, packet: udp(1, 101, from, to, 4) },
+      { at: 103, packet: udp(2, 103, from, to, 4) },
+    ]);
     expect(byNo.get(1)).toMatchObject({ fds: [6, 7], callId: 60, cause: 'call' });
     // The same sendto is not tied twice; the socket's port was learned from the first datagram.
     expect(byNo.get(2)).toMatchObject({ fds: [6, 7], callId: null, cause: null });
@@ -186,7 +228,12 @@ describe('datagrams and ICMP', () => {
 
   it('does not tie a datagram of another length or to another destination', () => {
     const sendto = call(61, 6, 'sendto', { data: data(4), address: inet(to), flags: [] }, 100, 102, 4);
-    const { byNo } = runTimeline([{ at: 0, sockets: [sender] }, ...callEvents(sendto), { at: 101, packet: udp(1, 101, from, to, 5) }, { at: 101.5, packet: udp(2, 101.5, from, closed, 4) }]);
+    const { byNo } = runTimeline([
+      { at: 0, sockets: [sender] },
+      ...callEvents(sendto),
+      { at: 101, packet: udp(1, 101, from, to, 5) },
+      { at: 101.5, packet: udp(2, 101.5, from, closed, 4) },
+    ]);
     expect(byNo.get(1)?.callId).toBeNull();
     expect(byNo.get(2)?.callId).toBeNull();
   });
@@ -194,7 +241,10 @@ describe('datagrams and ICMP', () => {
   it('ties an ICMP port unreachable to the UDP socket whose datagram it quotes', () => {
     const sendto = call(62, 6, 'sendto', { data: data(4), address: inet(closed), flags: [] }, 100, 102, 4);
     const unreachable: IcmpFacts = {
-      type: 3, code: 3, isError: true, echo: null,
+      type: 3,
+      code: 3,
+      isError: true,
+      echo: null,
       quoted: { proto: 'udp', family: 4, src: '127.0.0.1', dst: '127.0.0.1', srcPort: from.port, dstPort: closed.port },
     };
     const { byNo } = runTimeline([
@@ -209,7 +259,15 @@ describe('datagrams and ICMP', () => {
 
   it('ties an echo request to the raw socket’s sendto and the reply to the same socket', () => {
     const raw = sock(8, { type: 'SOCK_RAW', protocol: 'IPPROTO_ICMP' });
-    const sendto = call(70, 8, 'sendto', { data: data(64), address: { family: 'AF_INET', address: '127.0.0.1', port: 0 }, flags: [] }, 100, 101, 64);
+    const sendto = call(
+      70,
+      8,
+      'sendto',
+      { data: data(64), address: { family: 'AF_INET', address: '127.0.0.1', port: 0 }, flags: [] },
+      100,
+      101,
+      64,
+    );
     const request: IcmpFacts = { type: 8, code: 0, isError: false, echo: { id: 77, seq: 1, request: true }, quoted: null };
     const reply: IcmpFacts = { type: 0, code: 0, isError: false, echo: { id: 77, seq: 1, request: false }, quoted: null };
     const { byNo } = runTimeline([
@@ -285,11 +343,17 @@ describe('tie windows for kernel-stamped captures', () => {
     const capture = () => createPacketTies({ slackUs: CAPTURE_SLACK_US });
     const sendto = call(70, 6, 'sendto', { data: data(4), address: inet(to), flags: [] }, 100, 102, 4);
     // Measured on lo: a datagram's kernel stamp is at most ~55 µs after the logged end.
-    const soon = runTimeline([{ at: 0, sockets: [sender] }, ...callEvents(sendto), { at: 157, packet: udp(1, 157, from, to, 4) }], capture());
+    const soon = runTimeline(
+      [{ at: 0, sockets: [sender] }, ...callEvents(sendto), { at: 157, packet: udp(1, 157, from, to, 4) }],
+      capture(),
+    );
     expect(soon.byNo.get(1)).toMatchObject({ callId: 70, cause: 'call' });
     // 100 ms later the same bytes are not that call's (with stamps taken in the capture process
     // the window was 2 s and tied it).
-    const late = runTimeline([{ at: 0, sockets: [sender] }, ...callEvents(sendto), { at: 100_102, packet: udp(1, 100_102, from, to, 4) }], capture());
+    const late = runTimeline(
+      [{ at: 0, sockets: [sender] }, ...callEvents(sendto), { at: 100_102, packet: udp(1, 100_102, from, to, 4) }],
+      capture(),
+    );
     expect(late.byNo.get(1)?.callId).toBeNull();
   });
 });

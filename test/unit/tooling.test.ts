@@ -22,7 +22,7 @@ describe('tsconfig', () => {
     }
   });
 
-  it('typechecks without writing build info (composite is for editors\' project references only)', () => {
+  it("typechecks without writing build info (composite is for editors' project references only)", () => {
     const { scripts } = json('package.json') as { scripts: Record<string, string> };
     const checks = scripts.typecheck.split('&&').map((part) => part.trim());
     expect(checks).toHaveLength(2);

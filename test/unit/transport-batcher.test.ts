@@ -16,7 +16,12 @@ const log = (id: number): EventEnvelope => ({ name: 'call.logged', payload: { id
 function manual(options: { maxBatch?: number; maxQueued?: number; ready?: () => boolean } = {}) {
   const sent: EventEnvelope[][] = [];
   const drops: number[] = [];
-  const batcher = createEventBatcher({ send: (batch) => sent.push(batch), intervalMs: 3_600_000, onDrop: (n) => drops.push(n), ...options });
+  const batcher = createEventBatcher({
+    send: (batch) => sent.push(batch),
+    intervalMs: 3_600_000,
+    onDrop: (n) => drops.push(n),
+    ...options,
+  });
   return { batcher, sent, drops };
 }
 

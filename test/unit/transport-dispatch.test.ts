@@ -23,7 +23,9 @@ describe('createDispatcher', () => {
     const dispatch = createDispatcher(lab);
     const answer = await dispatch('socket.socket', { domain: 'AF_INET', type: 'SOCK_DGRAM', extra: 'x' });
     expect(answer).toEqual({ ok: true, ret: 3, callId: 1 });
-    expect(reached).toEqual([{ name: 'socket.socket', input: { domain: 'AF_INET', type: 'SOCK_DGRAM', protocol: 'IPPROTO_IP', host: null } }]);
+    expect(reached).toEqual([
+      { name: 'socket.socket', input: { domain: 'AF_INET', type: 'SOCK_DGRAM', protocol: 'IPPROTO_IP', host: null } },
+    ]);
   });
 
   it.each([

@@ -19,7 +19,7 @@ describe('encodeFrame / decodeFrame', () => {
     expect(back.input.fd).toBe(3);
   });
 
-  it('sends a Buffer view as just its bytes, never as Buffer.toJSON\'s array nor its whole pool', () => {
+  it("sends a Buffer view as just its bytes, never as Buffer.toJSON's array nor its whole pool", () => {
     const pool = Buffer.from('xxhelloxx');
     const text = encodeFrame({ data: pool.subarray(2, 7) });
     expect(text).toBe('{"data":{"$base64":"aGVsbG8="}}');

@@ -82,7 +82,10 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
     const chosen = store.get(no);
     const flow = chosen && summarize(chosen.data, chosen.linkType, frameMeta(chosen)).flow;
     if (!flow) return chosen ? [{ no, flow: null, payload: new Uint8Array(0) }] : [];
-    const ends = new Set([`${flow.src}|${flow.srcPort}|${flow.dst}|${flow.dstPort}`, `${flow.dst}|${flow.dstPort}|${flow.src}|${flow.srcPort}`]);
+    const ends = new Set([
+      `${flow.src}|${flow.srcPort}|${flow.dst}|${flow.dstPort}`,
+      `${flow.dst}|${flow.dstPort}|${flow.src}|${flow.srcPort}`,
+    ]);
     const packets: StreamPacket[] = [];
     for (const packet of store.packets()) {
       const f = summarize(packet.data, packet.linkType, frameMeta(packet)).flow;
@@ -132,9 +135,11 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
     handlers: {
       'capture.interfaces': async () => {
         // The engine's lab offers its link's ends; its own namespace has nothing to see.
-        if (ctx.options.role === 'engine') return ok([...ctx.net.linkInterfaces().map(linkInterface), ...ctx.net.hostInterfaces().map(hostInterface)]);
+        if (ctx.options.role === 'engine')
+          return ok([...ctx.net.linkInterfaces().map(linkInterface), ...ctx.net.hostInterfaces().map(hostInterface)]);
         const client = session.processClient();
-        if (client === null) return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
+        if (client === null)
+          return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
         const devices = await client.devices();
         if (!devices.ok) return captureFailure('EINVAL', `Could not list capture interfaces: ${devices.message}`);
         return ok(listInterfaces(devices.value));
@@ -163,11 +168,17 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
       'capture.packet': (input) => {
         const packet = store.get(input.no);
         if (packet === null) return noFrame(input.no);
-        return ok({ row: buildRow(packet, ties), data: new Uint8Array(packet.data), tree: dissect(packet.data, packet.linkType, frameMeta(packet)) });
+        return ok({
+          row: buildRow(packet, ties),
+          data: new Uint8Array(packet.data),
+          tree: dissect(packet.data, packet.linkType, frameMeta(packet)),
+        });
       },
       'capture.checkFilter': (input) => {
         const compiled = compileFilter(input.filter);
-        return ok(compiled.ok ? { valid: true, error: null, position: null } : { valid: false, error: compiled.error, position: compiled.position });
+        return ok(
+          compiled.ok ? { valid: true, error: null, position: null } : { valid: false, error: compiled.error, position: compiled.position },
+        );
       },
       'capture.follow': (input) => {
         if (!store.has(input.no)) return noFrame(input.no);
@@ -180,7 +191,10 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         const packets = selected.frames.map((no) => store.get(no)).filter((p): p is StoredPacket => p !== null);
         const linkTypes = new Set(packets.map((p) => p.linkType));
         if (linkTypes.size > 1) {
-          return captureFailure('EINVAL', `These packets come from links of different types (${[...linkTypes].join(', ')}); export one kind at a time with a display filter.`);
+          return captureFailure(
+            'EINVAL',
+            `These packets come from links of different types (${[...linkTypes].join(', ')}); export one kind at a time with a display filter.`,
+          );
         }
         const pcapng = writePcapng(
           packets.map((p) => ({ data: p.data, tsNs: packetTsNs(p), origLen: p.len })),
@@ -189,7 +203,10 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
             linkType: packets[0]?.linkType ?? session.linkType ?? 1,
             snapLen: session.snaplen,
             // What was lost while capturing, as dumpcap records it (capinfos and Wireshark show it).
-            statistics: session.iface === null ? undefined : { kernelDropped: session.kernel.dropped, ifDropped: session.kernel.ifDropped, delivered: session.packets },
+            statistics:
+              session.iface === null
+                ? undefined
+                : { kernelDropped: session.kernel.dropped, ifDropped: session.kernel.ifDropped, delivered: session.packets },
           },
         );
         return ok({ pcapng });
@@ -213,13 +230,27 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
 
 /** A capture interface for one end of the lab network's link. */
 function linkInterface(name: string): CaptureInterface {
-  return { name, description: `Lab network link, as host ${name.slice(LINK_IFACE_PREFIX.length)} sees it`, addresses: [], loopback: false, up: true, running: true };
+  return {
+    name,
+    description: `Lab network link, as host ${name.slice(LINK_IFACE_PREFIX.length)} sees it`,
+    addresses: [],
+    loopback: false,
+    up: true,
+    running: true,
+  };
 }
 
 /** A capture interface for a host's own device ("A:eth0", "A:lo"), captured inside the host. */
 function hostInterface(name: string): CaptureInterface {
   const [host, device] = name.split(':');
-  return { name, description: `Host ${host}'s ${device === 'lo' ? 'loopback' : 'link interface'}, captured inside host ${host}`, addresses: [], loopback: device === 'lo', up: true, running: true };
+  return {
+    name,
+    description: `Host ${host}'s ${device === 'lo' ? 'loopback' : 'link interface'}, captured inside host ${host}`,
+    addresses: [],
+    loopback: device === 'lo',
+    up: true,
+    running: true,
+  };
 }
 
 /**

@@ -15,7 +15,8 @@ const STDERR_TAIL = 2000;
 
 export type Answer<T> = { ok: true; value: T } | { ok: false; message: string };
 
-type Request = { type: 'devices' } | ({ type: 'start'; iface: string; filter: string; bufferBytes: number } & CaptureTuning) | { type: 'stop' };
+type Request =
+  { type: 'devices' } | ({ type: 'start'; iface: string; filter: string; bufferBytes: number } & CaptureTuning) | { type: 'stop' };
 type Reply = Extract<FromWorker, { id: number }>;
 
 export interface CaptureClientEvents {
@@ -51,7 +52,12 @@ export class CaptureClient {
   }
 
   /** Opens a capture; answers cap's link type name and timestamp precision, or cap's error text. */
-  async start(iface: string, filter: string, bufferBytes: number, tuning: CaptureTuning): Promise<Answer<{ linkName: string; nanoseconds: boolean }>> {
+  async start(
+    iface: string,
+    filter: string,
+    bufferBytes: number,
+    tuning: CaptureTuning,
+  ): Promise<Answer<{ linkName: string; nanoseconds: boolean }>> {
     const reply = await this.request({ type: 'start', iface, filter, bufferBytes, ...tuning });
     if (!reply.ok) return reply;
     if (reply.value.type !== 'started') return failure(reply.value);
@@ -96,7 +102,10 @@ export class CaptureClient {
     this.closing = false;
     const entry = captureEntry();
     if (entry === null) {
-      return Promise.resolve({ ok: false, message: 'The capture process entry (worker.ts or capture.js) is missing from this build of SockLab.' });
+      return Promise.resolve({
+        ok: false,
+        message: 'The capture process entry (worker.ts or capture.js) is missing from this build of SockLab.',
+      });
     }
     return new Promise((resolve) => {
       let channel: CaptureChannel;

@@ -41,7 +41,11 @@ export function mapStartError(raw: string, iface: string, filter: string): Start
   });
   if (/operation not permitted|permission denied|you don't have permission/i.test(text)) {
     const hint = capturePermissionHint();
-    return failure('EPERM', `Capturing on the host's interfaces needs permission to read raw packets, which SockLab does not have (libpcap: "${text}"). Run: ${hint}. A lab network captures without any privilege, and the rest of the lab keeps working.`, hint);
+    return failure(
+      'EPERM',
+      `Capturing on the host's interfaces needs permission to read raw packets, which SockLab does not have (libpcap: "${text}"). Run: ${hint}. A lab network captures without any privilege, and the rest of the lab keeps working.`,
+      hint,
+    );
   }
   if (/can't parse filter expression|syntax error|illegal|unknown host|invalid|not supported on/i.test(text) && filter.trim() !== '') {
     return failure('EINVAL', `The capture filter "${filter}" is not valid BPF: ${text}`);
@@ -58,13 +62,22 @@ export function mapStartError(raw: string, iface: string, filter: string): Start
 /** Maps a failure to load cap itself (missing, or built for another Node/Electron ABI). */
 export function mapLoadError(raw: string): CaptureFailure | null {
   if (/Cannot find module 'cap'|cap\.node/i.test(raw)) {
-    return captureFailure('ENOSYS', `The packet capture library (cap) is not installed or not built: ${raw.trim()}. Run "npm run setup": it installs cap and, where Electron is installed, builds it for Electron too.`);
+    return captureFailure(
+      'ENOSYS',
+      `The packet capture library (cap) is not installed or not built: ${raw.trim()}. Run "npm run setup": it installs cap and, where Electron is installed, builds it for Electron too.`,
+    );
   }
   if (/cap is not patched/i.test(raw)) {
-    return captureFailure('ENOSYS', `The packet capture library (cap) is built without SockLab's patch (batched capture, kernel timestamps, drop counters). Run "node scripts/setup.mjs": it applies patches/cap+0.2.1.patch and rebuilds cap.`);
+    return captureFailure(
+      'ENOSYS',
+      `The packet capture library (cap) is built without SockLab's patch (batched capture, kernel timestamps, drop counters). Run "node scripts/setup.mjs": it applies patches/cap+0.2.1.patch and rebuilds cap.`,
+    );
   }
   if (/NODE_MODULE_VERSION|was compiled against a different/i.test(raw)) {
-    return captureFailure('ENOSYS', `The packet capture library (cap) was built for another Node or Electron version. Rebuild it with "npm run setup" (Node and Electron builds are kept apart: node_modules/cap for Node, .electron-native/ for Electron).`);
+    return captureFailure(
+      'ENOSYS',
+      `The packet capture library (cap) was built for another Node or Electron version. Rebuild it with "npm run setup" (Node and Electron builds are kept apart: node_modules/cap for Node, .electron-native/ for Electron).`,
+    );
   }
   return null;
 }

@@ -41,5 +41,8 @@ export function describeDevice(device: RawDevice): CaptureInterface {
 export function listInterfaces(devices: readonly RawDevice[]): CaptureInterface[] {
   const described = devices.map(describeDevice);
   const rank = (i: CaptureInterface) => (i.loopback ? 0 : i.up ? 1 : 2);
-  return described.map((iface, index) => ({ iface, index })).sort((a, b) => rank(a.iface) - rank(b.iface) || a.index - b.index).map((x) => x.iface);
+  return described
+    .map((iface, index) => ({ iface, index }))
+    .sort((a, b) => rank(a.iface) - rank(b.iface) || a.index - b.index)
+    .map((x) => x.iface);
 }

@@ -60,7 +60,10 @@ export function ladderPicture(no: number, theme: 'light' | 'dark', store: Packet
   const chosenSummary = summarize(chosen.data, chosen.linkType);
   const chosenFlow = chosenSummary.flow;
   if (chosenFlow === null) {
-    return captureFailure('EINVAL', `Packet ${no} is ${chosenSummary.protocol}, not TCP, UDP or ICMP: it is not part of a conversation a ladder can draw.`);
+    return captureFailure(
+      'EINVAL',
+      `Packet ${no} is ${chosenSummary.protocol}, not TCP, UDP or ICMP: it is not part of a conversation a ladder can draw.`,
+    );
   }
   // ICMP (errors quoting the conversation, echo exchanges) always goes in; other packets only
   // when they travel between the same two endpoints. selectConversation decides the rest.

@@ -66,7 +66,10 @@ export interface NodeChildOptions {
  * execs Node in the same process, so the channel (NODE_CHANNEL_FD) and the pid carry over. Under
  * Electron, the Electron binary runs as plain Node (ELECTRON_RUN_AS_NODE).
  */
-export function startNodeChild<Out = ToWorker>(entry: string, options: NodeChildOptions = {}): CaptureChannel<Out> & { pid: number | undefined } {
+export function startNodeChild<Out = ToWorker>(
+  entry: string,
+  options: NodeChildOptions = {},
+): CaptureChannel<Out> & { pid: number | undefined } {
   const execArgv = tsxImport(entry);
   const env = {
     ...process.env,
@@ -78,7 +81,11 @@ export function startNodeChild<Out = ToWorker>(entry: string, options: NodeChild
   const stdio: ['ignore', 'ignore', 'pipe', 'ipc'] = ['ignore', 'ignore', 'pipe', 'ipc'];
   const child =
     options.wrapper && options.wrapper.length > 0
-      ? spawn(options.wrapper[0], [...options.wrapper.slice(1), process.execPath, ...execArgv, entry], { stdio, serialization: 'advanced', env })
+      ? spawn(options.wrapper[0], [...options.wrapper.slice(1), process.execPath, ...execArgv, entry], {
+          stdio,
+          serialization: 'advanced',
+          env,
+        })
       : fork(entry, [], { execArgv, serialization: 'advanced', stdio, env });
   let exitListener: ((code: number | null, reason: string | null) => void) | null = null;
   let ended = false;

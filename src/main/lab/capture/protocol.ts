@@ -24,7 +24,13 @@ export interface CaptureTuning {
 }
 
 /** pcap link type numbers for the link type names cap gives (one table for both directions). */
-export const LINK_TYPE_NAMES: Record<number, string> = { 0: 'NULL', 1: 'ETHERNET', 101: 'RAW', 113: 'LINKTYPE_LINUX_SLL', 127: 'IEEE802_11_RADIO' };
+export const LINK_TYPE_NAMES: Record<number, string> = {
+  0: 'NULL',
+  1: 'ETHERNET',
+  101: 'RAW',
+  113: 'LINKTYPE_LINUX_SLL',
+  127: 'IEEE802_11_RADIO',
+};
 
 /** cap's name for a link type number ("Unknown linktype N" for the others, as cap says). */
 export function linkNameOf(linkType: number): string {

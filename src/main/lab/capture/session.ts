@@ -128,7 +128,8 @@ export class CaptureSession {
         this.clientNetns = onHost?.netns ?? null;
       }
       const client = this.processClient();
-      if (client === null) return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
+      if (client === null)
+        return captureFailure('ENOSYS', 'Capture is switched off in this lab (it was created with captureLauncher "none").');
       if (this.running) await this.stopNow();
       this.early = [];
       const opened = await client.start(onHost?.device ?? iface, filter, bufferBytes, tuning);
@@ -144,7 +145,17 @@ export class CaptureSession {
       }
       this.resetStore();
       const { linkName, nanoseconds } = opened.value;
-      Object.assign(this, { running: true, iface, filter, source: iface, linkType: linkTypeOf(linkName), nanoseconds, snaplen: tuning.snaplen, error: null, permissionHint: null });
+      Object.assign(this, {
+        running: true,
+        iface,
+        filter,
+        source: iface,
+        linkType: linkTypeOf(linkName),
+        nanoseconds,
+        snaplen: tuning.snaplen,
+        error: null,
+        permissionHint: null,
+      });
       for (const batch of early) this.onBatch(batch.data, batch.clockOffsetUs);
       this.pushTimer = setInterval(() => this.pushRows(), PUSH_MS);
       this.statusTimer = setInterval(() => this.emitStatus(), STATUS_MS);
@@ -195,7 +206,10 @@ export class CaptureSession {
    */
   private startLink(iface: string, filter: string): Answer<CaptureStatus> {
     if (filter.trim() !== '') {
-      return captureFailure('EINVAL', `Capture filters (BPF) apply to kernel interfaces; on the link "${iface}" capture everything and use a display filter.`);
+      return captureFailure(
+        'EINVAL',
+        `Capture filters (BPF) apply to kernel interfaces; on the link "${iface}" capture everything and use a display filter.`,
+      );
     }
     if (this.running) this.halt();
     this.untap?.();

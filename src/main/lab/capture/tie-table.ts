@@ -72,7 +72,12 @@ export class TieTable {
     if (!Number.isInteger(index) || index < 0 || index >= this.count) return untied();
     const slot = (this.head + index) % this.slots;
     const extra = this.moreSockets.get(no);
-    const columns = ([[this.idA[slot], this.fdA[slot]], [this.idB[slot], this.fdB[slot]]] as const).filter(([id]) => id !== NO_SOCKET);
+    const columns = (
+      [
+        [this.idA[slot], this.fdA[slot]],
+        [this.idB[slot], this.fdB[slot]],
+      ] as const
+    ).filter(([id]) => id !== NO_SOCKET);
     const sockets = extra
       ? { socketIds: [...extra.socketIds], fds: [...extra.fds] }
       : { socketIds: columns.map(([id]) => id), fds: columns.map(([, fd]) => fd) };

@@ -108,7 +108,10 @@ export class PacketViews {
     return { ok: true, frames: matches.slice(start) };
   }
 
-  private view(filter: string, socketId: number | null): { ok: true; value: FilteredView } | { ok: false; error: string; position: number } {
+  private view(
+    filter: string,
+    socketId: number | null,
+  ): { ok: true; value: FilteredView } | { ok: false; error: string; position: number } {
     const key = `${socketId ?? ''}|${filter}`;
     const known = this.views.find((v) => v.key === key);
     if (known) {
@@ -156,7 +159,10 @@ export class PacketViews {
       const flow = packet && summarize(packet.data, packet.linkType).flow;
       if (!flow || flow.proto !== 'tcp') return false;
       const { src, dst } = flowEnds(flow);
-      return (sameEndpoint(src, accepted.local) && sameEndpoint(dst, accepted.peer)) || (sameEndpoint(src, accepted.peer) && sameEndpoint(dst, accepted.local));
+      return (
+        (sameEndpoint(src, accepted.local) && sameEndpoint(dst, accepted.peer)) ||
+        (sameEndpoint(src, accepted.peer) && sameEndpoint(dst, accepted.local))
+      );
     };
   }
 

@@ -123,7 +123,9 @@ function stopCapture(): void {
 function handle(request: ToWorker): void {
   switch (request.type) {
     case 'devices': {
-      const devices = listDevices().map((d) => RawDevice.safeParse(d)).flatMap((r) => (r.success ? [r.data] : []));
+      const devices = listDevices()
+        .map((d) => RawDevice.safeParse(d))
+        .flatMap((r) => (r.success ? [r.data] : []));
       post({ type: 'devices', id: request.id, devices });
       return;
     }
@@ -154,7 +156,14 @@ function handle(request: ToWorker): void {
  * cap's would, with the kernel's µs stamps and original lengths; its closing statistics block
  * gives the kernel's drop count. Answers `started`, or `failed` with dumpcap's own words.
  */
-async function startThroughDumpcap(id: number, path: string, iface: string, filter: string, bufferBytes: number, snaplen: number): Promise<void> {
+async function startThroughDumpcap(
+  id: number,
+  path: string,
+  iface: string,
+  filter: string,
+  bufferBytes: number,
+  snaplen: number,
+): Promise<void> {
   let stats = { received: 0, dropped: 0, ifDropped: 0 };
   try {
     const running = await startDumpcap({
@@ -169,7 +178,11 @@ async function startThroughDumpcap(id: number, path: string, iface: string, filt
         if (batch.bytes >= FLUSH_BYTES) flush();
       },
       onStats(s) {
-        stats = { received: Number(s.received ?? BigInt(stats.received)), dropped: Number(s.osDropped ?? 0n), ifDropped: Number(s.ifDropped ?? 0n) };
+        stats = {
+          received: Number(s.received ?? BigInt(stats.received)),
+          dropped: Number(s.osDropped ?? 0n),
+          ifDropped: Number(s.ifDropped ?? 0n),
+        };
         post({ type: 'stats', ...stats });
       },
     });

@@ -20,16 +20,54 @@ type Values = readonly string[];
 /** Field names the fast reader answers; a filter may use it only when all its fields are here. */
 export const FAST_FIELDS: ReadonlySet<string> = new Set([
   'frame.len',
-  'eth', 'eth.src', 'eth.dst', 'eth.type',
-  'arp', 'arp.opcode',
-  'ip', 'ip.src', 'ip.dst', 'ip.proto', 'ip.ttl', 'ip.len', 'ip.hdr_len',
-  'ipv6', 'ipv6.src', 'ipv6.dst', 'ipv6.nxt', 'ipv6.plen', 'ipv6.hlim',
-  'tcp', 'tcp.srcport', 'tcp.dstport', 'tcp.len', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.hdr_len', 'tcp.flags',
-  'tcp.flags.res', 'tcp.flags.ae', 'tcp.flags.cwr', 'tcp.flags.ece', 'tcp.flags.urg', 'tcp.flags.ack',
-  'tcp.flags.push', 'tcp.flags.reset', 'tcp.flags.syn', 'tcp.flags.fin', 'tcp.window_size_value',
-  'udp', 'udp.srcport', 'udp.dstport', 'udp.length',
-  'icmp', 'icmp.type', 'icmp.code',
-  'icmpv6', 'icmpv6.type', 'icmpv6.code',
+  'eth',
+  'eth.src',
+  'eth.dst',
+  'eth.type',
+  'arp',
+  'arp.opcode',
+  'ip',
+  'ip.src',
+  'ip.dst',
+  'ip.proto',
+  'ip.ttl',
+  'ip.len',
+  'ip.hdr_len',
+  'ipv6',
+  'ipv6.src',
+  'ipv6.dst',
+  'ipv6.nxt',
+  'ipv6.plen',
+  'ipv6.hlim',
+  'tcp',
+  'tcp.srcport',
+  'tcp.dstport',
+  'tcp.len',
+  'tcp.seq_raw',
+  'tcp.ack_raw',
+  'tcp.hdr_len',
+  'tcp.flags',
+  'tcp.flags.res',
+  'tcp.flags.ae',
+  'tcp.flags.cwr',
+  'tcp.flags.ece',
+  'tcp.flags.urg',
+  'tcp.flags.ack',
+  'tcp.flags.push',
+  'tcp.flags.reset',
+  'tcp.flags.syn',
+  'tcp.flags.fin',
+  'tcp.window_size_value',
+  'udp',
+  'udp.srcport',
+  'udp.dstport',
+  'udp.length',
+  'icmp',
+  'icmp.type',
+  'icmp.code',
+  'icmpv6',
+  'icmpv6.type',
+  'icmpv6.code',
 ]);
 
 /** Whether every one of `fields` (a compiled filter's field list) is answered by the fast reader. */
@@ -111,7 +149,8 @@ export class FastFieldReader {
       return this.pairs.get(`${outer[0]}\n${inner[0]}`, () => '', [outer[0], inner[0]]);
     };
     const ip = (f: (off: number) => Values) => both((i) => (this.ip4Off[i] >= 0 ? f(this.ip4Off[i]) : undefined));
-    const on = (kind: number, f: (off: number, i: number) => Values) => both((i) => (this.l4[i] === kind ? f(this.l4Off[i], i) : undefined));
+    const on = (kind: number, f: (off: number, i: number) => Values) =>
+      both((i) => (this.l4[i] === kind ? f(this.l4Off[i], i) : undefined));
     const flag = (shift: number, mask = 1) => on(L_TCP, (off) => BOOL[(this.flags(off) >> shift) & mask ? 1 : 0]);
     this.getters = new Map<string, () => Values | undefined>([
       ['frame.len', () => decimal(this.frameLen)],

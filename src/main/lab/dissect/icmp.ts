@@ -34,7 +34,10 @@ const UNREACH_CODES: Readonly<Record<number, string>> = {
   10: 'Host administratively prohibited',
   13: 'Communication administratively filtered',
 };
-const TIME_EXCEEDED_CODES: Readonly<Record<number, string>> = { 0: 'Time to live exceeded in transit', 1: 'Fragment reassembly time exceeded' };
+const TIME_EXCEEDED_CODES: Readonly<Record<number, string>> = {
+  0: 'Time to live exceeded in transit',
+  1: 'Fragment reassembly time exceeded',
+};
 
 export const ICMP = {
   proto: protocol('icmp', 'Internet Control Message Protocol'),
@@ -99,7 +102,14 @@ function dissectIcmp(ctx: Ctx, off: number, end: number, reported: number): numb
   if (r.has(off, length) && !ctx.quoted) {
     const computed = complement(sum16(r, off, length) - checksum);
     const good = computed === checksum;
-    sink.field(ICMP.checksum, off + 2, 2, checksum, `${hex(checksum, 4)} [${good ? 'correct' : `incorrect, should be ${hex(computed, 4)}`}]`, good ? undefined : 'warn');
+    sink.field(
+      ICMP.checksum,
+      off + 2,
+      2,
+      checksum,
+      `${hex(checksum, 4)} [${good ? 'correct' : `incorrect, should be ${hex(computed, 4)}`}]`,
+      good ? undefined : 'warn',
+    );
     sink.field(ICMP.checksumStatus, off + 2, 0, good ? 1 : 0);
   } else {
     sink.field(ICMP.checksum, off + 2, 2, checksum);
@@ -146,7 +156,16 @@ function dissectIcmp(ctx: Ctx, off: number, end: number, reported: number): numb
   // The flow's payload starts after the 8-byte header, which must be in this layer: a shorter
   // message gives no flow, so nothing reads its identifier or quote from bytes after it.
   if (!ctx.quoted && ctx.net && r.has(off, 8)) {
-    ctx.flow = { proto: 'icmp', family: 4, src: ctx.net.src, dst: ctx.net.dst, srcPort: 0, dstPort: 0, payloadOffset: off + 8, payloadLength: Math.max(0, end - off - 8) };
+    ctx.flow = {
+      proto: 'icmp',
+      family: 4,
+      src: ctx.net.src,
+      dst: ctx.net.dst,
+      srcPort: 0,
+      dstPort: 0,
+      payloadOffset: off + 8,
+      payloadLength: Math.max(0, end - off - 8),
+    };
   }
   return end - off;
 }

@@ -122,7 +122,14 @@ function dissectIcmpv6(ctx: Ctx, off: number, end: number, reported: number): nu
     const pseudo = pseudoHeaderSum(r, net.family, net.srcOff, net.dstOff, 58, length);
     const computed = complement(sum16(r, off, length, pseudo) - checksum);
     const good = computed === checksum;
-    sink.field(ICMPV6.checksum, off + 2, 2, checksum, `${hex(checksum, 4)} [${good ? 'correct' : `incorrect, should be ${hex(computed, 4)}`}]`, good ? undefined : 'warn');
+    sink.field(
+      ICMPV6.checksum,
+      off + 2,
+      2,
+      checksum,
+      `${hex(checksum, 4)} [${good ? 'correct' : `incorrect, should be ${hex(computed, 4)}`}]`,
+      good ? undefined : 'warn',
+    );
     sink.field(ICMPV6.checksumStatus, off + 2, 0, good ? 1 : 0);
   } else {
     sink.field(ICMPV6.checksum, off + 2, 2, checksum);
@@ -184,7 +191,16 @@ function dissectIcmpv6(ctx: Ctx, off: number, end: number, reported: number): nu
   ctx.columns('ICMPv6', info);
   // As for ICMP: no flow unless the 8-byte header is in this layer.
   if (!ctx.quoted && net && r.has(off, 8)) {
-    ctx.flow = { proto: 'icmpv6', family: 6, src: net.src, dst: net.dst, srcPort: 0, dstPort: 0, payloadOffset: off + 8, payloadLength: Math.max(0, end - off - 8) };
+    ctx.flow = {
+      proto: 'icmpv6',
+      family: 6,
+      src: net.src,
+      dst: net.dst,
+      srcPort: 0,
+      dstPort: 0,
+      payloadOffset: off + 8,
+      payloadLength: Math.max(0, end - off - 8),
+    };
   }
   return end - off;
 }

@@ -57,7 +57,12 @@ export function dissect(frame: Uint8Array, linkType: number, meta: FrameMeta = {
  * With a `TcpSequenceState` (fed packets in arrival order) the Info column shows relative TCP
  * sequence numbers and scaled windows, as Wireshark does; without one, the raw values.
  */
-export function summarize(frame: Uint8Array, linkType: number, meta: FrameMeta = {}, tcpState: TcpSequenceState | null = null): PacketSummary {
+export function summarize(
+  frame: Uint8Array,
+  linkType: number,
+  meta: FrameMeta = {},
+  tcpState: TcpSequenceState | null = null,
+): PacketSummary {
   const ctx = run(frame, linkType, new NullSink(), meta, tcpState);
   if (ctx.src === '' && ctx.macAt >= 0) ctx.addresses(ctx.r.mac(ctx.macAt + 6), ctx.r.mac(ctx.macAt));
   return { src: ctx.src, dst: ctx.dst, protocol: ctx.protocol || 'Unknown', info: ctx.info, mark: ctx.mark, flow: ctx.flow };

@@ -140,7 +140,14 @@ export function dissectIpv4(ctx: Ctx, off: number, end: number, reported: number
   if (totalLen === 0) {
     // TCP segmentation offload: the kernel leaves 0 here; the frame gives the length.
     totalLen = Math.max(0, reported);
-    sink.field(IP.len, off + 2, 2, totalLen, `${totalLen} (reported as 0, presumed to be because of "TCP segmentation offload" (TSO))`, 'note');
+    sink.field(
+      IP.len,
+      off + 2,
+      2,
+      totalLen,
+      `${totalLen} (reported as 0, presumed to be because of "TCP segmentation offload" (TSO))`,
+      'note',
+    );
   } else if (totalLen < hlen) {
     sink.field(IP.len, off + 2, 2, totalLen, `${totalLen} (bogus, must be at least ${hlen})`, 'error');
     ctx.problem(`[Bogus IP length (${totalLen}, less than header length ${hlen})]`, off + 2, 2);
@@ -155,7 +162,13 @@ export function dissectIpv4(ctx: Ctx, off: number, end: number, reported: number
   const ff = r.u16(off + 6);
   const mf = (ff >> 13) & 1;
   const fragOffset = ff & 0x1fff;
-  sink.open(IP.flags, off + 6, 1, `Flags: ${hex(ff >> 13, 2)}${ff & 0x4000 ? ", Don't fragment" : ''}${mf ? ', More fragments' : ''}`, ff >> 13);
+  sink.open(
+    IP.flags,
+    off + 6,
+    1,
+    `Flags: ${hex(ff >> 13, 2)}${ff & 0x4000 ? ", Don't fragment" : ''}${mf ? ', More fragments' : ''}`,
+    ff >> 13,
+  );
   sink.field(IP.rb, off + 6, 1, (ff >> 15) & 1);
   sink.field(IP.df, off + 6, 1, (ff >> 14) & 1);
   sink.field(IP.mf, off + 6, 1, mf);
@@ -171,7 +184,14 @@ export function dissectIpv4(ctx: Ctx, off: number, end: number, reported: number
   if (r.has(off, hlen)) {
     const computed = complement(sum16(r, off, hlen) - checksum);
     const good = computed === checksum;
-    sink.field(IP.checksum, off + 10, 2, checksum, `${hex(checksum, 4)} [${good ? 'correct' : `incorrect, should be ${hex(computed, 4)}`}]`, good ? undefined : 'warn');
+    sink.field(
+      IP.checksum,
+      off + 10,
+      2,
+      checksum,
+      `${hex(checksum, 4)} [${good ? 'correct' : `incorrect, should be ${hex(computed, 4)}`}]`,
+      good ? undefined : 'warn',
+    );
     sink.field(IP.checksumCalculated, off + 10, 2, computed);
     sink.field(IP.checksumStatus, off + 10, 0, good ? 1 : 0);
     if (!good) ctx.problem(`[Bad IPv4 header checksum: ${hex(checksum, 4)}, should be ${hex(computed, 4)}]`, off + 10, 2, 'warn');
@@ -200,7 +220,10 @@ export function dissectIpv4(ctx: Ctx, off: number, end: number, reported: number
   const payloadEnd = Math.min(end, off + layerLen);
   let payloadReported = layerLen - hlen;
   if (fragOffset !== 0 || mf) {
-    ctx.columns('IPv4', `Fragmented IP protocol (proto=${IP_PROTO_NAMES[proto] ?? proto} ${proto}, off=${fragOffset * 8}, ID=${id.toString(16).padStart(4, '0')})`);
+    ctx.columns(
+      'IPv4',
+      `Fragmented IP protocol (proto=${IP_PROTO_NAMES[proto] ?? proto} ${proto}, off=${fragOffset * 8}, ID=${id.toString(16).padStart(4, '0')})`,
+    );
     // Like tshark: a fragment whose bytes are all here goes to reassembly (which SockLab does not
     // do, being stateless), and a later fragment is just data. A cut-short first fragment is
     // decoded as far as it goes, with its length unknown.

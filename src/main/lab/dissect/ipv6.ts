@@ -54,7 +54,7 @@ function jumboLength(ctx: Ctx, hop: number): number | null {
   if (!r.has(hop, 2)) return null;
   const end = hop + (r.u8(hop + 1) + 1) * 8;
   if (!r.has(hop, end - hop)) return null;
-  for (let o = hop + 2; o + 2 <= end; ) {
+  for (let o = hop + 2; o + 2 <= end;) {
     const type = r.u8(o);
     if (type === 0) {
       o++;
@@ -102,7 +102,12 @@ function optionsHeader(hop: boolean) {
   return (ctx: Ctx, off: number, end: number, reported: number): number => {
     const { r, sink } = ctx;
     const len = r.has(off + 1, 1) ? (r.u8(off + 1) + 1) * 8 : 8;
-    sink.open(hop ? IPV6.hopopts : IPV6.dstopts, off, Math.max(0, Math.min(len, end - off)), hop ? 'IPv6 Hop-by-Hop Option' : 'Destination Options for IPv6');
+    sink.open(
+      hop ? IPV6.hopopts : IPV6.dstopts,
+      off,
+      Math.max(0, Math.min(len, end - off)),
+      hop ? 'IPv6 Hop-by-Hop Option' : 'Destination Options for IPv6',
+    );
     if (!ctx.need(off, 2, 'IPv6 extension header')) return close(ctx, end - off);
     const nxt = r.u8(off);
     sink.field(hop ? IPV6.hopNxt : IPV6.dstNxt, off, 1, nxt);
@@ -143,7 +148,10 @@ function dissectFragment(ctx: Ctx, off: number, end: number): number {
   sink.field(IPV6.fragIdent, off + 4, 4, r.u32(off + 4));
   sink.close();
   // Like tshark (which reassembles, and SockLab does not), fragments carry no decoded payload.
-  ctx.columns('IPv6', `IPv6 fragment (off=${(offMore >> 3) * 8} more=${(offMore & 1) === 1 ? 'y' : 'n'} ident=${hex(r.u32(off + 4), 8)} nxt=${nxt})`);
+  ctx.columns(
+    'IPv6',
+    `IPv6 fragment (off=${(offMore >> 3) * 8} more=${(offMore & 1) === 1 ? 'y' : 'n'} ident=${hex(r.u32(off + 4), 8)} nxt=${nxt})`,
+  );
   return 8;
 }
 

@@ -98,7 +98,12 @@ export class ByteReader {
   /** Colon-separated MAC address (`00:1b:21:aa:bb:cc`) of `n` bytes (6 by default). */
   mac(off: number, n = 6): string {
     let out = '';
-    for (let i = 0; i < n; i++) out += (i ? ':' : '') + this.u8(off + i).toString(16).padStart(2, '0');
+    for (let i = 0; i < n; i++)
+      out +=
+        (i ? ':' : '') +
+        this.u8(off + i)
+          .toString(16)
+          .padStart(2, '0');
     return out;
   }
 
@@ -117,7 +122,7 @@ export class ByteReader {
     }
     let bestStart = -1;
     let bestLen = 0;
-    for (let i = 0; i < 8; ) {
+    for (let i = 0; i < 8;) {
       if (g[i] !== 0) {
         i++;
         continue;

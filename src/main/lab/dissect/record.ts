@@ -6,7 +6,10 @@ import { FIELD_TABLE } from './fields';
  * tshark's `-E occurrence=f`, or all occurrences joined with commas (`occurrence=a`). Protocol
  * presence entries and SockLab's own `_ws.*` markers are left out.
  */
-export function toTsharkRecord(values: ReadonlyMap<string, readonly string[]>, occurrence: 'first' | 'all' = 'first'): Record<string, string> {
+export function toTsharkRecord(
+  values: ReadonlyMap<string, readonly string[]>,
+  occurrence: 'first' | 'all' = 'first',
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, list] of values) {
     if (name.startsWith('_ws.') || FIELD_TABLE.get(name)?.type === 'protocol' || list.length === 0) continue;

@@ -90,7 +90,12 @@ function options(ctx: Ctx, off: number, end: number): { info: string; wsShift: n
   while (o < end) {
     const kind = r.u8(o);
     if (kind === 0 || kind === 1) {
-      sink.open(kind === 0 ? TCP.eol : TCP.nop, o, 1, kind === 0 ? 'TCP Option - End of Option List (EOL)' : 'TCP Option - No-Operation (NOP)');
+      sink.open(
+        kind === 0 ? TCP.eol : TCP.nop,
+        o,
+        1,
+        kind === 0 ? 'TCP Option - End of Option List (EOL)' : 'TCP Option - No-Operation (NOP)',
+      );
       sink.field(TCP.optionKind, o, 1, kind);
       sink.close();
       o++;
@@ -107,7 +112,18 @@ function options(ctx: Ctx, off: number, end: number): { info: string; wsShift: n
       ctx.problem(`[TCP option ${name}: length ${len} is bogus]`, o, end - o);
       break;
     }
-    const decl = kind === 2 ? TCP.mss : kind === 3 ? TCP.wscale : kind === 4 ? TCP.sackPerm : kind === 5 ? TCP.sack : kind === 8 ? TCP.timestamp : TCP.optionKind;
+    const decl =
+      kind === 2
+        ? TCP.mss
+        : kind === 3
+          ? TCP.wscale
+          : kind === 4
+            ? TCP.sackPerm
+            : kind === 5
+              ? TCP.sack
+              : kind === 8
+                ? TCP.timestamp
+                : TCP.optionKind;
     sink.open(decl, o, len, `TCP Option - ${name}`);
     sink.field(TCP.optionKind, o, 1, kind);
     sink.field(TCP.optionLen, o + 1, 1, len);
@@ -149,7 +165,10 @@ function checksumText(ctx: Ctx, off: number, segLen: number, checksum: number): 
   // With checksum offload the kernel leaves only the pseudo-header sum for the NIC to finish;
   // on loopback nothing finishes it, so the packet is fine.
   if (checksum === fold(pseudo)) {
-    return { text: `${hex(checksum, 4)} [not computed (offload)]`, note: 'Checksum not computed: offloaded to the network card (always the case on loopback)' };
+    return {
+      text: `${hex(checksum, 4)} [not computed (offload)]`,
+      note: 'Checksum not computed: offloaded to the network card (always the case on loopback)',
+    };
   }
   return { text: `${hex(checksum, 4)} [incorrect, should be ${hex(computed, 4)}]` };
 }
@@ -176,7 +195,14 @@ function dissectTcp(ctx: Ctx, off: number, end: number, reported: number): numbe
   sink.field(TCP.seqRaw, off + 4, 4, seq);
   sink.field(TCP.ackRaw, off + 8, 4, ack);
   const bogusHlen = hlen < 20;
-  sink.field(TCP.hdrLen, off + 12, 1, hlen, bogusHlen ? `${hlen} bytes (bogus, must be at least 20)` : `${hlen} bytes (${hlen / 4})`, bogusHlen ? 'error' : undefined);
+  sink.field(
+    TCP.hdrLen,
+    off + 12,
+    1,
+    hlen,
+    bogusHlen ? `${hlen} bytes (bogus, must be at least 20)` : `${hlen} bytes (${hlen / 4})`,
+    bogusHlen ? 'error' : undefined,
+  );
   sink.open(TCP.flags, off + 12, 2, `Flags: ${hex(flags, 3)} (${tcpFlagsText(flags)})`, flags);
   sink.field(TCP.res, off + 12, 1, (flags >> 9) & 7);
   sink.field(TCP.ae, off + 12, 1, (flags >> 8) & 1);
@@ -193,14 +219,18 @@ function dissectTcp(ctx: Ctx, off: number, end: number, reported: number): numbe
   if (flags & 0x02) ctx.setMark('syn');
   if (flags & 0x01) ctx.setMark('fin');
   if (flags & 0x04) ctx.setMark('rst');
-  const head = (s: number, a: number, w: number): string => `${sport} → ${dport} [${tcpFlagsText(flags)}] Seq=${s}${flags & 0x10 ? ` Ack=${a}` : ''} Win=${w}`;
+  const head = (s: number, a: number, w: number): string =>
+    `${sport} → ${dport} [${tcpFlagsText(flags)}] Seq=${s}${flags & 0x10 ? ` Ack=${a}` : ''} Win=${w}`;
   let info = head(seq, ack, win);
   if (!ctx.need(off + 16, 4, 'TCP header')) {
     ctx.columns('TCP', info);
     return close(ctx, end - off);
   }
   const checksum = r.u16(off + 16);
-  const verdict = sink.wantsFields && segLen >= 0 && reported === end - off ? checksumText(ctx, off, reported, checksum) : { text: `${hex(checksum, 4)} [unverified]` };
+  const verdict =
+    sink.wantsFields && segLen >= 0 && reported === end - off
+      ? checksumText(ctx, off, reported, checksum)
+      : { text: `${hex(checksum, 4)} [unverified]` };
   sink.field(TCP.checksum, off + 16, 2, checksum, verdict.text);
   if (verdict.note) sink.note(verdict.note, off + 16, 2, 'note');
   sink.field(TCP.checksumStatus, off + 16, 0, 2);
@@ -224,7 +254,15 @@ function dissectTcp(ctx: Ctx, off: number, end: number, reported: number): numbe
   }
   if (ctx.tcpState && ctx.net && !ctx.quoted) {
     const { src, dst } = ctx.net;
-    const rel = ctx.tcpState.observe(tcpDirectionKey(src, sport, dst, dport), tcpDirectionKey(dst, dport, src, sport), seq, ack, flags, win, wsShift);
+    const rel = ctx.tcpState.observe(
+      tcpDirectionKey(src, sport, dst, dport),
+      tcpDirectionKey(dst, dport, src, sport),
+      seq,
+      ack,
+      flags,
+      win,
+      wsShift,
+    );
     info = head(rel.seq, rel.ack, rel.window) + tail;
   } else info = head(seq, ack, win) + tail;
   ctx.columns('TCP', info);

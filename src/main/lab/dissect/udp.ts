@@ -10,7 +10,9 @@ export const UDP = {
   port: field('udp.port', 'Source or Destination Port', 'uint', { hidden: true }),
   length: field('udp.length', 'Length', 'uint'),
   checksum: field('udp.checksum', 'Checksum', 'uint', { hexDigits: 4 }),
-  checksumStatus: field('udp.checksum.status', 'Checksum Status', 'uint', { names: { 0: 'Bad', 1: 'Good', 2: 'Unverified', 3: 'Not present' } }),
+  checksumStatus: field('udp.checksum.status', 'Checksum Status', 'uint', {
+    names: { 0: 'Bad', 1: 'Good', 2: 'Unverified', 3: 'Not present' },
+  }),
   payload: field('udp.payload', 'UDP payload', 'bytes'),
 } as const;
 
@@ -23,7 +25,10 @@ function checksumText(ctx: Ctx, off: number, length: number, checksum: number): 
   if (computed === 0) computed = 0xffff;
   if (computed === checksum) return { text: `${hex(checksum, 4)} [correct]` };
   if (checksum === fold(pseudo)) {
-    return { text: `${hex(checksum, 4)} [not computed (offload)]`, note: 'Checksum not computed: offloaded to the network card (always the case on loopback)' };
+    return {
+      text: `${hex(checksum, 4)} [not computed (offload)]`,
+      note: 'Checksum not computed: offloaded to the network card (always the case on loopback)',
+    };
   }
   return { text: `${hex(checksum, 4)} [incorrect, should be ${hex(computed, 4)}]` };
 }
@@ -54,7 +59,15 @@ function dissectUdp(ctx: Ctx, off: number, end: number, reported: number): numbe
   const checksum = r.u16(off + 6);
   const bad = length < 8 || length > framing;
   if (jumbo) sink.field(UDP.length, off + 4, 2, 0, `0 (jumbogram: ${length} bytes, the IPv6 payload length)`);
-  else sink.field(UDP.length, off + 4, 2, length, bad ? `${length} (bogus, must be between 8 and ${framing})` : undefined, bad ? 'error' : undefined);
+  else
+    sink.field(
+      UDP.length,
+      off + 4,
+      2,
+      length,
+      bad ? `${length} (bogus, must be between 8 and ${framing})` : undefined,
+      bad ? 'error' : undefined,
+    );
   const verdict = bad || !sink.wantsFields ? { text: `${hex(checksum, 4)} [unverified]` } : checksumText(ctx, off, length, checksum);
   sink.field(UDP.checksum, off + 6, 2, checksum, verdict.text);
   if (verdict.note) sink.note(verdict.note, off + 6, 2, 'note');
@@ -64,7 +77,8 @@ function dissectUdp(ctx: Ctx, off: number, end: number, reported: number): numbe
   const payloadOff = off + 8;
   const payloadEnd = Math.min(end, off + (bad ? framing : length));
   const captured = Math.max(0, payloadEnd - payloadOff);
-  if (captured > 0 && sink.wantsFields) sink.field(UDP.payload, payloadOff, captured, r.hexBytes(payloadOff, captured), `${captured} bytes`);
+  if (captured > 0 && sink.wantsFields)
+    sink.field(UDP.payload, payloadOff, captured, r.hexBytes(payloadOff, captured), `${captured} bytes`);
   sink.close();
   // Tunnels: the lower port first, as Wireshark tries it.
   const port = UDP_PORTS.has(Math.min(sport, dport)) ? Math.min(sport, dport) : Math.max(sport, dport);

@@ -50,7 +50,10 @@ export function createExerciseArea(lab: Pick<LabApi, 'invoke'>, options: Exercis
       'exercise.list': async () => {
         try {
           const exercises = await loadExerciseDir(dir);
-          return { ok: true as const, value: exercises.map(({ id, title, goal, tags, requires }) => ({ id, title, goal, tags, requires })) };
+          return {
+            ok: true as const,
+            value: exercises.map(({ id, title, goal, tags, requires }) => ({ id, title, goal, tags, requires })),
+          };
         } catch (error) {
           if (!(error instanceof ExerciseFileError)) throw error;
           return failure(error);
@@ -63,7 +66,10 @@ export function createExerciseArea(lab: Pick<LabApi, 'invoke'>, options: Exercis
       'exercise.begin': async () => {
         const sockets = await lab.invoke('lab.sockets', {});
         const calls = await readCalls(api);
-        return { ok: true as const, value: { mark: markAfter(calls), openSockets: sockets.ok ? sockets.value.length : 0, calls: calls.length } };
+        return {
+          ok: true as const,
+          value: { mark: markAfter(calls), openSockets: sockets.ok ? sockets.value.length : 0, calls: calls.length },
+        };
       },
       'exercise.check': async ({ id, roles, since }) => {
         const found = await load(id);
@@ -71,10 +77,23 @@ export function createExerciseArea(lab: Pick<LabApi, 'invoke'>, options: Exercis
         const evidence = await collectEvidence(api, cache, since, checksUseTcpInfo(found.exercise.checks));
         evidence.roles = inferRoles(found.exercise, evidence.calls, evidence.sockets, roles);
         const results = evaluateChecks(found.exercise, evidence);
-        const sockets = evidence.sockets.map((s) => ({ socketId: s.socketId, fd: s.fd, domain: s.domain, type: s.type, open: s.closedBy === null }));
+        const sockets = evidence.sockets.map((s) => ({
+          socketId: s.socketId,
+          fd: s.fd,
+          domain: s.domain,
+          type: s.type,
+          open: s.closedBy === null,
+        }));
         return {
           ok: true as const,
-          value: { id, passed: results.filter((r) => r.passed).length, total: results.length, roles: roleBindings(evidence), sockets, results },
+          value: {
+            id,
+            passed: results.filter((r) => r.passed).length,
+            total: results.length,
+            roles: roleBindings(evidence),
+            sockets,
+            results,
+          },
         };
       },
     },

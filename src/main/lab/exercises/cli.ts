@@ -54,8 +54,16 @@ export async function gradeCli(argv: string[], io: CliIo = processIo): Promise<n
 export function formatReport(exercise: Exercise, report: GradeReport): string {
   const lines = [`Exercise ${exercise.id}: ${exercise.title.en} / ${exercise.title.zh}`];
   const failedSteps = report.steps.filter((s) => !s.pass).length;
-  lines.push(`Scenario "${report.scenario}": ${report.steps.length} steps${failedSteps ? `, ${failedSteps} with unmet expectations (not graded)` : ''}`);
-  lines.push(`Roles: ${Object.entries(report.roles).map(([role, bound]) => `${role} → ${bound === null ? 'missing' : `fd ${bound.fd}`}`).join(', ') || 'none'}`);
+  lines.push(
+    `Scenario "${report.scenario}": ${report.steps.length} steps${failedSteps ? `, ${failedSteps} with unmet expectations (not graded)` : ''}`,
+  );
+  lines.push(
+    `Roles: ${
+      Object.entries(report.roles)
+        .map(([role, bound]) => `${role} → ${bound === null ? 'missing' : `fd ${bound.fd}`}`)
+        .join(', ') || 'none'
+    }`,
+  );
   if (report.captureProblem) lines.push(`Capture: ${report.captureProblem}`);
   if (report.skipped) {
     lines.push(`SKIPPED: ${report.skipped}`);

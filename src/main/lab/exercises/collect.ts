@@ -9,7 +9,15 @@ import type { CallRecord } from '@shared/socket';
 import { fieldValues } from '../dissect';
 import type { ExerciseMark } from '@shared/exercise';
 import { monoUs } from '../context';
-import { rememberInfos, sinceMark, socketsFromCalls, type Evidence, type EvidencePacket, type EvidenceSocket, type InfoCache } from './evidence';
+import {
+  rememberInfos,
+  sinceMark,
+  socketsFromCalls,
+  type Evidence,
+  type EvidencePacket,
+  type EvidenceSocket,
+  type InfoCache,
+} from './evidence';
 
 /** Most packets decoded for one evaluation: a lab exercise needs far fewer. */
 export const MAX_EVIDENCE_PACKETS = 5000;
@@ -73,7 +81,11 @@ async function readRows(lab: LabApi, filter: string): Promise<{ rows: PacketRow[
   return { rows: rows.slice(0, MAX_EVIDENCE_PACKETS), problem: null };
 }
 
-async function readPackets(lab: LabApi, cache: EvidenceCache, filter: string): Promise<{ packets: EvidencePacket[]; problem: string | null }> {
+async function readPackets(
+  lab: LabApi,
+  cache: EvidenceCache,
+  filter: string,
+): Promise<{ packets: EvidencePacket[]; problem: string | null }> {
   const status = await lab.invoke('capture.status', {});
   if (!status.ok) return { packets: [], problem: status.message };
   const { rows, problem } = await readRows(lab, filter);
@@ -99,10 +111,18 @@ async function readPackets(lab: LabApi, cache: EvidenceCache, filter: string): P
  * `roles` is filled by the caller (grader or live area). TCP_INFO histories are read only when
  * `withTcpInfo` (some check asks for them): they are the biggest part to copy.
  */
-export async function collectEvidence(lab: LabApi, cache: EvidenceCache, mark: ExerciseMark | null = null, withTcpInfo = false): Promise<Evidence> {
+export async function collectEvidence(
+  lab: LabApi,
+  cache: EvidenceCache,
+  mark: ExerciseMark | null = null,
+  withTcpInfo = false,
+): Promise<Evidence> {
   const all = await readCalls(lab);
   await observeSockets(lab, cache);
-  const { calls, sockets } = sinceMark({ calls: all, sockets: socketsFromCalls(all, cache.infos), packets: [], roles: {}, captureProblem: null }, mark);
+  const { calls, sockets } = sinceMark(
+    { calls: all, sockets: socketsFromCalls(all, cache.infos), packets: [], roles: {}, captureProblem: null },
+    mark,
+  );
   if (withTcpInfo) await readTcpInfo(lab, sockets, mark);
   const { packets, problem } = await readPackets(lab, cache, relevantFilter(sockets, calls));
   return sinceMark({ calls, sockets, packets, roles: {}, captureProblem: problem }, mark);

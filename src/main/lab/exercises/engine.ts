@@ -50,7 +50,13 @@ export function evaluateChecks(exercise: Pick<Exercise, 'checks' | 'roles'>, evi
 /** "recv() on conn" / "shutdown(SHUT_WR) on client": how details name a call pattern. */
 export function describeCallMatch(match: CallMatch): string {
   const args = match.args ? Object.values(match.args).map(describeArg).filter(Boolean).join(', ') : '';
-  const outcome = match.errno ? ` failing with ${match.errno}` : match.ret !== undefined ? ` returning ${match.ret}` : match.ok === false ? ' failing' : '';
+  const outcome = match.errno
+    ? ` failing with ${match.errno}`
+    : match.ret !== undefined
+      ? ` returning ${match.ret}`
+      : match.ok === false
+        ? ' failing'
+        : '';
   return `${match.call}(${args})${match.role ? ` on ${match.role}` : ''}${outcome}`;
 }
 
@@ -61,7 +67,9 @@ function describeArg(value: unknown): string {
   const object = value as Record<string, unknown>;
   if ('address' in object || 'port' in object) return `${String(object.address ?? '*')}:${String(object.port ?? '*')}`;
   if ('path' in object) return `unix:${String(object.path)}`;
-  return `{ ${Object.entries(object).map(([key, field]) => `${key}: ${describeArg(field)}`).join(', ')} }`;
+  return `{ ${Object.entries(object)
+    .map(([key, field]) => `${key}: ${describeArg(field)}`)
+    .join(', ')} }`;
 }
 
 function callLine(call: CallRecord): string {
@@ -70,7 +78,14 @@ function callLine(call: CallRecord): string {
 }
 
 const evidenceOfCalls = (calls: CallRecord[]): CheckEvidence => ({
-  calls: calls.map(({ id, fd, socketId, newSocketId, call, ret, errno }) => ({ id, fd, socketId: call === 'socket' ? newSocketId : socketId, call, ret, errno })),
+  calls: calls.map(({ id, fd, socketId, newSocketId, call, ret, errno }) => ({
+    id,
+    fd,
+    socketId: call === 'socket' ? newSocketId : socketId,
+    call,
+    ret,
+    errno,
+  })),
   packets: [],
 });
 const evidenceOfPackets = (packets: EvidencePacket[]): CheckEvidence => ({
@@ -90,13 +105,26 @@ class Scope {
       if ('socket' in check) return this.socketCheck(check);
       if ('packets' in check) return this.packetCheck(check.packets, check.count, check.after);
       if ('sequence' in check) return this.sequenceCheck(check.sequence);
-      if ('all' in check) return this.combine(check.all.map((c) => this.evaluate(c)), 'all');
-      if ('any' in check) return this.combine(check.any.map((c) => this.evaluate(c)), 'any');
+      if ('all' in check)
+        return this.combine(
+          check.all.map((c) => this.evaluate(c)),
+          'all',
+        );
+      if ('any' in check)
+        return this.combine(
+          check.any.map((c) => this.evaluate(c)),
+          'any',
+        );
       const inner = this.evaluate(check.not);
       if (inner.undecided) return inner;
-      return { passed: !inner.passed, detail: `${inner.passed ? 'it should not hold, but ' : 'as required, not: '}${inner.detail}`, evidence: inner.evidence };
+      return {
+        passed: !inner.passed,
+        detail: `${inner.passed ? 'it should not hold, but ' : 'as required, not: '}${inner.detail}`,
+        evidence: inner.evidence,
+      };
     } catch (error) {
-      if (error instanceof CheckProblem || error instanceof StepError) return { passed: false, detail: error.message, evidence: { calls: [], packets: [] }, undecided: true };
+      if (error instanceof CheckProblem || error instanceof StepError)
+        return { passed: false, detail: error.message, evidence: { calls: [], packets: [] }, undecided: true };
       throw error;
     }
   }
@@ -111,15 +139,22 @@ class Scope {
       undecided,
       detail: [...new Set(relevant.map((v) => v.detail))].join('; '),
       evidence: {
-        calls: uniqueBy(relevant.flatMap((v) => v.evidence.calls), (c) => c.id),
-        packets: uniqueBy(relevant.flatMap((v) => v.evidence.packets), (p) => p.no),
+        calls: uniqueBy(
+          relevant.flatMap((v) => v.evidence.calls),
+          (c) => c.id,
+        ),
+        packets: uniqueBy(
+          relevant.flatMap((v) => v.evidence.packets),
+          (p) => p.no,
+        ),
       },
     };
   }
 
   /** The socket playing `role`, or a problem saying how to name it. */
   private socketOf(role: string): EvidenceSocket {
-    if (!Object.hasOwn(this.exercise.roles, role)) throw new CheckProblem(`the exercise has no role "${role}" (an error in the exercise file)`);
+    if (!Object.hasOwn(this.exercise.roles, role))
+      throw new CheckProblem(`the exercise has no role "${role}" (an error in the exercise file)`);
     const socketId = this.evidence.roles[role];
     const socket = socketId === null || socketId === undefined ? undefined : this.evidence.sockets.find((s) => s.socketId === socketId);
     if (!socket) throw new CheckProblem(`no socket plays the role "${role}": name it with "as: ${role}" on its socket or accept step`);
@@ -159,11 +194,24 @@ class Scope {
     const countProblem = matchNumber(found.length, wanted, this.lookup, 'count');
     const what = `${describeCallMatch(match)}${after ? ` after ${describeCallMatch(after)} (#${anchor?.id})` : ''}${before ? ` before ${describeCallMatch(before)}${limit ? ` (#${limit.id})` : ''}` : ''}`;
     if (countProblem === null) {
-      return { passed: true, detail: `${what}: ${found.map(callLine).join(', ') || 'none, as required'}`, evidence: evidenceOfCalls(found) };
+      return {
+        passed: true,
+        detail: `${what}: ${found.map(callLine).join(', ') || 'none, as required'}`,
+        evidence: evidenceOfCalls(found),
+      };
     }
-    const sameName = (match.role ? callsOf(this.evidence.calls, this.socketOf(match.role)) : this.evidence.calls).filter((c) => c.call === match.call);
-    const seen = sameName.length > 0 ? `; the ${match.call}() calls made: ${sameName.slice(0, 6).map(callLine).join(', ')}` : `; no ${match.call}() call was made${match.role ? ` on ${match.role}` : ''}`;
-    return { passed: false, detail: `expected ${wanted === '>=1' ? 'a' : `${countProblem.replace(/^count /, '')} of`} ${what}${seen}`, evidence: evidenceOfCalls(found.length ? found : sameName) };
+    const sameName = (match.role ? callsOf(this.evidence.calls, this.socketOf(match.role)) : this.evidence.calls).filter(
+      (c) => c.call === match.call,
+    );
+    const seen =
+      sameName.length > 0
+        ? `; the ${match.call}() calls made: ${sameName.slice(0, 6).map(callLine).join(', ')}`
+        : `; no ${match.call}() call was made${match.role ? ` on ${match.role}` : ''}`;
+    return {
+      passed: false,
+      detail: `expected ${wanted === '>=1' ? 'a' : `${countProblem.replace(/^count /, '')} of`} ${what}${seen}`,
+      evidence: evidenceOfCalls(found.length ? found : sameName),
+    };
   }
 
   private socketCheck(check: Extract<Check, { socket: string }>): Verdict {
@@ -180,7 +228,10 @@ class Scope {
       const peer = info?.peer ?? null;
       const local = other.info?.local ?? null;
       if (peer && local && sameAddress(peer, local)) facts.push(`${check.socket}'s peer ${formatAddress(peer)} is ${check.peerIs}`);
-      else problems.push(`${check.socket}'s peer is ${peer ? formatAddress(peer) : 'unknown'}, but ${check.peerIs} is at ${local ? formatAddress(local) : 'an unknown address'}`);
+      else
+        problems.push(
+          `${check.socket}'s peer is ${peer ? formatAddress(peer) : 'unknown'}, but ${check.peerIs} is at ${local ? formatAddress(local) : 'an unknown address'}`,
+        );
     }
     if (check.acceptedFrom) {
       const listener = this.socketOf(check.acceptedFrom);
@@ -196,7 +247,10 @@ class Scope {
       if (wanted === undefined) continue;
       const actual = info ? info[field] : undefined;
       if (actual === wanted) facts.push(`${field} is ${String(wanted)}`);
-      else problems.push(`${check.socket}'s ${field} should be ${String(wanted)}, but it is ${actual === undefined ? 'unknown (the lab never showed this socket)' : String(actual)}`);
+      else
+        problems.push(
+          `${check.socket}'s ${field} should be ${String(wanted)}, but it is ${actual === undefined ? 'unknown (the lab never showed this socket)' : String(actual)}`,
+        );
     }
     if (check.tcpInfo) {
       const verdict = this.tcpInfoVerdict(check.socket, socket, check.tcpInfo);
@@ -214,8 +268,15 @@ class Scope {
     const hit = socket.tcpInfo.find((sample) => unmet(sample).length === 0);
     if (hit) return { ok: true, text: `the kernel's view of ${role} (TCP_INFO) had ${shown(hit)}` };
     const last = socket.tcpInfo.at(-1);
-    if (!last) return { ok: false, text: `the kernel's view of ${role} (TCP_INFO) was never sampled: is it a TCP socket, still open since the exercise began?` };
-    return { ok: false, text: `no TCP_INFO sample of ${role} (${socket.tcpInfo.length} taken) had all of that; the last: ${unmet(last).join(', ')}` };
+    if (!last)
+      return {
+        ok: false,
+        text: `the kernel's view of ${role} (TCP_INFO) was never sampled: is it a TCP socket, still open since the exercise began?`,
+      };
+    return {
+      ok: false,
+      text: `no TCP_INFO sample of ${role} (${socket.tcpInfo.length} taken) had all of that; the last: ${unmet(last).join(', ')}`,
+    };
   }
 
   private filter(text: string): (packet: EvidencePacket) => boolean {
@@ -237,8 +298,17 @@ class Scope {
     const problem = matchNumber(found.length, wanted, this.lookup, 'count');
     const expression = String(resolveTemplate(filterText, this.lookup));
     const where = `packets matching "${expression}"${after ? ` after ${describeCallMatch(after)}` : ''}`;
-    if (problem === null) return { passed: true, detail: `${found.length} ${where}: frames ${found.map((p) => p.row.no).join(', ') || 'none'}`, evidence: evidenceOfPackets(found.slice(0, 20)) };
-    return { passed: false, detail: `${where}: ${problem.replace(/^count/, 'the number')}${this.noPackets()}`, evidence: evidenceOfPackets(found.slice(0, 20)) };
+    if (problem === null)
+      return {
+        passed: true,
+        detail: `${found.length} ${where}: frames ${found.map((p) => p.row.no).join(', ') || 'none'}`,
+        evidence: evidenceOfPackets(found.slice(0, 20)),
+      };
+    return {
+      passed: false,
+      detail: `${where}: ${problem.replace(/^count/, 'the number')}${this.noPackets()}`,
+      evidence: evidenceOfPackets(found.slice(0, 20)),
+    };
   }
 
   private sequenceCheck(filters: string[]): Verdict {
@@ -250,7 +320,11 @@ class Scope {
       if (at < 0) {
         const expression = String(resolveTemplate(filters[index], this.lookup));
         const before = matched.length ? ` after frame ${matched.at(-1)?.row.no}` : '';
-        return { passed: false, detail: `no packet matching "${expression}" was captured${before}${this.noPackets()}`, evidence: evidenceOfPackets(matched) };
+        return {
+          passed: false,
+          detail: `no packet matching "${expression}" was captured${before}${this.noPackets()}`,
+          evidence: evidenceOfPackets(matched),
+        };
       }
       matched.push(this.evidence.packets[at]);
       from = at + 1;
@@ -271,7 +345,10 @@ class Scope {
       peerAddress: peer ? (peer.family === 'AF_UNIX' ? peer.path : peer.address) : undefined,
     };
     const value = rest.length === 1 ? view[rest[0]] : undefined;
-    if (value === undefined) throw new CheckProblem(`\${${[root, ...rest].join('.')}} is not known: the lab never showed ${root}'s ${rest.join('.') || 'value'} (fields: fd, port, address, peerPort, peerAddress)`);
+    if (value === undefined)
+      throw new CheckProblem(
+        `\${${[root, ...rest].join('.')}} is not known: the lab never showed ${root}'s ${rest.join('.') || 'value'} (fields: fd, port, address, peerPort, peerAddress)`,
+      );
     return value;
   };
 }
@@ -280,7 +357,10 @@ class Scope {
 function resolveArgs(args: Record<string, unknown>, lookup: Lookup): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(args).map(([key, value]) => {
-      const resolved = typeof value === 'object' && value !== null && !Array.isArray(value) ? resolveArgs(value as Record<string, unknown>, lookup) : resolveValue(value, lookup);
+      const resolved =
+        typeof value === 'object' && value !== null && !Array.isArray(value)
+          ? resolveArgs(value as Record<string, unknown>, lookup)
+          : resolveValue(value, lookup);
       return [key, typeof resolved === 'string' && /^\d+$/.test(resolved) && key === 'port' ? Number(resolved) : resolved];
     }),
   );

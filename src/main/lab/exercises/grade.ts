@@ -32,7 +32,14 @@ export interface GradeReport {
 
 /** Whether any check looks at packets (then grading captures). */
 export function needsCapture(checks: readonly Check[]): boolean {
-  return checks.some((c) => 'packets' in c || 'sequence' in c || ('all' in c && needsCapture(c.all)) || ('any' in c && needsCapture(c.any)) || ('not' in c && needsCapture([c.not])));
+  return checks.some(
+    (c) =>
+      'packets' in c ||
+      'sequence' in c ||
+      ('all' in c && needsCapture(c.all)) ||
+      ('any' in c && needsCapture(c.any)) ||
+      ('not' in c && needsCapture([c.not])),
+  );
 }
 
 /**

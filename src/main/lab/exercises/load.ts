@@ -67,7 +67,8 @@ function exerciseProblems(exercise: Exercise): string[] {
     }
   });
   for (const [role, spec] of Object.entries(exercise.roles)) {
-    if (spec.acceptedFrom && !Object.hasOwn(exercise.roles, spec.acceptedFrom)) problems.push(`roles.${role}.acceptedFrom: role "${spec.acceptedFrom}" is not declared`);
+    if (spec.acceptedFrom && !Object.hasOwn(exercise.roles, spec.acceptedFrom))
+      problems.push(`roles.${role}.acceptedFrom: role "${spec.acceptedFrom}" is not declared`);
   }
   return problems;
 }
@@ -128,6 +129,8 @@ export async function findExercise(idOrPath: string, dir = DEFAULT_EXERCISE_DIR)
       if (!(error instanceof ExerciseFileError && error.problems[0]?.endsWith('no such file'))) throw error;
     }
   }
-  const known = (await readdir(dir).catch(() => [] as string[])).map((name) => basename(name, extname(name))).filter((n) => !n.startsWith('.'));
+  const known = (await readdir(dir).catch(() => [] as string[]))
+    .map((name) => basename(name, extname(name)))
+    .filter((n) => !n.startsWith('.'));
   throw new ExerciseFileError(idOrPath, [`no exercise "${idOrPath}"; the exercises are: ${known.join(', ')}`]);
 }

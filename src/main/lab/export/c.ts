@@ -214,15 +214,35 @@ class CWriter {
       ...p.sockets.map((s) => `static int ${ident(s)} = -1;`),
       ...p.slots.map((s) => `static struct sockaddr_storage ${ident(s)};`),
       ...(p.usesTmp ? ['static char tmp[64] = "/tmp/socklab-XXXXXX";'] : []),
-      ...this.threads.flatMap((t) => [`static pthread_t thread_${t.step};`, `static atomic_int done_${t.step}; /* set when step ${t.step}'s call has answered */`]),
+      ...this.threads.flatMap((t) => [
+        `static pthread_t thread_${t.step};`,
+        `static atomic_int done_${t.step}; /* set when step ${t.step}'s call has answered */`,
+      ]),
     ];
     const helpers = ['errnoName', 'report', 'showData', 'inet', 'unix', 'port', 'localPort', 'showAddr', 'interrupt', 'timer', 'sleep']
       .filter((h) => this.used.has(h))
       .map((h) => HELPERS[h]);
-    const threadFns = this.threads.map((t) => [`/* Step ${t.step}, run in the background as in the lab. */`, `static void *step_${t.step}(void *arg)`, '{', '    (void)arg;', ...t.body.map((l) => `    ${l}`), `    atomic_store(&done_${t.step}, 1);`, '    return NULL;', '}'].join('\n'));
+    const threadFns = this.threads.map((t) =>
+      [
+        `/* Step ${t.step}, run in the background as in the lab. */`,
+        `static void *step_${t.step}(void *arg)`,
+        '{',
+        '    (void)arg;',
+        ...t.body.map((l) => `    ${l}`),
+        `    atomic_store(&done_${t.step}, 1);`,
+        '    return NULL;',
+        '}',
+      ].join('\n'),
+    );
     const sends = p.ops.some((op) => op.kind === 'call' && (op.op.call === 'send' || op.op.call === 'sendto'));
     const setup = [
-      ...(sends ? ['/* As in SockLab (and most servers), a send on a closed connection returns -1 EPIPE', ' * instead of the SIGPIPE that would end the program. */', 'signal(SIGPIPE, SIG_IGN);'] : []),
+      ...(sends
+        ? [
+            '/* As in SockLab (and most servers), a send on a closed connection returns -1 EPIPE',
+            ' * instead of the SIGPIPE that would end the program. */',
+            'signal(SIGPIPE, SIG_IGN);',
+          ]
+        : []),
       ...(this.used.has('interrupt') ? ['install_interrupt(SIGALRM);', 'install_interrupt(SIGUSR1);'] : []),
       ...(p.usesTmp ? ['if (!mkdtemp(tmp)) { perror("mkdtemp"); return 1; }'] : []),
     ];
@@ -250,13 +270,30 @@ class CWriter {
         return ['', ...comment, `sleep_ms(${op.ms}); /* step ${op.step} */`];
       case 'wait': {
         if (op.until === 'readable') {
-          return ['', ...comment, `/* Step ${op.step}: wait until ${op.what} (the socket becomes readable). */`, `{`, `    struct pollfd p = { .fd = ${this.fd(op.fd)}, .events = POLLIN };`, `    poll(&p, 1, ${op.timeoutMs});`, `}`];
+          return [
+            '',
+            ...comment,
+            `/* Step ${op.step}: wait until ${op.what} (the socket becomes readable). */`,
+            `{`,
+            `    struct pollfd p = { .fd = ${this.fd(op.fd)}, .events = POLLIN };`,
+            `    poll(&p, 1, ${op.timeoutMs});`,
+            `}`,
+          ];
         }
         this.used.add('sleep');
-        return ['', ...comment, `/* Step ${op.step}: the lab waited until ${op.what}; a program can only give it a moment. */`, 'sleep_ms(100);'];
+        return [
+          '',
+          ...comment,
+          `/* Step ${op.step}: the lab waited until ${op.what}; a program can only give it a moment. */`,
+          'sleep_ms(100);',
+        ];
       }
       case 'await':
-        return ['', ...comment, `pthread_join(thread_${op.target}, NULL); /* step ${op.step}: the background call of step ${op.target} has answered */`];
+        return [
+          '',
+          ...comment,
+          `pthread_join(thread_${op.target}, NULL); /* step ${op.step}: the background call of step ${op.target} has answered */`,
+        ];
       case 'cancel':
         this.used.add('interrupt');
         this.used.add('sleep');
@@ -276,10 +313,26 @@ class CWriter {
         const expect = op.expect ? [`/* SockLab expected: ${op.expect.replace(/\*\//g, '* /')} */`] : [];
         const timed = op.timeoutMs !== null && !op.background;
         if (timed) this.used.add('interrupt').add('timer');
-        const body = timed ? [`arm_timeout(${op.timeoutMs}); /* the lab cancels the call after ${op.timeoutMs} ms: EINTR */`, ...lines, 'arm_timeout(0);'] : lines;
+        const body = timed
+          ? [`arm_timeout(${op.timeoutMs}); /* the lab cancels the call after ${op.timeoutMs} ms: EINTR */`, ...lines, 'arm_timeout(0);']
+          : lines;
         if (op.background) {
-          this.threads.push({ step: op.step, body: ['sigset_t block;', 'sigemptyset(&block);', 'sigaddset(&block, SIGALRM);', 'pthread_sigmask(SIG_BLOCK, &block, NULL); /* timeouts are for the main thread */', ...body] });
-          return ['', ...comment, ...expect, `pthread_create(&thread_${op.step}, NULL, step_${op.step}, NULL); /* step ${op.step}, in the background */`];
+          this.threads.push({
+            step: op.step,
+            body: [
+              'sigset_t block;',
+              'sigemptyset(&block);',
+              'sigaddset(&block, SIGALRM);',
+              'pthread_sigmask(SIG_BLOCK, &block, NULL); /* timeouts are for the main thread */',
+              ...body,
+            ],
+          });
+          return [
+            '',
+            ...comment,
+            ...expect,
+            `pthread_create(&thread_${op.step}, NULL, step_${op.step}, NULL); /* step ${op.step}, in the background */`,
+          ];
         }
         return ['', ...comment, ...expect, ...body];
       }
@@ -338,7 +391,11 @@ class CWriter {
       }
       case 'bind':
       case 'connect':
-        return block(['struct sockaddr_storage addr;', ...this.addr(op.address), `${r(op.call, `${op.call}(${this.fd(op.fd)}, (struct sockaddr *)&addr, addrlen)`)};`]);
+        return block([
+          'struct sockaddr_storage addr;',
+          ...this.addr(op.address),
+          `${r(op.call, `${op.call}(${this.fd(op.fd)}, (struct sockaddr *)&addr, addrlen)`)};`,
+        ]);
       case 'listen':
         return [`${r('listen', `listen(${this.fd(op.fd)}, ${op.backlog})`)};`];
       case 'accept': {
@@ -353,17 +410,29 @@ class CWriter {
       case 'sendto': {
         const data = op.data.length > 4096 ? this.bigData(op.data) : { decl: [], expr: cString(op.data) };
         if (op.call === 'send' || !op.address) {
-          const call = op.call === 'send' ? `send(${this.fd(op.fd)}, ${data.expr}, ${op.data.length}, ${flagsC(op.flags)})` : `sendto(${this.fd(op.fd)}, ${data.expr}, ${op.data.length}, ${flagsC(op.flags)}, NULL, 0)`;
+          const call =
+            op.call === 'send'
+              ? `send(${this.fd(op.fd)}, ${data.expr}, ${op.data.length}, ${flagsC(op.flags)})`
+              : `sendto(${this.fd(op.fd)}, ${data.expr}, ${op.data.length}, ${flagsC(op.flags)}, NULL, 0)`;
           return data.decl.length ? block([...data.decl, `${r(op.call, call)};`]) : [`${r(op.call, call)};`];
         }
-        return block([...data.decl, 'struct sockaddr_storage addr;', ...this.addr(op.address), `${r('sendto', `sendto(${this.fd(op.fd)}, ${data.expr}, ${op.data.length}, ${flagsC(op.flags)}, (struct sockaddr *)&addr, addrlen)`)};`]);
+        return block([
+          ...data.decl,
+          'struct sockaddr_storage addr;',
+          ...this.addr(op.address),
+          `${r('sendto', `sendto(${this.fd(op.fd)}, ${data.expr}, ${op.data.length}, ${flagsC(op.flags)}, (struct sockaddr *)&addr, addrlen)`)};`,
+        ]);
       }
       case 'recv':
       case 'recvfrom': {
         this.used.add('showData');
         const buf = op.maxBytes > 65536 ? `static char buf[${op.maxBytes}];` : `char buf[${Math.max(op.maxBytes, 1)}];`;
         if (op.call === 'recv') {
-          return block([buf, `long n = ${r('recv', `recv(${this.fd(op.fd)}, buf, ${op.maxBytes}, ${flagsC(op.flags)})`)};`, 'if (n > 0) show_data(buf, n);']);
+          return block([
+            buf,
+            `long n = ${r('recv', `recv(${this.fd(op.fd)}, buf, ${op.maxBytes}, ${flagsC(op.flags)})`)};`,
+            'if (n > 0) show_data(buf, n);',
+          ]);
         }
         this.used.add('showAddr').add('port');
         const from = op.fromSlot ? ident(op.fromSlot) : 'from';
@@ -404,9 +473,19 @@ class CWriter {
       }
       case 'getsockopt': {
         if (op.linger) {
-          return block(['struct linger value;', 'socklen_t len = sizeof value;', `if (${r('getsockopt', `getsockopt(${this.fd(op.fd)}, ${op.level}, ${op.option}, &value, &len)`)} == 0)`, '    printf("    value: { onoff: %d, linger: %d }\\n", value.l_onoff, value.l_linger);']);
+          return block([
+            'struct linger value;',
+            'socklen_t len = sizeof value;',
+            `if (${r('getsockopt', `getsockopt(${this.fd(op.fd)}, ${op.level}, ${op.option}, &value, &len)`)} == 0)`,
+            '    printf("    value: { onoff: %d, linger: %d }\\n", value.l_onoff, value.l_linger);',
+          ]);
         }
-        return block(['int value = 0;', 'socklen_t len = sizeof value;', `if (${r('getsockopt', `getsockopt(${this.fd(op.fd)}, ${op.level}, ${op.option}, &value, &len)`)} == 0)`, '    printf("    value: %d\\n", value);']);
+        return block([
+          'int value = 0;',
+          'socklen_t len = sizeof value;',
+          `if (${r('getsockopt', `getsockopt(${this.fd(op.fd)}, ${op.level}, ${op.option}, &value, &len)`)} == 0)`,
+          '    printf("    value: %d\\n", value);',
+        ]);
       }
       case 'fcntl': {
         const fd = this.fd(op.fd);
@@ -422,7 +501,10 @@ class CWriter {
     const period = findPeriod(data);
     const unit = data.subarray(0, period);
     return {
-      decl: [`static char data[${data.length}];`, `for (size_t i = 0; i < sizeof data; i += ${period}) memcpy(data + i, ${cString(unit)}, ${period});`],
+      decl: [
+        `static char data[${data.length}];`,
+        `for (size_t i = 0; i < sizeof data; i += ${period}) memcpy(data + i, ${cString(unit)}, ${period});`,
+      ],
       expr: 'data',
     };
   }

@@ -35,7 +35,8 @@ export type AddrExpr =
 /** Where a call's descriptor comes from: a named socket, or a number written in the scenario. */
 export type FdExpr = { kind: 'sock'; sock: string } | { kind: 'lit'; value: number };
 
-export type SockOptValue = { kind: 'int'; value: number } | { kind: 'linger'; onoff: boolean; linger: number } | { kind: 'mreq'; multiaddr: string; iface: string };
+export type SockOptValue =
+  { kind: 'int'; value: number } | { kind: 'linger'; onoff: boolean; linger: number } | { kind: 'mreq'; multiaddr: string; iface: string };
 
 export type CallOp =
   | { call: 'socket'; domain: string; type: string; protocol: string; as: string | null }
@@ -76,7 +77,6 @@ export interface Program {
   usesTmp: boolean;
 }
 
-
 const TEMPLATE = /^\$\{([^}]*)\}$/;
 
 /** Builds the program model of a validated scenario. */
@@ -105,14 +105,24 @@ class Builder {
     // A lab network's hosts are namespaces SockLab makes and a wire it carries: a program on its
     // own has neither, so its calls could not mean what they meant in the lab.
     if (this.scenario.network) {
-      throw new ExportError('this scenario runs on a lab network (its hosts, its link); a program cannot make those, so export a scenario on this machine');
+      throw new ExportError(
+        'this scenario runs on a lab network (its hosts, its link); a program cannot make those, so export a scenario on this machine',
+      );
     }
     const ops = this.scenario.steps.map((step, index) => {
       this.step = index + 1;
       return this.op(step);
     });
     const { name, description } = this.scenario;
-    return { name, description: description ?? null, source: this.source, ops, sockets: this.sockets, slots: this.slots, usesTmp: this.usesTmp };
+    return {
+      name,
+      description: description ?? null,
+      source: this.source,
+      ops,
+      sockets: this.sockets,
+      slots: this.slots,
+      usesTmp: this.usesTmp,
+    };
   }
 
   private fail(message: string): never {
@@ -125,7 +135,14 @@ class Builder {
     if ('wait' in step) {
       const until = [...Object.keys(step.until ?? {}), ...Object.keys(step.tcpInfo ?? {}).map((k) => `TCP_INFO ${k}`)];
       const readable = until.some((k) => ['acceptQueue', 'bytesWaiting', 'datagramsWaiting', 'peerClosed', 'pendingError'].includes(k));
-      return { ...common, kind: 'wait', fd: this.sock(step.wait), until: readable ? 'readable' : 'moment', what: until.join(', '), timeoutMs: step.timeoutMs ?? 5000 };
+      return {
+        ...common,
+        kind: 'wait',
+        fd: this.sock(step.wait),
+        until: readable ? 'readable' : 'moment',
+        what: until.join(', '),
+        timeoutMs: step.timeoutMs ?? 5000,
+      };
     }
     if ('await' in step) {
       const target = this.ids.get(step.await);
@@ -184,9 +201,21 @@ class Builder {
       case 'getpeername':
         return { call: step.call, fd, slot: step.id ? this.store(step.id, 'addr') : null };
       case 'setsockopt':
-        return { call: 'setsockopt', fd, level: step.level ?? SOCKET_OPTIONS[step.option], option: step.option, value: this.optionValue(step.value) };
+        return {
+          call: 'setsockopt',
+          fd,
+          level: step.level ?? SOCKET_OPTIONS[step.option],
+          option: step.option,
+          value: this.optionValue(step.value),
+        };
       case 'getsockopt':
-        return { call: 'getsockopt', fd, level: step.level ?? SOCKET_OPTIONS[step.option], option: step.option, linger: step.option === 'SO_LINGER' };
+        return {
+          call: 'getsockopt',
+          fd,
+          level: step.level ?? SOCKET_OPTIONS[step.option],
+          option: step.option,
+          linger: step.option === 'SO_LINGER',
+        };
       case 'fcntl':
         return { call: 'fcntl', fd, nonblock: step.nonblock ?? null };
     }

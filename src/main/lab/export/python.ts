@@ -91,9 +91,23 @@ class PyWriter {
   write(): string {
     const p = this.program;
     const main = p.ops.flatMap((op) => this.op(op));
-    const doc = [`${p.name} — exported from SockLab (${p.source}).`, '', ...(p.description ? wrap(p.description.trim(), 92) : []), '', 'Run: python3 program.py', 'Each call prints what it returned, as SockLab showed it: "= 0", or "= -1 ECONNREFUSED (...)".'];
+    const doc = [
+      `${p.name} — exported from SockLab (${p.source}).`,
+      '',
+      ...(p.description ? wrap(p.description.trim(), 92) : []),
+      '',
+      'Run: python3 program.py',
+      'Each call prints what it returned, as SockLab showed it: "= 0", or "= -1 ECONNREFUSED (...)".',
+    ];
     const globals = [...p.sockets.map(ident), ...p.slots.map(ident)];
-    const threadFns = this.threads.map((t) => [`def step_${t.step}():`, `    """Step ${t.step}, run in the background as in the lab."""`, ...(globals.length ? [`    global ${globals.join(', ')}`] : []), ...t.body.map((l) => `    ${l}`)].join('\n'));
+    const threadFns = this.threads.map((t) =>
+      [
+        `def step_${t.step}():`,
+        `    """Step ${t.step}, run in the background as in the lab."""`,
+        ...(globals.length ? [`    global ${globals.join(', ')}`] : []),
+        ...t.body.map((l) => `    ${l}`),
+      ].join('\n'),
+    );
     const body = [
       ...(globals.length ? [`global ${globals.join(', ')}`] : []),
       'signal.signal(signal.SIGALRM, interrupt)',
@@ -125,21 +139,46 @@ class PyWriter {
         return ['', ...comment, `time.sleep(${op.ms / 1000})  # step ${op.step}`];
       case 'wait':
         if (op.until === 'readable') {
-          return ['', ...comment, `# Step ${op.step}: wait until ${op.what} (the socket becomes readable).`, `select.select([${this.fd(op.fd)}], [], [], ${op.timeoutMs / 1000})`];
+          return [
+            '',
+            ...comment,
+            `# Step ${op.step}: wait until ${op.what} (the socket becomes readable).`,
+            `select.select([${this.fd(op.fd)}], [], [], ${op.timeoutMs / 1000})`,
+          ];
         }
-        return ['', ...comment, `# Step ${op.step}: the lab waited until ${op.what}; a program can only give it a moment.`, 'time.sleep(0.1)'];
+        return [
+          '',
+          ...comment,
+          `# Step ${op.step}: the lab waited until ${op.what}; a program can only give it a moment.`,
+          'time.sleep(0.1)',
+        ];
       case 'await':
         return ['', ...comment, `thread_${op.target}.join()  # step ${op.step}: the background call of step ${op.target} has answered`];
       case 'cancel':
-        throw new ExportError(`step ${op.step}: Python cannot interrupt a call blocked on another thread (it retries it after a signal, PEP 475); export this scenario to C`);
+        throw new ExportError(
+          `step ${op.step}: Python cannot interrupt a call blocked on another thread (it retries it after a signal, PEP 475); export this scenario to C`,
+        );
       case 'call': {
         const lines = this.call(op.step, op.op);
         const expect = op.expect ? [`# SockLab expected: ${op.expect}`] : [];
         const timeoutMs = op.background ? null : op.timeoutMs;
-        const body = timeoutMs !== null ? [`signal.setitimer(signal.ITIMER_REAL, ${timeoutMs / 1000})  # the lab cancels the call after ${timeoutMs} ms: EINTR`, ...lines, 'signal.setitimer(signal.ITIMER_REAL, 0)'] : lines;
+        const body =
+          timeoutMs !== null
+            ? [
+                `signal.setitimer(signal.ITIMER_REAL, ${timeoutMs / 1000})  # the lab cancels the call after ${timeoutMs} ms: EINTR`,
+                ...lines,
+                'signal.setitimer(signal.ITIMER_REAL, 0)',
+              ]
+            : lines;
         if (op.background) {
           this.threads.push({ step: op.step, body });
-          return ['', ...comment, ...expect, `thread_${op.step} = threading.Thread(target=step_${op.step})  # step ${op.step}, in the background`, `thread_${op.step}.start()`];
+          return [
+            '',
+            ...comment,
+            ...expect,
+            `thread_${op.step} = threading.Thread(target=step_${op.step})  # step ${op.step}, in the background`,
+            `thread_${op.step}.start()`,
+          ];
         }
         return ['', ...comment, ...expect, ...body];
       }
@@ -196,7 +235,7 @@ class PyWriter {
         const lines = [`accepted = ${r('accept', `${this.fd(op.fd)}.accept()`)}`];
         if (op.as) lines.push(`${ident(op.as)} = accepted[0] if accepted else None`);
         if (op.peerSlot) lines.push(`${ident(op.peerSlot)} = accepted[1] if accepted else None`);
-        lines.push("if accepted:", "    show('peer', accepted[1])");
+        lines.push('if accepted:', "    show('peer', accepted[1])");
         return lines;
       }
       case 'send':
@@ -206,9 +245,18 @@ class PyWriter {
           ? [r('sendto', `${this.fd(op.fd)}.sendto(${this.data(op.data)}, ${flagsPy(op.flags)}, ${this.addr(op.address)})`)]
           : [r('sendto', `${this.fd(op.fd)}.send(${this.data(op.data)}, ${flagsPy(op.flags)})`)];
       case 'recv':
-        return [`data = ${r('recv', `${this.fd(op.fd)}.recv(${op.maxBytes}, ${flagsPy(op.flags)})`)}`, 'if data:', "    show('data', data)"];
+        return [
+          `data = ${r('recv', `${this.fd(op.fd)}.recv(${op.maxBytes}, ${flagsPy(op.flags)})`)}`,
+          'if data:',
+          "    show('data', data)",
+        ];
       case 'recvfrom': {
-        const lines = [`received = ${r('recvfrom', `${this.fd(op.fd)}.recvfrom(${op.maxBytes}, ${flagsPy(op.flags)})`)}`, 'if received is not None:', "    show('data', received[0])", "    show('from', received[1])"];
+        const lines = [
+          `received = ${r('recvfrom', `${this.fd(op.fd)}.recvfrom(${op.maxBytes}, ${flagsPy(op.flags)})`)}`,
+          'if received is not None:',
+          "    show('data', received[0])",
+          "    show('from', received[1])",
+        ];
         if (op.fromSlot) lines.push(`    ${ident(op.fromSlot)} = received[1]`);
         return lines;
       }
@@ -219,7 +267,11 @@ class PyWriter {
       case 'getsockname':
       case 'getpeername': {
         const target = op.slot ? ident(op.slot) : 'address';
-        return [`${target} = ${r(op.call, `${this.fd(op.fd)}.${op.call}()`)}`, `if ${target} is not None:`, `    show('address', ${target})`];
+        return [
+          `${target} = ${r(op.call, `${this.fd(op.fd)}.${op.call}()`)}`,
+          `if ${target} is not None:`,
+          `    show('address', ${target})`,
+        ];
       }
       case 'setsockopt': {
         const v = op.value;
@@ -233,9 +285,17 @@ class PyWriter {
       }
       case 'getsockopt':
         if (op.linger) {
-          return [`value = ${r('getsockopt', `${this.fd(op.fd)}.getsockopt(socket.${op.level}, socket.${op.option}, 8)`).replace(/\)$/, ', lambda _: 0)')}`, 'if value is not None:', "    show('value', dict(zip(('onoff', 'linger'), struct.unpack('ii', value))))"];
+          return [
+            `value = ${r('getsockopt', `${this.fd(op.fd)}.getsockopt(socket.${op.level}, socket.${op.option}, 8)`).replace(/\)$/, ', lambda _: 0)')}`,
+            'if value is not None:',
+            "    show('value', dict(zip(('onoff', 'linger'), struct.unpack('ii', value))))",
+          ];
         }
-        return [`value = ${r('getsockopt', `${this.fd(op.fd)}.getsockopt(socket.${op.level}, socket.${op.option})`).replace(/\)$/, ', lambda _: 0)')}`, 'if value is not None:', "    show('value', value)"];
+        return [
+          `value = ${r('getsockopt', `${this.fd(op.fd)}.getsockopt(socket.${op.level}, socket.${op.option})`).replace(/\)$/, ', lambda _: 0)')}`,
+          'if value is not None:',
+          "    show('value', value)",
+        ];
       case 'fcntl':
         if (op.nonblock === null) return [r('fcntl', `__import__('fcntl').fcntl(${this.fd(op.fd)}, __import__('fcntl').F_GETFL)`)];
         return [r('fcntl', `${this.fd(op.fd)}.setblocking(${op.nonblock ? 'False' : 'True'})`)];

@@ -203,7 +203,10 @@ function boundedRegex(value: ValueNode): RegExp {
     throw new FilterError(`This regular expression is too long (${source.length} characters; at most ${MAX_PATTERN}).`, value.pos);
   }
   if (/\((?:[^()\\]|\\.)*(?:[*+]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[*+]|\{\d+,\d*\})/.test(source)) {
-    throw new FilterError('A repeated group that itself repeats, like (a+)+, can take forever: simplify the regular expression.', value.pos);
+    throw new FilterError(
+      'A repeated group that itself repeats, like (a+)+, can take forever: simplify the regular expression.',
+      value.pos,
+    );
   }
   try {
     return new RegExp(source, flags);

@@ -9,16 +9,7 @@
 import { FIELD_TABLE, type FieldDecl } from '../dissect';
 
 /** How a field's values (tshark text) compare. */
-export type FilterFieldType =
-  | 'protocol'
-  | 'uint'
-  | 'bool'
-  | 'float'
-  | 'ipv4'
-  | 'ipv6'
-  | 'ether'
-  | 'string'
-  | 'bytes';
+export type FilterFieldType = 'protocol' | 'uint' | 'bool' | 'float' | 'ipv4' | 'ipv6' | 'ether' | 'string' | 'bytes';
 
 export interface FilterField {
   readonly name: string;
@@ -64,9 +55,25 @@ const WITNESS: Readonly<Record<string, string>> = {
 
 /** Widths the table leaves implicit (decimal fields), for the "too large" message. */
 const MAX: Readonly<Record<string, number>> = {
-  'tcp.srcport': U16, 'tcp.dstport': U16, 'tcp.port': U16, 'udp.srcport': U16, 'udp.dstport': U16, 'udp.port': U16,
-  'ip.ttl': U8, 'ip.proto': U8, 'ip.version': 0xf, 'ip.len': U16, 'ipv6.hlim': U8, 'ipv6.nxt': U8, 'ipv6.plen': U16,
-  'icmp.type': U8, 'icmp.code': U8, 'icmpv6.type': U8, 'icmpv6.code': U8, 'tcp.window_size_value': U16, 'udp.length': U16,
+  'tcp.srcport': U16,
+  'tcp.dstport': U16,
+  'tcp.port': U16,
+  'udp.srcport': U16,
+  'udp.dstport': U16,
+  'udp.port': U16,
+  'ip.ttl': U8,
+  'ip.proto': U8,
+  'ip.version': 0xf,
+  'ip.len': U16,
+  'ipv6.hlim': U8,
+  'ipv6.nxt': U8,
+  'ipv6.plen': U16,
+  'icmp.type': U8,
+  'icmp.code': U8,
+  'icmpv6.type': U8,
+  'icmpv6.code': U8,
+  'tcp.window_size_value': U16,
+  'udp.length': U16,
 };
 
 function toFilterField(decl: FieldDecl): FilterField {

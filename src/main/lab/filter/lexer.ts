@@ -12,7 +12,7 @@ export interface Token {
 
 // Longest first, so '===' wins over '==' and '>=' over '>'.
 const OPERATORS = ['===', '!==', '==', '!=', '~=', '>=', '<=', '&&', '||', '^^', '>', '<', '!', '~', '='];
-const WORD_CHAR = /[A-Za-z0-9_.:/\-]/;
+const WORD_CHAR = /[A-Za-z0-9_.:/-]/;
 
 /** Tokenises a filter; throws FilterError (caught by compileFilter) on an unreadable character. */
 export function tokenize(input: string): Token[] {

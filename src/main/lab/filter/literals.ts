@@ -36,7 +36,10 @@ export interface TypedLiteral {
 /** Types a value against the field it is compared with. */
 export function typeLiteral(field: FilterField, value: ValueNode): TypedLiteral {
   if (!value.quoted && filterField(value.text) !== undefined && !looksLikeLiteral(value.text)) {
-    throw new FilterError(`Comparing two fields (${field.name} with ${value.text}) is not supported: compare a field with a value.`, value.pos);
+    throw new FilterError(
+      `Comparing two fields (${field.name} with ${value.text}) is not supported: compare a field with a value.`,
+      value.pos,
+    );
   }
   switch (field.type) {
     case 'uint':
@@ -49,7 +52,8 @@ export function typeLiteral(field: FilterField, value: ValueNode): TypedLiteral 
       return ipv6Literal(field, value);
     case 'ether': {
       const mac = value.quoted ? null : parseMac(value.text);
-      if (mac === null) throw new FilterError(`"${value.text}" is not a MAC address: write six byte pairs, like 00:11:22:33:44:55.`, value.pos);
+      if (mac === null)
+        throw new FilterError(`"${value.text}" is not a MAC address: write six byte pairs, like 00:11:22:33:44:55.`, value.pos);
       const printed = mac.replace(/(..)(?!$)/g, '$1:');
       return { equals: (raw) => raw === printed || hexOfValue(raw) === mac };
     }
@@ -71,7 +75,10 @@ export function bytesNeedle(field: FilterField, value: ValueNode): string {
   if (value.quoted) return utf8Hex(value.text);
   const hex = parseByteSequence(value.text);
   if (hex === null) {
-    throw new FilterError(`"${value.text}" is not a byte sequence: write bytes like 47:45:54, or text in quotes like "GET" (${field.name}).`, value.pos);
+    throw new FilterError(
+      `"${value.text}" is not a byte sequence: write bytes like 47:45:54, or text in quotes like "GET" (${field.name}).`,
+      value.pos,
+    );
   }
   return hex;
 }
@@ -85,7 +92,16 @@ export function protocolError(field: FilterField, pos: number): FilterError {
 }
 
 function exampleSuffix(protocol: string): string {
-  const examples: Record<string, string> = { tcp: 'port == 80', udp: 'port == 53', ip: 'addr == 127.0.0.1', ipv6: 'addr == ::1', eth: 'addr == 00:11:22:33:44:55', icmp: 'type == 8', icmpv6: 'type == 128', arp: 'opcode == 1' };
+  const examples: Record<string, string> = {
+    tcp: 'port == 80',
+    udp: 'port == 53',
+    ip: 'addr == 127.0.0.1',
+    ipv6: 'addr == ::1',
+    eth: 'addr == 00:11:22:33:44:55',
+    icmp: 'type == 8',
+    icmpv6: 'type == 128',
+    arp: 'opcode == 1',
+  };
   return examples[protocol] ?? 'len > 0';
 }
 
@@ -98,7 +114,8 @@ function numericLiteral(field: FilterField, value: ValueNode): TypedLiteral {
   let n: number | null;
   if (field.type === 'bool') {
     n = parseBoolLiteral(value.text);
-    if (n === null) throw new FilterError(`${field.name} is a flag: compare it with 1 or 0 (true or false), not "${value.text}".`, value.pos);
+    if (n === null)
+      throw new FilterError(`${field.name} is a flag: compare it with 1 or 0 (true or false), not "${value.text}".`, value.pos);
     const flag = n;
     // Wireshark orders flags as 0 < 1, so `tcp.flags.syn > 0` is accepted as it is there.
     return { equals: (raw) => numberOfValue(raw) === flag, order: (op) => orderedBy(numberOfValue, flag, op) };
@@ -132,10 +149,16 @@ function ipv4Literal(field: FilterField, value: ValueNode): TypedLiteral {
   const ip = value.quoted ? null : parseIPv4(address);
   if (ip === null) {
     if (parseIPv6(address) !== null) {
-      throw new FilterError(`${address} is an IPv6 address: ${field.name} holds IPv4 addresses; use ipv6.addr, ipv6.src or ipv6.dst.`, value.pos);
+      throw new FilterError(
+        `${address} is an IPv6 address: ${field.name} holds IPv4 addresses; use ipv6.addr, ipv6.src or ipv6.dst.`,
+        value.pos,
+      );
     }
     if (isHostName(address)) throw hostNameError(address, '127.0.0.1', value.pos);
-    throw new FilterError(`"${value.text}" is not an IPv4 address: write four numbers from 0 to 255, like 127.0.0.1, or a network like 127.0.0.0/8.`, value.pos);
+    throw new FilterError(
+      `"${value.text}" is not an IPv4 address: write four numbers from 0 to 255, like 127.0.0.1, or a network like 127.0.0.0/8.`,
+      value.pos,
+    );
   }
   if (bits !== null) {
     const scale = 2 ** (32 - bits);
@@ -189,12 +212,24 @@ function hostNameError(name: string, example: string, pos: number): FilterError 
 function orderedBy<T extends number | string>(convert: (raw: string) => T | null, literal: T, op: OrderOp): ValuePredicate {
   switch (op) {
     case 'gt':
-      return (raw) => { const v = convert(raw); return v !== null && v > literal; };
+      return (raw) => {
+        const v = convert(raw);
+        return v !== null && v > literal;
+      };
     case 'lt':
-      return (raw) => { const v = convert(raw); return v !== null && v < literal; };
+      return (raw) => {
+        const v = convert(raw);
+        return v !== null && v < literal;
+      };
     case 'ge':
-      return (raw) => { const v = convert(raw); return v !== null && v >= literal; };
+      return (raw) => {
+        const v = convert(raw);
+        return v !== null && v >= literal;
+      };
     case 'le':
-      return (raw) => { const v = convert(raw); return v !== null && v <= literal; };
+      return (raw) => {
+        const v = convert(raw);
+        return v !== null && v <= literal;
+      };
   }
 }

@@ -37,14 +37,34 @@ export type Expr =
       readonly value: ValueNode;
     }
   | { readonly kind: 'in'; readonly field: FilterField; readonly pos: number; readonly items: readonly SetItem[] }
-  | { readonly kind: 'contains' | 'matches'; readonly field: FilterField; readonly pos: number; readonly opPos: number; readonly value: ValueNode };
+  | {
+      readonly kind: 'contains' | 'matches';
+      readonly field: FilterField;
+      readonly pos: number;
+      readonly opPos: number;
+      readonly value: ValueNode;
+    };
 
 const COMPARE_OPS: Readonly<Record<string, CompareOp>> = {
-  '==': 'any_eq', eq: 'any_eq', any_eq: 'any_eq',
-  '!=': 'all_ne', ne: 'all_ne', all_ne: 'all_ne',
-  '===': 'all_eq', all_eq: 'all_eq',
-  '!==': 'any_ne', '~=': 'any_ne', any_ne: 'any_ne',
-  '>': 'gt', gt: 'gt', '<': 'lt', lt: 'lt', '>=': 'ge', ge: 'ge', '<=': 'le', le: 'le',
+  '==': 'any_eq',
+  eq: 'any_eq',
+  any_eq: 'any_eq',
+  '!=': 'all_ne',
+  ne: 'all_ne',
+  all_ne: 'all_ne',
+  '===': 'all_eq',
+  all_eq: 'all_eq',
+  '!==': 'any_ne',
+  '~=': 'any_ne',
+  any_ne: 'any_ne',
+  '>': 'gt',
+  gt: 'gt',
+  '<': 'lt',
+  lt: 'lt',
+  '>=': 'ge',
+  ge: 'ge',
+  '<=': 'le',
+  le: 'le',
 };
 
 const KEYWORDS = new Set(['and', 'or', 'xor', 'not', 'in', 'contains', 'matches', ...Object.keys(COMPARE_OPS)]);
@@ -139,7 +159,7 @@ class Parser {
     if (opToken.type === 'op' && opToken.text === '=') {
       throw new FilterError(`A single "=" does not compare: write "==" (${field.name} == ...).`, opToken.pos);
     }
-    const op = (opToken.type === 'op' || opToken.type === 'word') ? COMPARE_OPS[opToken.text] : undefined;
+    const op = opToken.type === 'op' || opToken.type === 'word' ? COMPARE_OPS[opToken.text] : undefined;
     if (op !== undefined) {
       this.next();
       return { kind: 'compare', field, pos: token.pos, op, opText: opToken.text, opPos: opToken.pos, value: this.valueAfter(opToken) };
@@ -171,7 +191,10 @@ class Parser {
     const field = filterField(token.text);
     if (field !== undefined) return field;
     if (/^[0-9]/.test(token.text)) {
-      throw new FilterError(`"${token.text}" is a value, not a field: name the field first, for example tcp.port == ${token.text}.`, token.pos);
+      throw new FilterError(
+        `"${token.text}" is a value, not a field: name the field first, for example tcp.port == ${token.text}.`,
+        token.pos,
+      );
     }
     const suggestion = suggestField(token.text);
     const hint = suggestion === undefined ? '' : ` — did you mean "${suggestion}"?`;

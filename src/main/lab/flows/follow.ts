@@ -67,10 +67,16 @@ export function followStreamBytes(packets: Iterable<StreamPacket>, selected: num
   const first = conversation[0].flow as FlowInfo;
   const a = endpoint(first.src, first.srcPort);
   const b = endpoint(first.dst, first.dstPort);
-  const directionOf = (packet: StreamPacket): Direction => (endpoint((packet.flow as FlowInfo).src, (packet.flow as FlowInfo).srcPort) === a ? 'a-to-b' : 'b-to-a');
+  const directionOf = (packet: StreamPacket): Direction =>
+    endpoint((packet.flow as FlowInfo).src, (packet.flow as FlowInfo).srcPort) === a ? 'a-to-b' : 'b-to-a';
   const segments =
     flow.proto === 'udp'
-      ? conversation.map((packet): FollowedSegment => ({ direction: directionOf(packet), no: packet.no, data: packet.payload, missingBefore: 0 }))
+      ? conversation.map((packet): FollowedSegment => ({
+          direction: directionOf(packet),
+          no: packet.no,
+          data: packet.payload,
+          missingBefore: 0,
+        }))
       : reassembleTcp(conversation, directionOf);
   return { ok: true, value: { protocol: flow.proto, a, b, filter: streamFilter(first), segments } };
 }

@@ -76,7 +76,8 @@ export function quotedFlowOf(bytes: Uint8Array): QuotedFlow | null {
   } else {
     return null;
   }
-  const proto = protoNumber === 6 ? 'tcp' : protoNumber === 17 ? 'udp' : protoNumber === 1 ? 'icmp' : protoNumber === 58 ? 'icmpv6' : 'other';
+  const proto =
+    protoNumber === 6 ? 'tcp' : protoNumber === 17 ? 'udp' : protoNumber === 1 ? 'icmp' : protoNumber === 58 ? 'icmpv6' : 'other';
   const hasPorts = (proto === 'tcp' || proto === 'udp') && bytes.length >= transport + 4;
   return {
     proto,

@@ -43,8 +43,34 @@ export const DEFAULT_LADDER_LABELS: LadderSvgLabels = {
 };
 
 const THEMES = {
-  light: { bg: '#ffffff', fg: '#1f2328', muted: '#656d76', line: '#8c959f', arrow: '#0969da', kernel: '#57606a', rst: '#cf222e', warn: '#bc4c00', retrans: '#8250df', call: '#1a7f37', fail: '#cf222e', pill: '#eaeef2' },
-  dark: { bg: '#0d1117', fg: '#e6edf3', muted: '#8d96a0', line: '#6e7681', arrow: '#58a6ff', kernel: '#8d96a0', rst: '#ff7b72', warn: '#ffa657', retrans: '#d2a8ff', call: '#3fb950', fail: '#ff7b72', pill: '#21262d' },
+  light: {
+    bg: '#ffffff',
+    fg: '#1f2328',
+    muted: '#656d76',
+    line: '#8c959f',
+    arrow: '#0969da',
+    kernel: '#57606a',
+    rst: '#cf222e',
+    warn: '#bc4c00',
+    retrans: '#8250df',
+    call: '#1a7f37',
+    fail: '#cf222e',
+    pill: '#eaeef2',
+  },
+  dark: {
+    bg: '#0d1117',
+    fg: '#e6edf3',
+    muted: '#8d96a0',
+    line: '#6e7681',
+    arrow: '#58a6ff',
+    kernel: '#8d96a0',
+    rst: '#ff7b72',
+    warn: '#ffa657',
+    retrans: '#d2a8ff',
+    call: '#3fb950',
+    fail: '#ff7b72',
+    pill: '#21262d',
+  },
 } as const;
 
 const WIDTH = 1000;
@@ -149,7 +175,10 @@ export function ladderToSvg(model: LadderModel, options: LadderSvgOptions = {}):
   }
 
   const heads = (['sent', 'kernel', 'rst', 'warn', 'retrans'] as const)
-    .map((name) => `<marker id="${id}-head-${name}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="head-${name}"/></marker>`)
+    .map(
+      (name) =>
+        `<marker id="${id}-head-${name}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="head-${name}"/></marker>`,
+    )
     .join('');
   const style = [
     `svg{font-family:${FONT};font-size:11px}`,

@@ -45,7 +45,7 @@ export interface LadderPacket {
 }
 
 /** A socket as the ladder needs it: a SocketInfo or a `PacketTies.knownSockets()` entry. */
-export type LadderSocket = Pick<SocketLike, 'socketId' | 'fd' | 'local' | 'peer'> & { state?: SocketLike['state'] } | KnownSocket;
+export type LadderSocket = (Pick<SocketLike, 'socketId' | 'fd' | 'local' | 'peer'> & { state?: SocketLike['state'] }) | KnownSocket;
 
 export type Column = 0 | 1;
 export type LadderMark = TcpMark | 'icmp-error';
@@ -149,7 +149,11 @@ function conversationKeyOf(packet: LadderPacket): string | null {
   const quoted = packet.icmp?.quoted;
   if (packet.icmp?.isError && quoted && quoted.proto !== 'other') {
     const ports = quoted.proto === 'tcp' || quoted.proto === 'udp';
-    return conversationOf(quoted.proto, { addr: quoted.src, port: ports ? quoted.srcPort : 0 }, { addr: quoted.dst, port: ports ? quoted.dstPort : 0 });
+    return conversationOf(
+      quoted.proto,
+      { addr: quoted.src, port: ports ? quoted.srcPort : 0 },
+      { addr: quoted.dst, port: ports ? quoted.dstPort : 0 },
+    );
   }
   const { src, dst } = flowEnds(flow);
   const key = conversationOf(flow.proto, src, dst);
@@ -321,7 +325,11 @@ function columnOf(end: Endpoint, sockets: Map<number, number>): LadderColumn {
  * The lab sockets on each side (socket id → its descriptor): by their endpoints, and by the calls
  * tied to its packets.
  */
-function columnSockets(ends: [Endpoint, Endpoint], sockets: readonly LadderSocket[], tied: [Map<number, number>, Map<number, number>]): [Map<number, number>, Map<number, number>] {
+function columnSockets(
+  ends: [Endpoint, Endpoint],
+  sockets: readonly LadderSocket[],
+  tied: [Map<number, number>, Map<number, number>],
+): [Map<number, number>, Map<number, number>] {
   const result: [Map<number, number>, Map<number, number>] = [new Map(tied[0]), new Map(tied[1])];
   for (const socket of sockets) {
     const local = 'open' in socket ? socket.local : endpointOfSockAddr(socket.local);
@@ -332,7 +340,8 @@ function columnSockets(ends: [Endpoint, Endpoint], sockets: readonly LadderSocke
       const other = ends[column === 0 ? 1 : 0];
       if (local.port !== self.port || !addressMatches(local.addr, self.addr)) continue;
       // A socket with a peer belongs here only for this peer; one without (a listener) always.
-      if (peer === null || peer.port === 0 || (peer.port === other.port && addressMatches(peer.addr, other.addr))) result[column].set(socket.socketId, socket.fd);
+      if (peer === null || peer.port === 0 || (peer.port === other.port && addressMatches(peer.addr, other.addr)))
+        result[column].set(socket.socketId, socket.fd);
     }
   }
   return result;
@@ -346,8 +355,11 @@ function columnSockets(ends: [Endpoint, Endpoint], sockets: readonly LadderSocke
 function callsOf(calls: readonly CallRecord[], sides: [Map<number, number>, Map<number, number>], lastMonoUs: number) {
   const rows: (LadderCall & { monoUs: number })[] = [];
   const sideOf = new Map<number, Column>();
-  for (const column of [0, 1] as const) for (const socketId of sides[column].keys()) if (!sideOf.has(socketId)) sideOf.set(socketId, column);
-  const listeners = new Set(calls.filter((c) => c.call === 'listen' && c.socketId !== null && sideOf.has(c.socketId)).map((c) => c.socketId as number));
+  for (const column of [0, 1] as const)
+    for (const socketId of sides[column].keys()) if (!sideOf.has(socketId)) sideOf.set(socketId, column);
+  const listeners = new Set(
+    calls.filter((c) => c.call === 'listen' && c.socketId !== null && sideOf.has(c.socketId)).map((c) => c.socketId as number),
+  );
   for (const c of calls) {
     const socketId = c.call === 'socket' ? c.newSocketId : c.socketId;
     const fd = c.call === 'socket' ? c.ret : c.fd;

@@ -17,18 +17,7 @@
 import { fieldLookup } from '../dissect';
 import { tcpDirectionKey, TcpSequenceState } from '../dissect/tcp-state';
 import type { FlowInfo } from '../dissect/types';
-import {
-  endpointKey,
-  flowEnds,
-  sameEndpoint,
-  seqAdd,
-  seqDiff,
-  TCP_ACK,
-  TCP_FIN,
-  TCP_RST,
-  TCP_SYN,
-  type Endpoint,
-} from './endpoints';
+import { endpointKey, flowEnds, sameEndpoint, seqAdd, seqDiff, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Endpoint } from './endpoints';
 
 export const TCP_STATES = [
   'LISTEN',

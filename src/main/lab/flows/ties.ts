@@ -107,7 +107,8 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
     for (const socketId of calls.socketIds()) {
       const socket = sockets.get(socketId);
       // Only an open socket sends: a closed one is remembered for the packets still addressed to it.
-      if (!socket?.open || socket.proto !== proto || (socket.local && socket.local.port !== 0 && proto !== 'icmp' && proto !== 'icmpv6')) continue;
+      if (!socket?.open || socket.proto !== proto || (socket.local && socket.local.port !== 0 && proto !== 'icmp' && proto !== 'icmpv6'))
+        continue;
       const book = calls.get(socketId) as SocketCalls;
       if (proto === 'tcp') {
         const syn = flow.tcp && (flow.tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
@@ -231,7 +232,8 @@ export function createPacketTies(options: PacketTiesOptions = {}): PacketTies {
     },
     noteCall(record) {
       calls.note(record);
-      if (record.call === 'connect' && record.socketId !== null) sockets.noteConnect(record.socketId, calls.get(record.socketId)?.connect?.to ?? null);
+      if (record.call === 'connect' && record.socketId !== null)
+        sockets.noteConnect(record.socketId, calls.get(record.socketId)?.connect?.to ?? null);
     },
     tie(packet) {
       const flow = packet.flow;

@@ -93,7 +93,9 @@ export function libc(): LibcFunctions | null {
       ioctlIfreqPointer: lib.func('ioctl', 'int', [
         'int',
         'unsigned long',
-        koffi.pointer(koffi.struct('socklab_ifreq_ptr', { name: koffi.array('uint8_t', 16), data: 'void *', pad: koffi.array('uint8_t', 16) })),
+        koffi.pointer(
+          koffi.struct('socklab_ifreq_ptr', { name: koffi.array('uint8_t', 16), data: 'void *', pad: koffi.array('uint8_t', 16) }),
+        ),
       ]),
       // koffi saves errno right after each call (also for async calls, restored in the callback).
       errno: () => koffi.errno(),

@@ -11,7 +11,7 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import { AF, LINUX } from './constants';
 import { libc, type LibcFunctions } from './load';
-import { labFailure, libcFailure, noLibc, ok, type LibcResult } from './result';
+import { libcFailure, noLibc, ok, type LibcResult } from './result';
 import { toSockaddr } from './sockaddr';
 
 const CLONE_NEWNET = 0x40000000;
@@ -68,6 +68,7 @@ export function inNetns<T>(nsFd: number | null, body: () => T): T {
     return body();
   } finally {
     // Returning home cannot fail for a namespace we came from; if it did, nothing is safe.
+    // eslint-disable-next-line no-unsafe-finally -- a thread left in a lab namespace must not go on silently
     if (lib.setns(home, CLONE_NEWNET) !== 0) throw new Error(libcFailure('setns (home)', lib.errno()).message);
   }
 }
@@ -131,7 +132,9 @@ export function sysPacketDrops(fd: number): LibcResult<number> {
   if (!lib) return noLibc('getsockopt');
   const stats = Buffer.alloc(8); // struct tpacket_stats { tp_packets; tp_drops; }
   const length = [8];
-  return lib.getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, stats, length) === 0 ? ok(stats.readUInt32LE(4)) : lastError(lib, 'getsockopt(PACKET_STATISTICS)');
+  return lib.getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, stats, length) === 0
+    ? ok(stats.readUInt32LE(4))
+    : lastError(lib, 'getsockopt(PACKET_STATISTICS)');
 }
 
 /**

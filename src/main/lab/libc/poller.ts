@@ -107,7 +107,11 @@ class ReadinessPoller {
     if (this.inFlight || this.waiters.size === 0) return;
     const fds = new Set(this.waiters.keys());
     const events = new Map<number, number>([[this.wakeFd, LINUX.POLLIN]]);
-    for (const [fd, set] of this.waiters) events.set(fd, [...set].reduce((mask, waiter) => mask | waiter.events, 0));
+    for (const [fd, set] of this.waiters)
+      events.set(
+        fd,
+        [...set].reduce((mask, waiter) => mask | waiter.events, 0),
+      );
     const all = [this.wakeFd, ...fds];
     const buffer = Buffer.alloc(all.length * POLLFD_SIZE);
     all.forEach((fd, i) => {

@@ -39,7 +39,11 @@ export function labFailure(call: string, errno: ErrnoName, detail: string): Libc
 
 /** The answer of every wrapper where libc cannot be loaded. */
 export function noLibc(call: string): LibcFailure {
-  return labFailure(call, 'ENOSYS', `This needs Linux's libc through koffi, which could not be loaded here (${libcLoadError() || 'not Linux'}).`);
+  return labFailure(
+    call,
+    'ENOSYS',
+    `This needs Linux's libc through koffi, which could not be loaded here (${libcLoadError() || 'not Linux'}).`,
+  );
 }
 
 /** A successful result. */

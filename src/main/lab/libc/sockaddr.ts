@@ -63,7 +63,13 @@ function ipv6Bytes(text: string): Buffer {
     if (head.endsWith(':') && !head.endsWith('::')) head = head.slice(0, -1);
   }
   const [left, right] = head.includes('::') ? head.split('::') : [head, undefined];
-  const parse = (s: string | undefined) => (s ? s.split(':').filter((g) => g !== '').map((g) => parseInt(g, 16)) : []);
+  const parse = (s: string | undefined) =>
+    s
+      ? s
+          .split(':')
+          .filter((g) => g !== '')
+          .map((g) => parseInt(g, 16))
+      : [];
   const leftGroups = parse(left);
   const rightGroups = [...parse(right), ...tail];
   const fill = right === undefined && !head.includes('::') ? 0 : 8 - leftGroups.length - rightGroups.length;
@@ -72,4 +78,3 @@ function ipv6Bytes(text: string): Buffer {
   groups.slice(0, 8).forEach((g, i) => buffer.writeUInt16BE(g, i * 2));
   return buffer;
 }
-

@@ -20,7 +20,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** The engine entry: engine.ts from source, engine.js beside the bundled main. */
 export function engineEntry(): string | null {
-  const candidates = [join(here, 'engine.ts'), join(here, 'engine.js'), join(here, '..', 'engine.js'), join(here, '..', '..', 'out', 'main', 'engine.js')];
+  const candidates = [
+    join(here, 'engine.ts'),
+    join(here, 'engine.js'),
+    join(here, '..', 'engine.js'),
+    join(here, '..', '..', 'out', 'main', 'engine.js'),
+  ];
   return candidates.find((path) => existsSync(path)) ?? null;
 }
 
@@ -46,12 +51,16 @@ export class EngineClient {
   /** Starts the engine; resolves when it is ready, or with what it said when it could not start. */
   start(): Promise<Started> {
     const entry = engineEntry();
-    if (entry === null) return Promise.resolve({ ok: false, stderr: 'the engine entry (engine.ts or engine.js) is missing from this build' });
+    if (entry === null)
+      return Promise.resolve({ ok: false, stderr: 'the engine entry (engine.ts or engine.js) is missing from this build' });
     return new Promise((resolve) => {
       let channel: CaptureChannel<ToEngine> & { pid: number | undefined };
       try {
         // -U maps this user to root of a new user namespace; -n gives it a new network namespace.
-        channel = startNodeChild<ToEngine>(entry, { wrapper: ['unshare', '--user', '--map-root-user', '--net'], env: { UV_THREADPOOL_SIZE: '8' } });
+        channel = startNodeChild<ToEngine>(entry, {
+          wrapper: ['unshare', '--user', '--map-root-user', '--net'],
+          env: { UV_THREADPOOL_SIZE: '8' },
+        });
       } catch (error) {
         resolve({ ok: false, stderr: error instanceof Error ? error.message : String(error) });
         return;
@@ -118,7 +127,11 @@ export class EngineClient {
     if (!waiting) return;
     this.pending.delete(id);
     const checked = routes[waiting.name].output.safeParse(output);
-    waiting.resolve(checked.success ? checked.data : { ok: false, errno: 'EINVAL', code: 22, message: `The lab-network engine gave a malformed answer to ${waiting.name}.` });
+    waiting.resolve(
+      checked.success
+        ? checked.data
+        : { ok: false, errno: 'EINVAL', code: 22, message: `The lab-network engine gave a malformed answer to ${waiting.name}.` },
+    );
   }
 
   private deliver(name: string, payload: unknown): void {

@@ -64,7 +64,10 @@ export function emptyCounters(): LinkCounters {
 /** Compiles a rule's display filter; throws a sentence naming the rule when it is not valid. */
 function activate(rule: LinkRule, index: number): ActiveRule {
   const compiled = compileFilter(rule.match);
-  if (!compiled.ok) throw new Error(`rule ${index + 1}: "${rule.match}" is not a display filter (at character ${compiled.position + 1}: ${compiled.error})`);
+  if (!compiled.ok)
+    throw new Error(
+      `rule ${index + 1}: "${rule.match}" is not a display filter (at character ${compiled.position + 1}: ${compiled.error})`,
+    );
   const test = compiled.test;
   return {
     rule,
@@ -84,7 +87,10 @@ export class Link {
   /** Per sending host: when its rate limiter is busy until, and departures still ahead. */
   private queues = new Map<string, { busyUntil: number; departures: number[] }>();
 
-  constructor(private env: LinkEnvironment, settings: Partial<LinkSettings> = {}) {
+  constructor(
+    private env: LinkEnvironment,
+    settings: Partial<LinkSettings> = {},
+  ) {
     this.settings = LinkSettingsSchema.parse(settings);
   }
 

@@ -52,7 +52,10 @@ export class LabNetwork {
   private nextId = 1;
   private closed = false;
 
-  constructor(setup: NetworkSetup, private hooks: NetworkHooks) {
+  constructor(
+    setup: NetworkSetup,
+    private hooks: NetworkHooks,
+  ) {
     this.link = new Link(
       {
         now: nowUs,

@@ -18,7 +18,16 @@ import { explainStartFailure, userNamespaceRefusal } from './userns';
 type Local = <N extends RouteName>(name: N, input: unknown) => Promise<RouteOutput<N>>;
 
 /** Capture routes that read the packets held: they go to whichever lab holds the capture. */
-const CAPTURE_READS = new Set<string>(['capture.stop', 'capture.status', 'capture.clear', 'capture.rows', 'capture.packet', 'capture.follow', 'capture.ladder', 'capture.export']);
+const CAPTURE_READS = new Set<string>([
+  'capture.stop',
+  'capture.status',
+  'capture.clear',
+  'capture.rows',
+  'capture.packet',
+  'capture.follow',
+  'capture.ladder',
+  'capture.export',
+]);
 
 function offInfo(state: NetInfo['state'] = 'off', error: string | null = null, fix: string | null = null): NetInfo {
   return { state, hosts: [], link: LinkSettings.parse({}), rules: [], step: false, counters: emptyCounters(), error, fix, enginePid: null };
@@ -100,7 +109,11 @@ export function createNetRelay(ctx: LabContext, local: Local) {
     const client = engine;
     const answer = client ? await client.invoke(name, input) : null;
     if (answer === null) {
-      return refusal(name, 'ENETDOWN', `${name}: there is no lab network (it was destroyed, or its engine ended); create one with net.create.`) as RouteOutput<N>;
+      return refusal(
+        name,
+        'ENETDOWN',
+        `${name}: there is no lab network (it was destroyed, or its engine ended); create one with net.create.`,
+      ) as RouteOutput<N>;
     }
     return answer as RouteOutput<N>;
   }
@@ -120,7 +133,9 @@ export function createNetRelay(ctx: LabContext, local: Local) {
     if (name === 'lab.sockets') return merged(name, input, (a: SocketInfo[], b: SocketInfo[]) => [...a, ...b]);
     if (name === 'lab.calls') {
       const limit = typeof input.limit === 'number' ? input.limit : 1000;
-      return merged(name, input, (a: CallRecord[], b: CallRecord[]) => [...a, ...b].sort((x, y) => x.startMonoUs - y.startMonoUs).slice(0, limit));
+      return merged(name, input, (a: CallRecord[], b: CallRecord[]) =>
+        [...a, ...b].sort((x, y) => x.startMonoUs - y.startMonoUs).slice(0, limit),
+      );
     }
     if (name === 'lab.reset') return reset(input);
     if (name.startsWith('capture.') && (engine || captureInEngine)) return captureRoute(name, input);

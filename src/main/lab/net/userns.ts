@@ -30,23 +30,29 @@ export const readSysctl: SysctlReader = (path) => {
  */
 export function userNamespaceRefusal(read: SysctlReader = readSysctl, root = process.getuid?.() === 0): Refusal | null {
   if (process.platform !== 'linux') {
-    return { error: 'Lab networks use Linux network namespaces; this system is not Linux.', fix: 'Run SockLab on Linux for lab networks (the "this machine" lab works here).' };
+    return {
+      error: 'Lab networks use Linux network namespaces; this system is not Linux.',
+      fix: 'Run SockLab on Linux for lab networks (the "this machine" lab works here).',
+    };
   }
   if (read('user/max_user_namespaces') === '0') {
     return {
-      error: 'User namespaces are switched off on this machine (sysctl user.max_user_namespaces = 0), so SockLab cannot create a lab network.',
+      error:
+        'User namespaces are switched off on this machine (sysctl user.max_user_namespaces = 0), so SockLab cannot create a lab network.',
       fix: 'sudo sysctl -w user.max_user_namespaces=15000',
     };
   }
   if (!root && read('kernel/unprivileged_userns_clone') === '0') {
     return {
-      error: 'Unprivileged user namespaces are switched off on this machine (sysctl kernel.unprivileged_userns_clone = 0), so SockLab cannot create a lab network without root.',
+      error:
+        'Unprivileged user namespaces are switched off on this machine (sysctl kernel.unprivileged_userns_clone = 0), so SockLab cannot create a lab network without root.',
       fix: 'sudo sysctl -w kernel.unprivileged_userns_clone=1',
     };
   }
   if (!root && read('kernel/apparmor_restrict_unprivileged_userns') === '1') {
     return {
-      error: 'AppArmor restricts unprivileged user namespaces on this machine (kernel.apparmor_restrict_unprivileged_userns = 1, the default since Ubuntu 23.10), so SockLab cannot create a lab network without a profile that allows them.',
+      error:
+        'AppArmor restricts unprivileged user namespaces on this machine (kernel.apparmor_restrict_unprivileged_userns = 1, the default since Ubuntu 23.10), so SockLab cannot create a lab network without a profile that allows them.',
       fix: 'Install SockLab\'s .deb (its AppArmor profile grants "userns"), or: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0',
     };
   }
@@ -58,7 +64,10 @@ export function explainStartFailure(stderr: string, read: SysctlReader = readSys
   const known = userNamespaceRefusal(read);
   if (known) return known;
   if (/unshare: (failed to execute|No such file)|spawn unshare ENOENT/i.test(stderr)) {
-    return { error: 'The `unshare` command (util-linux) is missing, so SockLab cannot create a lab network.', fix: 'sudo apt install util-linux   (or your distribution\'s util-linux package)' };
+    return {
+      error: 'The `unshare` command (util-linux) is missing, so SockLab cannot create a lab network.',
+      fix: "sudo apt install util-linux   (or your distribution's util-linux package)",
+    };
   }
   if (/unshare failed|Operation not permitted|write failed \/proc\/self\/uid_map|No space left on device/i.test(stderr)) {
     return {
@@ -66,5 +75,8 @@ export function explainStartFailure(stderr: string, read: SysctlReader = readSys
       fix: 'Allow unprivileged user namespaces (for example in Docker: --security-opt seccomp=unconfined), or run SockLab as root.',
     };
   }
-  return { error: `The lab-network engine did not start: ${stderr.trim() || 'no message'}`, fix: 'Check that node_modules is installed (npm install) and try again.' };
+  return {
+    error: `The lab-network engine did not start: ${stderr.trim() || 'no message'}`,
+    fix: 'Check that node_modules is installed (npm install) and try again.',
+  };
 }

@@ -31,18 +31,30 @@ export function readCapture(bytes: Uint8Array): ReadResult {
  */
 export function streamCapture(bytes: Uint8Array): CaptureStream {
   const errors: CaptureFileError[] = [];
-  const none = (message: string): CaptureStream => ({ format: null, packets: [][Symbol.iterator](), errors: [err('EBADF_FORMAT', message, 0)] });
+  const none = (message: string): CaptureStream => ({
+    format: null,
+    packets: [][Symbol.iterator](),
+    errors: [err('EBADF_FORMAT', message, 0)],
+  });
   if (bytes.length < 4) return none('The file is too short to be a pcap or pcapng capture.');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magicBE = view.getUint32(0, false);
   const magicLE = view.getUint32(0, true);
   if (magicBE === PCAPNG_SHB) return { format: 'pcapng', packets: pcapngPackets(bytes, errors), errors };
-  if (magicBE === PCAP_US || magicBE === PCAP_NS) return { format: 'pcap', packets: pcapPackets(bytes, view, false, magicBE === PCAP_NS, errors), errors };
-  if (magicLE === PCAP_US || magicLE === PCAP_NS) return { format: 'pcap', packets: pcapPackets(bytes, view, true, magicLE === PCAP_NS, errors), errors };
+  if (magicBE === PCAP_US || magicBE === PCAP_NS)
+    return { format: 'pcap', packets: pcapPackets(bytes, view, false, magicBE === PCAP_NS, errors), errors };
+  if (magicLE === PCAP_US || magicLE === PCAP_NS)
+    return { format: 'pcap', packets: pcapPackets(bytes, view, true, magicLE === PCAP_NS, errors), errors };
   return none('This is neither a pcap nor a pcapng file (unknown magic number).');
 }
 
-function* pcapPackets(bytes: Uint8Array, view: DataView, le: boolean, nanos: boolean, errors: CaptureFileError[]): Generator<CapturedPacket> {
+function* pcapPackets(
+  bytes: Uint8Array,
+  view: DataView,
+  le: boolean,
+  nanos: boolean,
+  errors: CaptureFileError[],
+): Generator<CapturedPacket> {
   if (bytes.length < 24) {
     errors.push(err('ETRUNCATED', 'The pcap file header is cut short (24 bytes expected).', 0));
     return;

@@ -32,6 +32,7 @@ export function captureHint(): string | null {
 export function rawSocketHint(): string | null {
   const item = planItem(privilegePlan(), 'hostRawSockets');
   if (item.ready) return null;
-  if (item.via === 'labNetwork') return `open the socket on a lab-network host (no privileges needed), or run SockLab as root: ${item.command}`;
+  if (item.via === 'labNetwork')
+    return `open the socket on a lab-network host (no privileges needed), or run SockLab as root: ${item.command}`;
   return item.command;
 }

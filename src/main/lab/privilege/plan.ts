@@ -146,7 +146,9 @@ function hostCapture(f: PrivilegeFacts): PrivilegeItem {
         ? item('hostCapture', true, 'npcap', 'captureNpcap')
         : item('hostCapture', false, 'npcap', 'npcapMissing', 'https://npcap.com/#download');
     default:
-      return f.isRoot ? item('hostCapture', true, 'root', 'captureRoot') : item('hostCapture', false, 'root', 'captureRoot', f.relaunchAsRoot);
+      return f.isRoot
+        ? item('hostCapture', true, 'root', 'captureRoot')
+        : item('hostCapture', false, 'root', 'captureRoot', f.relaunchAsRoot);
   }
 }
 

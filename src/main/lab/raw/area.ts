@@ -75,7 +75,10 @@ export function createRawArea(ctx: LabContext): RawArea {
     'raw.buildIcmp': ({ family, type, code, identifier, sequence, payload }) => {
       const bytes = asBuffer(payload);
       if (bytes.length > MAX_ICMP_PAYLOAD) {
-        return failure('EMSGSIZE', `raw.buildIcmp: a ${bytes.length}-byte payload does not fit one ICMP message (at most ${MAX_ICMP_PAYLOAD} bytes).`);
+        return failure(
+          'EMSGSIZE',
+          `raw.buildIcmp: a ${bytes.length}-byte payload does not fit one ICMP message (at most ${MAX_ICMP_PAYLOAD} bytes).`,
+        );
       }
       const fields = { type, code, identifier, sequence, payload: bytes };
       const built = family === 'AF_INET6' ? buildIcmpv6Echo(fields) : buildIcmpEcho(fields);

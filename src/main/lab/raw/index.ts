@@ -4,13 +4,5 @@
  * routes' area (./area) is imported by the lab facade directly.
  */
 export { RAW_MAX_BYTES, RawSocket, openRawSocket, type RawAddress, type RawDomain } from './raw-socket';
-export {
-  buildIcmpEcho,
-  buildIcmpv6Echo,
-  buildIpv4Header,
-  echoPayload,
-  internetChecksum,
-  parseIcmpFromIpv4,
-  parseIcmpv6,
-} from './icmp';
+export { buildIcmpEcho, buildIcmpv6Echo, buildIpv4Header, echoPayload, internetChecksum, parseIcmpFromIpv4, parseIcmpv6 } from './icmp';
 export { ping, type PingReply } from './ping';

@@ -148,7 +148,16 @@ export async function ping(options: PingOptions): Promise<RawResult<PingSummary>
     const rttUs = Number((nowNs - sentAt) / 1000n);
     const sentRealtime = sentAtRealtimeNs.get(echo.sequence);
     const kernelRttUs = kernelNs !== null && sentRealtime !== undefined ? Number(kernelNs - sentRealtime) / 1000 : null;
-    return { sequence: echo.sequence, rttUs, kernelRttUs, ttl: echo.ttl, bytes: echo.icmpLength, from, duplicate, checksumValid: echo.checksumValid };
+    return {
+      sequence: echo.sequence,
+      rttUs,
+      kernelRttUs,
+      ttl: echo.ttl,
+      bytes: echo.icmpLength,
+      from,
+      duplicate,
+      checksumValid: echo.checksumValid,
+    };
   };
 
   /** Marks requests past their window as lost; returns ms until the next window closes. */
@@ -262,4 +271,3 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
   });
 }
-

@@ -46,7 +46,11 @@ export function prepareCall(step: CallStep, fd: number | null, lookup: Lookup): 
   const base = { fd };
   switch (step.call) {
     case 'socket':
-      return { route, fd: null, input: { domain: step.domain, type: step.type, protocol: step.protocol ?? 'IPPROTO_IP', host: step.host ?? null } };
+      return {
+        route,
+        fd: null,
+        input: { domain: step.domain, type: step.type, protocol: step.protocol ?? 'IPPROTO_IP', host: step.host ?? null },
+      };
     case 'bind':
     case 'connect':
       return { route, fd, input: { ...base, address: resolveAddress(step.address, lookup) } };
@@ -64,16 +68,28 @@ export function prepareCall(step: CallStep, fd: number | null, lookup: Lookup): 
       return {
         route,
         fd,
-        input: { ...base, maxBytes: step.maxBytes === undefined ? DEFAULT_MAX_BYTES : resolveNumber(step.maxBytes, lookup, 'maxBytes'), flags: step.flags ?? [] },
+        input: {
+          ...base,
+          maxBytes: step.maxBytes === undefined ? DEFAULT_MAX_BYTES : resolveNumber(step.maxBytes, lookup, 'maxBytes'),
+          flags: step.flags ?? [],
+        },
       };
     case 'shutdown':
       return { route, fd, input: { ...base, how: step.how } };
     case 'setsockopt':
-      return { route, fd, input: { ...base, option: step.option, ...(step.level ? { level: step.level } : {}), value: optionValue(step.value, lookup) } };
+      return {
+        route,
+        fd,
+        input: { ...base, option: step.option, ...(step.level ? { level: step.level } : {}), value: optionValue(step.value, lookup) },
+      };
     case 'getsockopt':
       return { route, fd, input: { ...base, option: step.option, ...(step.level ? { level: step.level } : {}) } };
     case 'fcntl':
-      return { route, fd, input: step.nonblock === undefined ? { ...base, cmd: 'F_GETFL' } : { ...base, cmd: 'F_SETFL', nonblock: step.nonblock } };
+      return {
+        route,
+        fd,
+        input: step.nonblock === undefined ? { ...base, cmd: 'F_GETFL' } : { ...base, cmd: 'F_SETFL', nonblock: step.nonblock },
+      };
     case 'accept':
     case 'close':
     case 'getsockname':
@@ -97,7 +113,9 @@ function optionValue(value: unknown, lookup: Lookup): unknown {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string' || isRef(value)) return resolveNumber(value, lookup, 'value');
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, typeof field === 'string' ? resolveValue(field, lookup) : field]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, field]) => [key, typeof field === 'string' ? resolveValue(field, lookup) : field]),
+    );
   }
   return value;
 }
@@ -111,12 +129,18 @@ export async function invokeBounded(lab: LabApi, call: PreparedCall, timeoutMs: 
   const elapsedUs = () => Number((process.hrtime.bigint() - started) / 1000n);
   const pending = invoke(call.route, call.input) as Promise<Record<string, unknown>>;
   let timer: NodeJS.Timeout | undefined;
-  const first = await Promise.race([pending, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, timeoutMs, TIMED_OUT)))]);
+  const first = await Promise.race([
+    pending,
+    new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, timeoutMs, TIMED_OUT))),
+  ]);
   clearTimeout(timer);
   if (first !== TIMED_OUT) return { result: first, timedOut: false, durationUs: elapsedUs(), stuck: false };
   // Only blocking calls on a socket can be interrupted; the lab answers them with EINTR.
   if (call.fd !== null) await invoke('socket.cancel', { fd: call.fd });
-  const late = await Promise.race([pending, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, CANCEL_GRACE_MS, TIMED_OUT)))]);
+  const late = await Promise.race([
+    pending,
+    new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, CANCEL_GRACE_MS, TIMED_OUT))),
+  ]);
   clearTimeout(timer);
   return late === TIMED_OUT
     ? { result: null, timedOut: true, durationUs: elapsedUs(), stuck: true }
@@ -143,7 +167,10 @@ export function toOutcome(settled: Settled): Outcome {
 /** Replaces payload bytes by a readable summary (length, text, hex) for records. */
 export function summariseFields(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(fields).map(([key, value]) => [key, key === 'data' && value instanceof Uint8Array ? summariseBytes(bytesOf(value)!) : value]),
+    Object.entries(fields).map(([key, value]) => [
+      key,
+      key === 'data' && value instanceof Uint8Array ? summariseBytes(bytesOf(value)!) : value,
+    ]),
   );
 }
 

@@ -64,7 +64,8 @@ function describeRecord(record: StepRecord): string {
   const who = [record.sock, record.fd !== null ? `fd ${record.fd}` : null].filter(Boolean).join(' ');
   let answer = '';
   if (record.kind === 'call') {
-    answer = record.ok === null ? ' → no answer' : ` → ${record.ret ?? ''}${record.errno ? ` ${record.errno}: ${record.message ?? ''}` : ''}`;
+    answer =
+      record.ok === null ? ' → no answer' : ` → ${record.ret ?? ''}${record.errno ? ` ${record.errno}: ${record.message ?? ''}` : ''}`;
   } else if (record.kind === 'cancel' || record.kind === 'wait') {
     const fields = Object.entries(record.result).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
     answer = record.errno ? ` → ${record.errno}: ${record.message ?? ''}` : fields.length > 0 ? ` → ${fields.join(' ')}` : '';

@@ -49,7 +49,14 @@ export function matchNumber(actual: number | null, expected: NumberMatch, lookup
   }
   const holds =
     actual !== null &&
-    { '==': actual === target, '!=': actual !== target, '>=': actual >= target, '<=': actual <= target, '>': actual > target, '<': actual < target }[op];
+    {
+      '==': actual === target,
+      '!=': actual !== target,
+      '>=': actual >= target,
+      '<=': actual <= target,
+      '>': actual > target,
+      '<': actual < target,
+    }[op];
   return holds ? null : `${field} should be ${op === '==' ? '' : `${op} `}${target}, but it is ${actual ?? 'missing'}`;
 }
 
@@ -88,11 +95,16 @@ export function checkExpectations(outcome: Outcome, expect: Expect | undefined, 
     );
   }
   if (expect.ok !== undefined && outcome.ok !== expect.ok) {
-    failed(expect.ok ? `the call should succeed, but it failed with ${outcome.errno}: ${outcome.message ?? ''}` : `the call should fail, but it returned ${outcome.ret}`);
+    failed(
+      expect.ok
+        ? `the call should succeed, but it failed with ${outcome.errno}: ${outcome.message ?? ''}`
+        : `the call should fail, but it returned ${outcome.ret}`,
+    );
   }
   if (expect.ret !== undefined) failed(matchNumber(outcome.ret, expect.ret, lookup, 'ret'));
   if (expect.data !== undefined || expect.dataHex !== undefined) {
-    const wanted = expect.dataHex !== undefined ? parseHex(expect.dataHex) : unescapeText(String(resolveTemplate(expect.data ?? '', lookup)));
+    const wanted =
+      expect.dataHex !== undefined ? parseHex(expect.dataHex) : unescapeText(String(resolveTemplate(expect.data ?? '', lookup)));
     const got = bytesOf(outcome.extras.data);
     if (!got) failed(`data should be ${describeBytes(wanted)}, but no data came back`);
     else if (!got.equals(wanted)) failed(`data should be ${describeBytes(wanted)}, but it is ${describeBytes(got)}`);
@@ -104,7 +116,9 @@ export function checkExpectations(outcome: Outcome, expect: Expect | undefined, 
     const seen = got?.subarray(offset, offset + wanted.length);
     if (!got) failed(`data at offset ${offset} should be ${describeBytes(wanted)}, but no data came back`);
     else if (!seen || !seen.equals(wanted)) {
-      failed(`data at offset ${offset} should be ${describeBytes(wanted)}, but it is ${seen && seen.length > 0 ? describeBytes(seen) : `missing (only ${got.length} bytes came back)`}`);
+      failed(
+        `data at offset ${offset} should be ${describeBytes(wanted)}, but it is ${seen && seen.length > 0 ? describeBytes(seen) : `missing (only ${got.length} bytes came back)`}`,
+      );
     }
   }
   for (const field of ['peer', 'from', 'address'] as const) {
@@ -133,14 +147,21 @@ export function matchAddress(actual: unknown, expected: AddressMatch, lookup: Lo
 
 function toPattern(expected: AddressMatch, lookup: Lookup): AddressPattern | Record<string, unknown> | null {
   if (expected === null) return null;
-  const value = isRef(expected) ? resolvePath(expected.ref, lookup) : typeof expected === 'string' ? resolveTemplate(expected, lookup) : expected;
+  const value = isRef(expected)
+    ? resolvePath(expected.ref, lookup)
+    : typeof expected === 'string'
+      ? resolveTemplate(expected, lookup)
+      : expected;
   if (typeof value === 'string') return parseAddress(value, true);
   if (typeof value !== 'object' || value === null) throw new StepError(`expected address ${JSON.stringify(value)} is not an address`);
   // Fields of the object form may be templates too ({ port: "${client.port}" }).
   return Object.fromEntries(
     Object.entries(value).map(([key, field]) => {
       const resolved = resolveValue(field, lookup);
-      return [key, (key === 'port' || key === 'scopeId') && typeof resolved === 'string' && /^\d+$/.test(resolved) ? Number(resolved) : resolved];
+      return [
+        key,
+        (key === 'port' || key === 'scopeId') && typeof resolved === 'string' && /^\d+$/.test(resolved) ? Number(resolved) : resolved,
+      ];
     }),
   );
 }
@@ -160,7 +181,9 @@ function describePattern(pattern: Record<string, unknown>): string {
 function isSockAddr(value: unknown): value is SockAddr {
   if (typeof value !== 'object' || value === null) return false;
   const object = value as Record<string, unknown>;
-  return object.family === 'AF_UNIX' ? typeof object.path === 'string' : typeof object.address === 'string' && typeof object.port === 'number';
+  return object.family === 'AF_UNIX'
+    ? typeof object.path === 'string'
+    : typeof object.address === 'string' && typeof object.port === 'number';
 }
 
 /** Whether every field given in `expected` equals the same field of `actual` (recursively). */

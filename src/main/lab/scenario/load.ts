@@ -65,7 +65,11 @@ export function parseScenarioText(text: string, source = 'scenario'): Scenario {
 /** Validates an already-parsed scenario object (from a file, a test or an exercise). */
 export function validateScenario(raw: unknown, source = 'scenario'): Scenario {
   const header = ScenarioHeader.safeParse(raw);
-  if (!header.success) throw new ScenarioFileError(source, header.error.issues.map((i) => describeIssue(i, 'scenario', raw)));
+  if (!header.success)
+    throw new ScenarioFileError(
+      source,
+      header.error.issues.map((i) => describeIssue(i, 'scenario', raw)),
+    );
   const problems: string[] = [];
   const steps: Step[] = [];
   header.data.steps.forEach((rawStep, index) => {
@@ -133,7 +137,9 @@ function schemaFor(kind: (typeof STEP_KINDS)[number], call: unknown, label: stri
       return LinkStep;
     case 'call':
       if (typeof call === 'string' && Object.hasOwn(CALL_STEP_SCHEMAS, call)) return CALL_STEP_SCHEMAS[call as CallStepName];
-      problems.push(`${label}: unknown call ${JSON.stringify(call)}${suggest(String(call), CALL_NAMES)}; the calls are ${CALL_NAMES.join(', ')}`);
+      problems.push(
+        `${label}: unknown call ${JSON.stringify(call)}${suggest(String(call), CALL_NAMES)}; the calls are ${CALL_NAMES.join(', ')}`,
+      );
       return null;
   }
 }
@@ -143,22 +149,38 @@ function describeIssue(issue: z.core.$ZodIssue, label: string, raw: unknown): st
   const field = issue.path.length > 0 ? ` field "${issue.path.join('.')}"` : '';
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeys(label);
-    return issue.keys
-      .map((key) => `${label}:${field ? `${field}:` : ''} unknown field "${key}"${suggest(key, known)}`)
-      .join('; ');
+    return issue.keys.map((key) => `${label}:${field ? `${field}:` : ''} unknown field "${key}"${suggest(key, known)}`).join('; ');
   }
   const missing = issue.path.length > 0 && valueAt(raw, issue.path) === undefined;
   return `${label}:${field}${missing ? ' is missing' : `${field ? ':' : ''} ${issue.message}`}`;
 }
 
 function valueAt(raw: unknown, path: PropertyKey[]): unknown {
-  return path.reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined), raw);
+  return path.reduce<unknown>(
+    (value, key) => (typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    raw,
+  );
 }
 
 /** Field names a step may use, for "did you mean" suggestions. */
 function knownKeys(label: string): string[] {
   const shapes = [...Object.values(CALL_STEP_SCHEMAS), SleepStep, WaitStep, AwaitStep, CancelStep].map((s) => Object.keys(s.shape));
-  const extra = ['name', 'description', 'tags', 'requires', 'timeoutMs', 'steps', 'ok', 'ret', 'errno', 'peer', 'from', 'nonblock', 'timeout', 'cancelled'];
+  const extra = [
+    'name',
+    'description',
+    'tags',
+    'requires',
+    'timeoutMs',
+    'steps',
+    'ok',
+    'ret',
+    'errno',
+    'peer',
+    'from',
+    'nonblock',
+    'timeout',
+    'cancelled',
+  ];
   return label === 'scenario' ? Object.keys(ScenarioHeader.shape) : [...new Set([...shapes.flat(), ...extra])];
 }
 
@@ -211,9 +233,12 @@ function checkNames(steps: Step[], problems: string[]): void {
       const { label: awaitedLabel, roots } = deferred.get(step.await) as { label: string; roots: string[] };
       checkRoots(`${awaitedLabel} (checked at ${label})`, roots);
     }
-    const target = 'call' in step ? step.call !== 'socket' && step.sock : 'wait' in step ? step.wait : 'cancel' in step ? step.cancel : null;
+    const target =
+      'call' in step ? step.call !== 'socket' && step.sock : 'wait' in step ? step.wait : 'cancel' in step ? step.cancel : null;
     if (target && !sockets.has(target)) {
-      problems.push(`${label}: no earlier step names a socket "${target}" (name one with as: on socket or accept)${suggest(target, [...sockets])}`);
+      problems.push(
+        `${label}: no earlier step names a socket "${target}" (name one with as: on socket or accept)${suggest(target, [...sockets])}`,
+      );
     }
     if ('call' in step && step.call !== 'socket' && !step.sock && step.fd === undefined) {
       problems.push(`${label}: say which socket with sock: NAME (or fd: NUMBER)`);

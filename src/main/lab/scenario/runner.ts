@@ -84,7 +84,15 @@ export async function runScenario(lab: LabApi, scenario: Scenario, options: RunO
   const finish = (skipped: string | null): ScenarioReport => {
     const failed = records.filter((r) => !r.pass).length;
     const durationUs = Number((process.hrtime.bigint() - started) / 1000n);
-    return { name: scenario.name, steps: records, passed: records.length - failed, failed, ok: failed === 0 && !skipped, skipped, durationUs };
+    return {
+      name: scenario.name,
+      steps: records,
+      passed: records.length - failed,
+      failed,
+      ok: failed === 0 && !skipped,
+      skipped,
+      durationUs,
+    };
   };
   const missing = await missingRequirement(lab, scenario);
   if (missing) return finish(missing);
@@ -149,8 +157,7 @@ class Run {
       else if ('link' in step) {
         const set = await this.lab.invoke('net.link.set', { link: step.link, ...(step.rules ? { rules: step.rules } : {}) });
         if (!set.ok) record.failures.push(set.message);
-      }
-      else if ('await' in step) return await this.awaitBackground(step.await);
+      } else if ('await' in step) return await this.awaitBackground(step.await);
     } catch (error) {
       if (!(error instanceof StepError)) throw error;
       record.failures.push(error.message);
@@ -242,13 +249,17 @@ class Run {
         const kernel = await this.tcpInfoNow(info.socketId);
         unmet.push(...(typeof kernel === 'string' ? [kernel] : unmetTcpInfo(kernel, step.tcpInfo, this.lookup)));
         // The kernel's view goes into the step's record, so the report shows what was sampled.
-        if (typeof kernel !== 'string') record.result.tcpInfo = Object.fromEntries(Object.keys(step.tcpInfo).map((field) => [field, kernel[field as keyof TcpInfoFields]]));
+        if (typeof kernel !== 'string')
+          record.result.tcpInfo = Object.fromEntries(
+            Object.keys(step.tcpInfo).map((field) => [field, kernel[field as keyof TcpInfoFields]]),
+          );
       }
       if (unmet.length === 0 || Date.now() >= deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     record.durationUs = Number((process.hrtime.bigint() - started) / 1000n);
-    if (unmet.length > 0) record.failures.push(`gave up waiting after ${step.timeoutMs ?? this.scenario.timeoutMs} ms: ${unmet.join('; ')}`);
+    if (unmet.length > 0)
+      record.failures.push(`gave up waiting after ${step.timeoutMs ?? this.scenario.timeoutMs} ms: ${unmet.join('; ')}`);
   }
 
   /** The kernel's view of a socket now, or why there is none (not TCP, connection gone). */
@@ -287,7 +298,9 @@ class Run {
     if (named.fd === null) throw new StepError(`socket "${name}" does not exist: the step that should have created it failed`);
     // Closed, and its number went to a newer socket: C would act on that one, silently.
     if (!named.open && this.openFds.has(named.fd)) {
-      throw new StepError(`socket "${name}" was closed and its descriptor ${named.fd} now belongs to another socket; name that one with "as:" to use it`);
+      throw new StepError(
+        `socket "${name}" was closed and its descriptor ${named.fd} now belongs to another socket; name that one with "as:" to use it`,
+      );
     }
     return named.fd;
   }
@@ -356,8 +369,28 @@ function unmetCondition(info: SocketInfo, field: WaitField, wanted: unknown, loo
 }
 
 function blankRecord(index: number, step: Step): StepRecord {
-  const kind: StepKind = 'call' in step ? 'call' : 'sleep' in step ? 'sleep' : 'wait' in step ? 'wait' : 'await' in step ? 'await' : 'link' in step ? 'link' : 'cancel';
-  const sock = 'call' in step ? (step.call === 'socket' ? (step.as ?? null) : (step.sock ?? null)) : 'wait' in step ? step.wait : 'cancel' in step ? step.cancel : null;
+  const kind: StepKind =
+    'call' in step
+      ? 'call'
+      : 'sleep' in step
+        ? 'sleep'
+        : 'wait' in step
+          ? 'wait'
+          : 'await' in step
+            ? 'await'
+            : 'link' in step
+              ? 'link'
+              : 'cancel';
+  const sock =
+    'call' in step
+      ? step.call === 'socket'
+        ? (step.as ?? null)
+        : (step.sock ?? null)
+      : 'wait' in step
+        ? step.wait
+        : 'cancel' in step
+          ? step.cancel
+          : null;
   return {
     step: index + 1,
     id: step.id ?? null,

@@ -19,9 +19,7 @@ export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_BYTES = 65_536;
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const Name = z
-  .string()
-  .regex(NAME_RE, 'a name starts with a letter or _ and holds only letters, digits, _ and - (for example "server")');
+const Name = z.string().regex(NAME_RE, 'a name starts with a letter or _ and holds only letters, digits, _ and - (for example "server")');
 
 /** `{ ref: "server.port" }`: the value at that path, used as is (a number, an address object...). */
 export const Ref = z.strictObject({ ref: z.string().min(1, 'ref needs a path such as "server.port"') });
@@ -112,7 +110,12 @@ const payload = {
   data: z.string().optional(),
   dataHex: z.string().optional(),
   /** Sends data repeated this many times (to fill buffers without writing it out). */
-  repeat: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
+  repeat: z
+    .number()
+    .int()
+    .min(1)
+    .max(16 * 1024 * 1024)
+    .optional(),
   flags: z.array(MsgFlag).optional(),
 };
 

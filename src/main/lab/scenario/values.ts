@@ -81,8 +81,7 @@ export function formatAddress(address: SockAddr): string {
 
 /** An address as written in `expect`, where the port may be "*" (any). */
 export type AddressPattern =
-  | { family: 'AF_INET' | 'AF_INET6'; address?: string; port?: number | '*' }
-  | { family: 'AF_UNIX'; path?: string };
+  { family: 'AF_INET' | 'AF_INET6'; address?: string; port?: number | '*' } | { family: 'AF_UNIX'; path?: string };
 
 /**
  * Parses address shorthand: "unix:PATH", "[IPv6]:PORT", "IPv4:PORT". The address text itself is
@@ -200,6 +199,8 @@ export function summariseBytes(bytes: Buffer): BytesSummary {
 export function describeBytes(bytes: Buffer): string {
   const text = bytes.toString('utf8');
   const printable = /^[\x20-\x7e\r\n\t\u00a0-\uffff]*$/.test(text) && !text.includes('\ufffd');
-  const shown = printable ? JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text) : `hex ${bytes.subarray(0, 40).toString('hex')}`;
+  const shown = printable
+    ? JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)
+    : `hex ${bytes.subarray(0, 40).toString('hex')}`;
   return `${shown} (${bytes.length} byte${bytes.length === 1 ? '' : 's'})`;
 }

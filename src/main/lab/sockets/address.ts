@@ -20,21 +20,33 @@ export const UDP_MAX_PAYLOAD = { AF_INET: 65507, AF_INET6: 65527 } as const;
 export function checkAddress(domain: Domain, address: SockAddr, call: string): CallFailure | null {
   if (address.family !== domain) {
     if (domain === 'AF_INET' || (domain === 'AF_INET6' && address.family === 'AF_UNIX')) {
-      return fail('EAFNOSUPPORT', `${call}: this is an ${domain} socket but the address is ${address.family}; use an address of the socket's own family.`);
+      return fail(
+        'EAFNOSUPPORT',
+        `${call}: this is an ${domain} socket but the address is ${address.family}; use an address of the socket's own family.`,
+      );
     }
-    return fail('EINVAL', `${call}: this is an ${domain} socket but the address is ${address.family} (the kernel rejects the shorter/other sockaddr as invalid).`);
+    return fail(
+      'EINVAL',
+      `${call}: this is an ${domain} socket but the address is ${address.family} (the kernel rejects the shorter/other sockaddr as invalid).`,
+    );
   }
   if (address.family === 'AF_UNIX') {
     const bytes = Buffer.byteLength(address.path);
     if (bytes === 0) return fail('EINVAL', `${call}: the Unix socket path is empty.`);
     if (bytes > UNIX_PATH_MAX) {
-      return fail('ENAMETOOLONG', `${call}: the path is ${bytes} bytes; sun_path holds at most ${UNIX_PATH_MAX} bytes plus the terminating NUL.`);
+      return fail(
+        'ENAMETOOLONG',
+        `${call}: the path is ${bytes} bytes; sun_path holds at most ${UNIX_PATH_MAX} bytes plus the terminating NUL.`,
+      );
     }
     return null;
   }
   const valid = address.family === 'AF_INET' ? isIPv4(address.address) : isIPv6(address.address);
   if (!valid) {
-    return fail('EINVAL', `${call}: "${address.address}" is not a valid ${address.family === 'AF_INET' ? 'IPv4 (like 127.0.0.1)' : 'IPv6 (like ::1)'} address.`);
+    return fail(
+      'EINVAL',
+      `${call}: "${address.address}" is not a valid ${address.family === 'AF_INET' ? 'IPv4 (like 127.0.0.1)' : 'IPv6 (like ::1)'} address.`,
+    );
   }
   return null;
 }

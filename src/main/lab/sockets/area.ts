@@ -126,8 +126,7 @@ export function createSocketArea(ctx: LabContext): SocketArea {
         table.remove(sock);
         return succeed(0, {}, await closing);
       }),
-    'socket.getsockname': ({ fd }) =>
-      onSocket('getsockname', fd, {}, (sock) => succeed(0, { address: localName(sock) })),
+    'socket.getsockname': ({ fd }) => onSocket('getsockname', fd, {}, (sock) => succeed(0, { address: localName(sock) })),
     'socket.getpeername': ({ fd }) =>
       onSocket('getpeername', fd, {}, (sock) => {
         const fromKernel = calls.getpeername(sock);
@@ -144,7 +143,8 @@ export function createSocketArea(ctx: LabContext): SocketArea {
       onSocket('fcntl', fd, { cmd, nonblock: nonblock ?? null }, (sock) => {
         const O_RDWR = 0o2;
         const O_NONBLOCK = 0o4000;
-        if (cmd === 'F_SETFL' && nonblock === undefined) return fail('EINVAL', 'fcntl: F_SETFL needs the flags to set (nonblock true or false).');
+        if (cmd === 'F_SETFL' && nonblock === undefined)
+          return fail('EINVAL', 'fcntl: F_SETFL needs the flags to set (nonblock true or false).');
         // A raw socket's flags live on its own kernel descriptor; the others' in the lab.
         const kernel = calls.fcntl(sock, cmd === 'F_SETFL' ? nonblock : undefined);
         if (kernel) return kernel;
@@ -154,7 +154,13 @@ export function createSocketArea(ctx: LabContext): SocketArea {
       }),
     'socket.cancel': ({ fd }) => {
       const sock = table.get(fd);
-      if (!sock) return { ok: false as const, errno: 'EBADF' as const, code: ERRNO.EBADF.code, message: `cancel: descriptor ${fd} is not an open socket.` };
+      if (!sock)
+        return {
+          ok: false as const,
+          errno: 'EBADF' as const,
+          code: ERRNO.EBADF.code,
+          message: `cancel: descriptor ${fd} is not an open socket.`,
+        };
       const blocked = table.info(sock).blockedIn;
       const cancelled = table.abortWaiters(sock, fail('EINTR', `${blocked ?? 'call'}: interrupted (cancelled) before the OS answered.`));
       return { ok: true as const, value: { cancelled: cancelled > 0 } };

@@ -5,35 +5,11 @@
  */
 import type { Domain, MsgFlag, OptionValue, Protocol, ShutHow, SockAddr, SockType, SocketOption } from '@shared/socket';
 import { unboundAddress } from './address';
-import {
-  bindDatagram,
-  closeDatagram,
-  connectDatagram,
-  recvDatagram,
-  sendDatagram,
-  shutdownDatagram,
-} from './datagram';
+import { bindDatagram, closeDatagram, connectDatagram, recvDatagram, sendDatagram, shutdownDatagram } from './datagram';
 import { fail, succeed, type Outcome } from './errors';
 import { getOption, setOption } from './options';
-import {
-  bindRaw,
-  closeRaw,
-  connectRaw,
-  fcntlRaw,
-  openLabRaw,
-  recvRaw,
-  sendRaw,
-  shutdownRaw,
-} from './raw';
-import {
-  acceptStream,
-  bindStream,
-  connectStream,
-  ensureKernelFd,
-  listenStream,
-  refreshStreamView,
-  streamPeerName,
-} from './stream-setup';
+import { bindRaw, closeRaw, connectRaw, fcntlRaw, openLabRaw, recvRaw, sendRaw, shutdownRaw } from './raw';
+import { acceptStream, bindStream, connectStream, ensureKernelFd, listenStream, refreshStreamView, streamPeerName } from './stream-setup';
 import { reserveFailure } from './descriptors';
 import type { UnixPolicy } from './unix-paths';
 import { closeStream, recvStream, sendStream, shutdownStream } from './stream-io';
@@ -61,15 +37,25 @@ export function createSocketCalls(deps: SocketCallsDeps) {
   function socket(domain: Domain, type: SockType, protocol: Protocol, on: Placement = null): Outcome {
     if (type === 'SOCK_RAW') return openLabRaw(table, domain, protocol, on);
     if (domain === 'AF_UNIX' && type === 'SOCK_DGRAM') {
-      return fail('ESOCKTNOSUPPORT', 'socket: AF_UNIX datagram sockets are not available: Node (which SockLab runs on) cannot open them. Use SOCK_STREAM for AF_UNIX, or UDP.');
+      return fail(
+        'ESOCKTNOSUPPORT',
+        'socket: AF_UNIX datagram sockets are not available: Node (which SockLab runs on) cannot open them. Use SOCK_STREAM for AF_UNIX, or UDP.',
+      );
     }
     const expected = PROTOCOL_FOR_TYPE[type];
     if (protocol !== 'IPPROTO_IP' && (protocol !== expected || domain === 'AF_UNIX')) {
-      return fail('EPROTONOSUPPORT', `socket: ${protocol} does not go with ${domain}/${type}${domain === 'AF_UNIX' ? ' (AF_UNIX takes protocol 0)' : ` (use ${expected} or 0)`}.`);
+      return fail(
+        'EPROTONOSUPPORT',
+        `socket: ${protocol} does not go with ${domain}/${type}${domain === 'AF_UNIX' ? ' (AF_UNIX takes protocol 0)' : ` (use ${expected} or 0)`}.`,
+      );
     }
     const reserve = reserveFailure('socket');
     if (reserve) return reserve;
-    if (on && domain === 'AF_UNIX') return fail('EAFNOSUPPORT', `socket: AF_UNIX sockets are files of this machine, not of host ${on.host}; use AF_INET or AF_INET6 on a lab-network host.`);
+    if (on && domain === 'AF_UNIX')
+      return fail(
+        'EAFNOSUPPORT',
+        `socket: AF_UNIX sockets are files of this machine, not of host ${on.host}; use AF_INET or AF_INET6 on a lab-network host.`,
+      );
     const sock = table.open(domain, type, protocol === 'IPPROTO_IP' && domain !== 'AF_UNIX' ? expected : protocol, on);
     if (isFailure(sock)) return sock;
     if (type === 'SOCK_STREAM') {

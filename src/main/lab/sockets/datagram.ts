@@ -180,7 +180,10 @@ export async function sendDatagram(
     const bad = checkAddress(sock.domain, address, call);
     if (bad || address.family === 'AF_UNIX') return bad ?? fail('EINVAL', `${call}: not an inet address.`);
     if (sock.state === 'connected') {
-      return fail('EISCONN', `${call}: this UDP socket is connected to ${describe(sock.peer)}; Node cannot send elsewhere from it (Linux could): use send(), or a second socket.`);
+      return fail(
+        'EISCONN',
+        `${call}: this UDP socket is connected to ${describe(sock.peer)}; Node cannot send elsewhere from it (Linux could): use send(), or a second socket.`,
+      );
     }
   } else if (sock.state !== 'connected') {
     return fail('EDESTADDRREQ', `${call}: this UDP socket is not connected; give a destination with sendto().`);
@@ -188,7 +191,10 @@ export async function sendDatagram(
   const family = (address ?? sock.peer)?.family;
   const max = family === 'AF_INET6' ? UDP_MAX_PAYLOAD.AF_INET6 : UDP_MAX_PAYLOAD.AF_INET;
   if (data.length > max) {
-    return fail('EMSGSIZE', `${call}: ${data.length} bytes do not fit one UDP datagram over ${family === 'AF_INET6' ? 'IPv6' : 'IPv4'} (at most ${max}).`);
+    return fail(
+      'EMSGSIZE',
+      `${call}: ${data.length} bytes do not fit one UDP datagram over ${family === 'AF_INET6' ? 'IPv6' : 'IPv4'} (at most ${max}).`,
+    );
   }
   const socket = dgramOf(io, sock);
   const outcome = await untilClosed(socket, call, (resolve) => {
@@ -247,7 +253,7 @@ export function shutdownDatagram(io: DatagramIo, sock: LabSocket, how: 'SHUT_RD'
   if (how !== 'SHUT_WR') sock.shutRd = true;
   if (how !== 'SHUT_RD') sock.shutWr = true;
   io.table.notify(sock);
-  return succeed(0, {}, 'No packet is sent: for UDP, shutdown only stops this socket\'s own sends/receives.');
+  return succeed(0, {}, "No packet is sent: for UDP, shutdown only stops this socket's own sends/receives.");
 }
 
 /** close() on a UDP socket: the queued datagrams are released with it. */

@@ -50,7 +50,10 @@ function misfit(sock: LabSocket, option: SocketOption, level: string | undefined
   if (option === 'IPV6_CHECKSUM') return fail('ENOPROTOOPT', `${call}: IPV6_CHECKSUM exists only for SOCK_RAW sockets.`);
   if (expected === 'SOL_SOCKET') return null;
   if (sock.domain === 'AF_UNIX') {
-    return fail('EOPNOTSUPP', `${call}: ${option} is an ${expected} option; an AF_UNIX socket has no ${expected === 'IPPROTO_TCP' ? 'TCP' : 'IP'} layer.`);
+    return fail(
+      'EOPNOTSUPP',
+      `${call}: ${option} is an ${expected} option; an AF_UNIX socket has no ${expected === 'IPPROTO_TCP' ? 'TCP' : 'IP'} layer.`,
+    );
   }
   if (expected === 'IPPROTO_IPV6' && sock.domain !== 'AF_INET6') {
     return fail('ENOPROTOOPT', `${call}: ${option} is an IPv6 option; this is an ${sock.domain} socket.`);
@@ -66,9 +69,12 @@ function misfit(sock: LabSocket, option: SocketOption, level: string | undefined
 
 function valueShapeError(option: SocketOption, value: OptionValue): CallFailure | null {
   const isInt = typeof value === 'number';
-  if (option === 'SO_LINGER') return typeof value === 'object' && 'onoff' in value ? null : fail('EINVAL', 'setsockopt: SO_LINGER takes { onoff, linger }.');
+  if (option === 'SO_LINGER')
+    return typeof value === 'object' && 'onoff' in value ? null : fail('EINVAL', 'setsockopt: SO_LINGER takes { onoff, linger }.');
   if (option === 'IP_ADD_MEMBERSHIP' || option === 'IP_DROP_MEMBERSHIP') {
-    return typeof value === 'object' && 'multiaddr' in value ? null : fail('EINVAL', `setsockopt: ${option} takes { multiaddr, interface }.`);
+    return typeof value === 'object' && 'multiaddr' in value
+      ? null
+      : fail('EINVAL', `setsockopt: ${option} takes { multiaddr, interface }.`);
   }
   return isInt ? null : fail('EINVAL', `setsockopt: ${option} takes an integer.`);
 }
@@ -103,7 +109,11 @@ export function setOption(sock: LabSocket, option: SocketOption, level: string |
   if (fd === null) {
     if (option === 'IP_DROP_MEMBERSHIP') return fail('EADDRNOTAVAIL', 'setsockopt: this socket is not a member of that group.');
     sock.options[option] = value;
-    return succeed(0, {}, `Kept: Node opens this UDP socket's kernel descriptor at bind/connect/first send, and ${option} is applied then.`);
+    return succeed(
+      0,
+      {},
+      `Kept: Node opens this UDP socket's kernel descriptor at bind/connect/first send, and ${option} is applied then.`,
+    );
   }
   const outcome = applyOption(sock, fd, option, value);
   if (!outcome.failed) {
@@ -136,7 +146,11 @@ export function getOption(sock: LabSocket, option: SocketOption, level: string |
   const fd = kernelFdOf(sock);
   if (fd === null) {
     const value = sock.options[option] ?? LINUX_DEFAULTS[option] ?? 0;
-    return succeed(0, { value }, 'Node has not opened the kernel socket yet (UDP before bind/connect/send): this is the kept value or Linux\'s default, not read from the kernel.');
+    return succeed(
+      0,
+      { value },
+      "Node has not opened the kernel socket yet (UDP before bind/connect/send): this is the kept value or Linux's default, not read from the kernel.",
+    );
   }
   if (option === 'SO_LINGER') {
     const linger = sysGetLinger(fd);

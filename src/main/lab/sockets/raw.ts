@@ -37,9 +37,17 @@ function rawOf(sock: LabSocket) {
  * every combination gets Linux's answer; AF_UNIX has no raw sockets in the lab (Linux makes
  * an AF_UNIX datagram socket of it, which Node cannot open).
  */
-export function openLabRaw(table: SocketTable, domain: Domain, protocol: Protocol, on: { host: string; netns: number } | null = null): Outcome {
+export function openLabRaw(
+  table: SocketTable,
+  domain: Domain,
+  protocol: Protocol,
+  on: { host: string; netns: number } | null = null,
+): Outcome {
   if (domain === 'AF_UNIX') {
-    return fail('ESOCKTNOSUPPORT', 'socket: Linux turns AF_UNIX SOCK_RAW into an AF_UNIX datagram socket, which Node (and so SockLab) cannot open. Raw sockets are AF_INET or AF_INET6.');
+    return fail(
+      'ESOCKTNOSUPPORT',
+      'socket: Linux turns AF_UNIX SOCK_RAW into an AF_UNIX datagram socket, which Node (and so SockLab) cannot open. Raw sockets are AF_INET or AF_INET6.',
+    );
   }
   const opened = openRawSocket(domain, protocol, on?.netns ?? null);
   if (!opened.ok) return kernel(opened);

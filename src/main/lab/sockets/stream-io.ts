@@ -44,13 +44,7 @@ function recordSent(io: StreamIo, sock: LabSocket, data: Buffer, callId: number)
 }
 
 /** send(data, flags) on a stream socket. */
-export async function sendStream(
-  io: StreamIo,
-  sock: LabSocket,
-  data: Buffer,
-  flags: MsgFlag[],
-  callId: number,
-): Promise<Outcome> {
+export async function sendStream(io: StreamIo, sock: LabSocket, data: Buffer, flags: MsgFlag[], callId: number): Promise<Outcome> {
   const nonblocking = sock.nonblocking || flags.includes('MSG_DONTWAIT');
   const DONTWAIT = LINUX.MSG_DONTWAIT | LINUX.MSG_NOSIGNAL;
   settleConnect(sock, io.table);
@@ -67,10 +61,14 @@ export async function sendStream(
   if (sock.pendingError) return takePending(sock, 'send');
   const conn = sock.conn;
   if (sock.shutWr) return fail('EPIPE', 'send: this socket was shut down for writing (shutdown SHUT_WR); it can no longer send.');
-  if (!conn || conn.destroyed || !conn.writable) return fail('EPIPE', 'send: the connection is gone (reset or closed); nothing more can be sent.');
+  if (!conn || conn.destroyed || !conn.writable)
+    return fail('EPIPE', 'send: the connection is gone (reset or closed); nothing more can be sent.');
   if (data.length === 0) return succeed(0);
   if (conn.writableLength > 0 && nonblocking) {
-    return fail('EAGAIN', `send: ${conn.writableLength} bytes of an earlier send still wait for room in the kernel's send buffer (the peer is not reading fast enough); try again later.`);
+    return fail(
+      'EAGAIN',
+      `send: ${conn.writableLength} bytes of an earlier send still wait for room in the kernel's send buffer (the peer is not reading fast enough); try again later.`,
+    );
   }
   // Node has nothing queued: the kernel takes what fits now and says how much (or why not).
   let taken = 0;
@@ -98,7 +96,8 @@ export async function sendStream(
     return fail('EINTR', `${interrupted.message} The bytes stay queued in Node and will still be sent once the peer reads.`);
   }
   if (writeError) return fromNodeError(writeError, 'send');
-  if (!written) return sock.pendingError ? takePending(sock, 'send') : fail('EPIPE', 'send: the connection closed before the bytes could be sent.');
+  if (!written)
+    return sock.pendingError ? takePending(sock, 'send') : fail('EPIPE', 'send: the connection closed before the bytes could be sent.');
   return succeed(data.length);
 }
 
@@ -154,7 +153,10 @@ function appendKernelBytes(sock: LabSocket, head: Buffer, maxBytes: number, peek
     return head.length > 0 ? Buffer.concat([head, more.value]) : more.value;
   }
   if (more.errno === 'EAGAIN' || more.errno === 'ENOSYS' || head.length > 0) return head;
-  return fail(more.errno, `recv: ${more.errno === 'ECONNRESET' ? 'the peer reset the connection (RST).' : 'the kernel reported an error.'}`);
+  return fail(
+    more.errno,
+    `recv: ${more.errno === 'ECONNRESET' ? 'the peer reset the connection (RST).' : 'the kernel reported an error.'}`,
+  );
 }
 
 /** recv(maxBytes, flags) on a stream socket: bytes, 0 at end of stream, or -1. */
@@ -220,7 +222,10 @@ export function shutdownStream(io: StreamIo, sock: LabSocket, how: ShutHow): Out
     return fail('ENOTCONN', `shutdown: descriptor ${sock.fd} is not connected (${sock.state}).`);
   }
   if (connectionClosed(sock)) {
-    return fail('ENOTCONN', `shutdown: the connection on descriptor ${sock.fd} is closed already (the peer reset it); there is nothing to shut down.`);
+    return fail(
+      'ENOTCONN',
+      `shutdown: the connection on descriptor ${sock.fd} is closed already (the peer reset it); there is nothing to shut down.`,
+    );
   }
   let note: string | undefined;
   if (how !== 'SHUT_WR' && !sock.shutRd) {

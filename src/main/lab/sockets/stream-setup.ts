@@ -60,7 +60,10 @@ function kernel(failure: LibcFailure): CallFailure {
 /** bind(): a real bind(2) on the kernel socket; port 0 gets its ephemeral port now. */
 export function bindStream(sock: LabSocket, given: SockAddr, unixDir: UnixPolicy): Outcome {
   if (sock.state !== 'created') {
-    return fail('EINVAL', `bind: descriptor ${sock.fd} is already bound to ${describe(sock.local)} (or ${sock.state}); a socket is bound once.`);
+    return fail(
+      'EINVAL',
+      `bind: descriptor ${sock.fd} is already bound to ${describe(sock.local)} (or ${sock.state}); a socket is bound once.`,
+    );
   }
   const bad = checkAddress(sock.domain, given, 'bind');
   if (bad) return bad;
@@ -117,7 +120,9 @@ export function refreshStreamView(sock: LabSocket, table: SocketTable): void {
 
 /** Hands an established connection's descriptor to Node, paused until the first recv(). */
 function adopt(fd: number): NetSocket {
-  return new NetSocket({ fd, readable: true, writable: true, allowHalfOpen: true, pauseOnCreate: true } as ConstructorParameters<typeof NetSocket>[0]);
+  return new NetSocket({ fd, readable: true, writable: true, allowHalfOpen: true, pauseOnCreate: true } as ConstructorParameters<
+    typeof NetSocket
+  >[0]);
 }
 
 /** accept(): accept(2) on the lab's listener, waiting (off the event loop) unless non-blocking. */
@@ -143,7 +148,8 @@ export async function acceptStream(
 function acceptNow(listener: LabSocket, table: SocketTable): Outcome<{ peer: SockAddr | null }> | null {
   const fd = listener.kernelFd;
   if (listener.state === 'closed') return fail('EBADF', 'accept: the listening socket was closed while accept() waited.');
-  if (fd === null) return fail('EINVAL', `accept: descriptor ${listener.fd} is not listening (it is ${listener.state}); call listen() first.`);
+  if (fd === null)
+    return fail('EINVAL', `accept: descriptor ${listener.fd} is not listening (it is ${listener.state}); call listen() first.`);
   if (listener.state === 'listening') {
     const ready = sysPollNow(fd, LINUX.POLLIN);
     if (ready.ok && ready.value === 0) return null; // nothing queued: no descriptor is spent
@@ -282,7 +288,10 @@ export async function connectStream(
         watchConnect(sock, table);
         table.notify(sock);
         return done.errno === 'EINPROGRESS'
-          ? fail('EINPROGRESS', `connect: the SYN to ${describe(address)} is on its way; the handshake finishes in the background (call connect() again, or poll for writability).`)
+          ? fail(
+              'EINPROGRESS',
+              `connect: the SYN to ${describe(address)} is on its way; the handshake finishes in the background (call connect() again, or poll for writability).`,
+            )
           : kernel(done);
       }
       const interrupted = await waitConnecting(sock, table, 'connect');

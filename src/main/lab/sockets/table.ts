@@ -6,17 +6,7 @@
 import type { Socket as DgramSocket } from 'node:dgram';
 import type { Socket as NetSocket } from 'node:net';
 import type { ErrnoName } from '@shared/errno';
-import type {
-  BlockingCall,
-  Counters,
-  Domain,
-  OptionValue,
-  Protocol,
-  SockAddr,
-  SockType,
-  SocketInfo,
-  SocketState,
-} from '@shared/socket';
+import type { BlockingCall, Counters, Domain, OptionValue, Protocol, SockAddr, SockType, SocketInfo, SocketState } from '@shared/socket';
 import { NET_FD_BASE, NET_SOCKET_ID_BASE } from '@shared/net';
 import type { LabContext } from '../context';
 import { monoUs } from '../context';
@@ -140,7 +130,10 @@ export function createSocketTable(ctx: LabContext, onRemove: (sock: LabSocket) =
   const table: SocketTable = {
     open(domain, type, protocol, on = null) {
       if (sockets.size >= ctx.options.maxSockets) {
-        return fail('EMFILE', `socket: the lab already has ${sockets.size} sockets open, its limit (maxSockets = ${ctx.options.maxSockets}); close some first.`);
+        return fail(
+          'EMFILE',
+          `socket: the lab already has ${sockets.size} sockets open, its limit (maxSockets = ${ctx.options.maxSockets}); close some first.`,
+        );
       }
       // The engine's descriptors are numbered apart from the machine's (see NET_FD_BASE).
       let fd = ctx.options.role === 'engine' ? NET_FD_BASE : 3;

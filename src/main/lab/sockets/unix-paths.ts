@@ -77,13 +77,20 @@ export function confineUnixPath(policy: UnixPolicy, address: UnixAddr, call: str
   if (policy.anywhere) return address;
   const outside = `${call}: AF_UNIX paths stay inside the lab directory ${policy.dir()} (a relative name like "server.sock" resolves there).`;
   const howToAllow = `An instructor can allow more directories with ${UNIX_ALLOW_ENV}.`;
-  if (address.path.startsWith('\0')) return fail('EACCES', `${call}: abstract AF_UNIX names (a leading NUL) reach sockets outside the lab directory; use a path. ${howToAllow}`);
+  if (address.path.startsWith('\0'))
+    return fail(
+      'EACCES',
+      `${call}: abstract AF_UNIX names (a leading NUL) reach sockets outside the lab directory; use a path. ${howToAllow}`,
+    );
   const path = isAbsolute(address.path) ? resolve(address.path) : resolve(policy.dir(), address.path);
   const roots = [policy.dir(), ...policy.allowed].map((root) => realExisting(root) ?? root);
   const real = realExisting(path) ?? path;
   if (!roots.some((root) => inside(root, real))) return fail('EACCES', `${outside} ${address.path} is outside it. ${howToAllow}`);
   if (Buffer.byteLength(path) > UNIX_PATH_MAX) {
-    return fail('ENAMETOOLONG', `${call}: "${address.path}" resolves to ${path}, ${Buffer.byteLength(path)} bytes; sun_path holds at most ${UNIX_PATH_MAX}.`);
+    return fail(
+      'ENAMETOOLONG',
+      `${call}: "${address.path}" resolves to ${path}, ${Buffer.byteLength(path)} bytes; sun_path holds at most ${UNIX_PATH_MAX}.`,
+    );
   }
   return { family: 'AF_UNIX', path };
 }

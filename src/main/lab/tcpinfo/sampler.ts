@@ -127,7 +127,12 @@ export function createTcpInfoSampler(ctx: LabContext, source: TcpSocketSource): 
       const open = source.socket(socketId);
       if (!open) {
         if (histories.has(socketId)) return { ok: true as const, value: { now: null, history: kept } };
-        return { ok: false as const, errno: 'EBADF' as const, code: ERRNO.EBADF.code, message: `TCP_INFO: socket #${socketId} is not open in this lab.` };
+        return {
+          ok: false as const,
+          errno: 'EBADF' as const,
+          code: ERRNO.EBADF.code,
+          message: `TCP_INFO: socket #${socketId} is not open in this lab.`,
+        };
       }
       if (!open.tcp) {
         return {
@@ -145,7 +150,6 @@ export function createTcpInfoSampler(ctx: LabContext, source: TcpSocketSource): 
       return { ok: true as const, value: { now, history: kept } };
     },
   };
-
 
   return {
     handlers,

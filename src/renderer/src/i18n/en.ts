@@ -158,7 +158,8 @@ export const en = {
     ok: '{call}() returned {ret}',
     failed: '{call}() returned -1, errno = {errno}',
     transport: '{call}() could not reach the lab: {message}',
-    internal: '{call}() failed inside SockLab: this is a bug in SockLab, not an error of your program (the errno means nothing here). Details: {message}',
+    internal:
+      '{call}() failed inside SockLab: this is a bug in SockLab, not an error of your program (the errno means nothing here). Details: {message}',
     labSays: 'This call:',
     note: 'Note:',
     extras: 'Also returned:',

@@ -46,8 +46,10 @@ export const exercisesEn = {
     roleUnbound: 'no socket fits yet',
     roleAuto: 'automatic',
     roleChoose: 'Which socket plays {role}',
-    roleRule: 'Each role is the first socket made since this exercise began (in creation order) that fits its description and plays no other role; you can also choose one. Sockets from before do not count.',
-    leftovers: 'The lab already had {sockets} open sockets and {calls} calls when this exercise began: the checks count only what you do from now on.',
+    roleRule:
+      'Each role is the first socket made since this exercise began (in creation order) that fits its description and plays no other role; you can also choose one. Sockets from before do not count.',
+    leftovers:
+      'The lab already had {sockets} open sockets and {calls} calls when this exercise began: the checks count only what you do from now on.',
     cleanLab: 'Start from a clean lab',
     cleanLabConfirm: 'Close every socket and clear the call log and transcripts, to start this exercise from a clean lab?',
     roleType: 'a {type} socket',

@@ -48,7 +48,8 @@ export const exercisesZhCN: ExercisesMessages = {
     roleUnbound: '暂时没有合适的套接字',
     roleAuto: '自动',
     roleChoose: '由哪个套接字扮演 {role}',
-    roleRule: '每个角色对应本练习开始后创建的第一个（按创建顺序）符合描述且未扮演其他角色的套接字；你也可以手动选择。之前创建的套接字不计入。',
+    roleRule:
+      '每个角色对应本练习开始后创建的第一个（按创建顺序）符合描述且未扮演其他角色的套接字；你也可以手动选择。之前创建的套接字不计入。',
     leftovers: '本练习开始时，实验环境中已有 {sockets} 个打开的套接字和 {calls} 次调用：检查只计算你从现在起的操作。',
     cleanLab: '从干净的实验环境开始',
     cleanLabConfirm: '要关闭所有套接字并清空调用日志和收发记录，从干净的实验环境开始本练习吗？',

@@ -63,7 +63,8 @@ export const flowsEn = {
     rtt: 'rtt min/avg/max/mdev = {min}/{avg}/{max}/{mdev} ms',
     sendError: 'icmp_seq={seq}: {errno}: {message}',
     privilegeTitle: 'Raw sockets are not permitted',
-    privilegeBody: 'Ping and SOCK_RAW need CAP_NET_RAW. Run this command, then start SockLab again. Everything else in the lab works without it.',
+    privilegeBody:
+      'Ping and SOCK_RAW need CAP_NET_RAW. Run this command, then start SockLab again. Everything else in the lab works without it.',
     failed: 'ping failed: {errno}: {message}',
   },
   icmp: {

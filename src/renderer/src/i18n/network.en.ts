@@ -27,7 +27,8 @@ export const networkEn = {
     stillWorks: 'The "this machine" lab keeps working: make sockets there meanwhile.',
     failed: 'The request was refused',
     capture: 'Capture at {host}',
-    capturing: 'Capturing on {iface}: {n} packet so far, shown in the Packets tab. | Capturing on {iface}: {n} packets so far, shown in the Packets tab.',
+    capturing:
+      'Capturing on {iface}: {n} packet so far, shown in the Packets tab. | Capturing on {iface}: {n} packets so far, shown in the Packets tab.',
     captureHint: 'Shows the frames of the link as host {host} sees them, in the Packets tab (no privileges needed).',
     link: {
       title: 'Link',

@@ -98,7 +98,8 @@ export const networkZhCN: NetworkMessages = {
       deliverAll: '全部放行',
       dropAll: '全部丢弃',
       keys: '列表中的按键：↑ ↓ 选择，D 或 Enter 放行，X 丢弃，U 复制，L 延迟。',
-      tryIt: '试一试：在主机 B 上 bind() 并 listen()；在主机 A 上 connect() 到 B。放行 SYN，丢弃 SYN-ACK，约一秒后可以看到 A 重新发送 SYN。',
+      tryIt:
+        '试一试：在主机 B 上 bind() 并 listen()；在主机 A 上 connect() 到 B。放行 SYN，丢弃 SYN-ACK，约一秒后可以看到 A 重新发送 SYN。',
     },
   },
 };

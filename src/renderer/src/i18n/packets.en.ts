@@ -8,7 +8,8 @@ export const packetsEn = {
       filter: 'Capture filter (BPF)',
       filterPlaceholder: 'e.g. tcp port 8080 or icmp',
       buffer: 'Buffer (MB)',
-      bufferHint: 'Kernel capture buffer. Packets are packed into it and handed over in batches every 20 ms, so 64 MB holds hundreds of thousands of small packets; when the kernel still drops some, the status bar says so: use a larger buffer.',
+      bufferHint:
+        'Kernel capture buffer. Packets are packed into it and handed over in batches every 20 ms, so 64 MB holds hundreds of thousands of small packets; when the kernel still drops some, the status bar says so: use a larger buffer.',
       start: 'Start',
       stop: 'Stop',
       clear: 'Clear',
@@ -17,7 +18,8 @@ export const packetsEn = {
       stopped: 'Not capturing',
       source: 'Showing {source}',
       permissionTitle: 'Capture is not permitted',
-      permissionBody: 'SockLab needs the right to read raw packets (CAP_NET_RAW). Run this command, then start SockLab again. Everything else in the lab works without it.',
+      permissionBody:
+        'SockLab needs the right to read raw packets (CAP_NET_RAW). Run this command, then start SockLab again. Everything else in the lab works without it.',
     },
     file: {
       export: 'Save as pcapng',
@@ -75,7 +77,8 @@ export const packetsEn = {
         absolute: 'Time of day',
         delta: 'Seconds since the previous displayed packet',
       },
-      timeNote: "Times are the kernel's: each packet is stamped when the kernel hands it to capture (to the nanosecond where libpcap offers it), as in tcpdump and Wireshark; seconds since the first packet count from frame 1 even after it was evicted.",
+      timeNote:
+        "Times are the kernel's: each packet is stamped when the kernel hands it to capture (to the nanosecond where libpcap offers it), as in tcpdump and Wireshark; seconds since the first packet count from frame 1 even after it was evicted.",
       autoScroll: 'Auto-scroll',
       autoScrollTitle: 'Keep the newest packet in view as packets arrive',
       loading: 'loading…',

@@ -10,7 +10,8 @@ export const packetsZhCN: PacketsMessages = {
       filter: '抓包过滤器（BPF）',
       filterPlaceholder: '例如 tcp port 8080 或 icmp',
       buffer: '缓冲区（MB）',
-      bufferHint: '内核抓包缓冲区。数据包紧密存放其中，每 20 毫秒成批交付，所以 64 MB 可容纳数十万个小数据包；如果内核仍有丢包，状态栏会显示：请加大缓冲区。',
+      bufferHint:
+        '内核抓包缓冲区。数据包紧密存放其中，每 20 毫秒成批交付，所以 64 MB 可容纳数十万个小数据包；如果内核仍有丢包，状态栏会显示：请加大缓冲区。',
       start: '开始',
       stop: '停止',
       clear: '清空',
@@ -19,7 +20,8 @@ export const packetsZhCN: PacketsMessages = {
       stopped: '未在抓包',
       source: '当前显示：{source}',
       permissionTitle: '没有抓包权限',
-      permissionBody: 'SockLab 需要读取原始数据包的权限（CAP_NET_RAW）。请运行下面的命令，然后重新启动 SockLab。实验室的其他功能不需要这个权限，照常可用。',
+      permissionBody:
+        'SockLab 需要读取原始数据包的权限（CAP_NET_RAW）。请运行下面的命令，然后重新启动 SockLab。实验室的其他功能不需要这个权限，照常可用。',
     },
     file: {
       export: '保存为 pcapng',
@@ -77,7 +79,8 @@ export const packetsZhCN: PacketsMessages = {
         absolute: '当天时刻',
         delta: '距上一个显示的数据包的秒数',
       },
-      timeNote: '时间来自内核：每个数据包在内核把它交给抓包时打上时间戳（libpcap 支持时精确到纳秒），与 tcpdump 和 Wireshark 相同；“距第一个数据包的秒数”始终从第 1 帧算起，即使它已被淘汰。',
+      timeNote:
+        '时间来自内核：每个数据包在内核把它交给抓包时打上时间戳（libpcap 支持时精确到纳秒），与 tcpdump 和 Wireshark 相同；“距第一个数据包的秒数”始终从第 1 帧算起，即使它已被淘汰。',
       autoScroll: '自动滚动',
       autoScrollTitle: '有新数据包到达时始终显示最新的一个',
       loading: '加载中…',

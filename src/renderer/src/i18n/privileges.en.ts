@@ -33,9 +33,11 @@ export const privilegesEn = {
       linuxOnly: 'The lab network uses Linux network namespaces; it is not available on this system.',
       captureRoot: 'Works (SockLab runs as root).',
       captureCapNetRaw: 'Works: this process holds CAP_NET_RAW.',
-      captureDumpcap: 'Works through Wireshark’s dumpcap ({path}): only dumpcap holds the capture privilege, and you are in its group {group}.',
+      captureDumpcap:
+        'Works through Wireshark’s dumpcap ({path}): only dumpcap holds the capture privilege, and you are in its group {group}.',
       dumpcapNotInGroup: 'Wireshark’s dumpcap is set up, but {user} is not in its group {group}. Join it, then log out and back in.',
-      dumpcapNoCapability: 'Wireshark’s dumpcap is installed but may not capture yet. Let members of {group} capture, and join the group (then log out and back in).',
+      dumpcapNoCapability:
+        'Wireshark’s dumpcap is installed but may not capture yet. Let members of {group} capture, and join the group (then log out and back in).',
       dumpcapMissing:
         'SockLab captures through Wireshark’s dumpcap, so that only that small program holds the capture privilege. Install it, allow non-root capture, and join the wireshark group (then log out and back in).',
       captureBpf: 'Works: you can read the packet filter devices (/dev/bpf*).',

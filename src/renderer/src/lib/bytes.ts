@@ -5,9 +5,7 @@
  */
 
 /** A parse result: the bytes, or a message key with the offending position. */
-export type ParseResult =
-  | { ok: true; bytes: Uint8Array }
-  | { ok: false; error: ParseErrorCode; index: number; detail: string };
+export type ParseResult = { ok: true; bytes: Uint8Array } | { ok: false; error: ParseErrorCode; index: number; detail: string };
 
 /** Why a hex or escape string did not parse (also the i18n key suffix under `payload.error`). */
 export type ParseErrorCode = 'hexDigit' | 'hexOdd' | 'escapeUnknown' | 'escapeHex' | 'escapeTrailing';
@@ -182,6 +180,7 @@ export function formatPayload(mode: PayloadMode, bytes: Uint8Array): string {
  * escapes (`\r`, `\n`, `\x07`) so line ends and binary bytes stay visible.
  */
 export function displayText(bytes: Uint8Array): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this finds
   return bytesToText(bytes).replace(/[\x00-\x1f\x7f]/g, (ch) => {
     if (ch === '\n') return '\\n';
     if (ch === '\r') return '\\r';

@@ -116,4 +116,3 @@ export function buildCallRequest(
       return { route: 'socket.fcntl', input: { fd, cmd: 'F_SETFL', nonblock: args.nonblock } };
   }
 }
-

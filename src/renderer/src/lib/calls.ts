@@ -72,4 +72,3 @@ export function fittingCalls(info: SocketInfo): Set<PanelCall> {
   fit.add('close');
   return fit;
 }
-

@@ -61,7 +61,10 @@ function formatArgValue(value: unknown): string {
  * the errno's generic sentence, which the UI already shows translated; null when nothing is left.
  */
 export function labDetail(errno: ErrnoName, message: string | null | undefined): string | null {
-  const rest = message?.replace(ERRNO[errno].text, '').replace(/\s{2,}/g, ' ').trim();
+  const rest = message
+    ?.replace(ERRNO[errno].text, '')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
   if (!rest || /^[a-z_]+:$/i.test(rest)) return null;
   return rest;
 }

@@ -5,17 +5,7 @@
  */
 
 export type ShortcutAction =
-  | 'newSocket'
-  | 'bind'
-  | 'listen'
-  | 'accept'
-  | 'connect'
-  | 'send'
-  | 'recv'
-  | 'shutdown'
-  | 'close'
-  | 'cancel'
-  | 'help';
+  'newSocket' | 'bind' | 'listen' | 'accept' | 'connect' | 'send' | 'recv' | 'shutdown' | 'close' | 'cancel' | 'help';
 
 export interface Shortcut {
   action: ShortcutAction;

@@ -61,9 +61,7 @@ export const useCaptureStore = defineStore('capture', () => {
   let unsubscribers: Array<() => void> = [];
 
   /** The exact command to get capture rights: the capture status's, else the lab's own. */
-  const permissionHint = computed(
-    () => status.value.permissionHint ?? privilegeCommand(lab.info?.privileges, 'hostCapture'),
-  );
+  const permissionHint = computed(() => status.value.permissionHint ?? privilegeCommand(lab.info?.privileges, 'hostCapture'));
   /** What to show in the error line: a failed action, else the error the capture stopped with. */
   const captureError = computed(() => actionError.value ?? status.value.error);
 
@@ -75,10 +73,7 @@ export const useCaptureStore = defineStore('capture', () => {
   /** Subscribes to capture events (once) and loads the interfaces, the status and the list. */
   async function connect(): Promise<void> {
     if (unsubscribers.length > 0) return;
-    unsubscribers = [
-      api.on('capture.status', applyStatus),
-      api.on('capture.packets', ({ rows }) => list.onPackets(rows)),
-    ];
+    unsubscribers = [api.on('capture.status', applyStatus), api.on('capture.packets', ({ rows }) => list.onPackets(rows))];
     const [, current] = await Promise.all([refreshInterfaces(), api.invoke('capture.status', {})]);
     if (current.ok) applyStatus(current.value);
     list.resetView();
@@ -100,7 +95,10 @@ export const useCaptureStore = defineStore('capture', () => {
     unsubscribers = [];
   }
 
-  async function act(run: () => Promise<{ ok: true; value: CaptureStatus } | { ok: false; message: string }>, fresh: boolean): Promise<boolean> {
+  async function act(
+    run: () => Promise<{ ok: true; value: CaptureStatus } | { ok: false; message: string }>,
+    fresh: boolean,
+  ): Promise<boolean> {
     busy.value = true;
     try {
       const answer = await run();

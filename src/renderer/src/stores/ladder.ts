@@ -15,10 +15,7 @@ import { useSettingsStore } from './settings';
 import { usePacketDetailStore } from './packetDetail';
 
 /** Why no picture shows: the lab's error, a refused (unsafe) SVG, or a failed PNG export. */
-export type LadderProblem =
-  | { kind: 'lab'; message: string }
-  | { kind: 'unsafe' }
-  | { kind: 'png'; message: string };
+export type LadderProblem = { kind: 'lab'; message: string } | { kind: 'unsafe' } | { kind: 'png'; message: string };
 
 export const useLadderStore = defineStore('ladder', () => {
   const api = useLabApi();

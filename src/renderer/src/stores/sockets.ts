@@ -72,7 +72,12 @@ export const useSocketsStore = defineStore('sockets', () => {
    * socket(domain, type, protocol) on this machine, or on lab-network host `host`; on success
    * the new descriptor is selected.
    */
-  async function create(domain: Domain, type: SockType, protocol: Protocol, host: string | null = null): Promise<RouteOutput<'socket.socket'>> {
+  async function create(
+    domain: Domain,
+    type: SockType,
+    protocol: Protocol,
+    host: string | null = null,
+  ): Promise<RouteOutput<'socket.socket'>> {
     const result = await api.invoke('socket.socket', host === null ? { domain, type, protocol } : { domain, type, protocol, host });
     lastCreate.value = result;
     if (result.ok) selectedId.value = result.socketId;

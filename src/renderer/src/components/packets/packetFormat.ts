@@ -31,9 +31,7 @@ export function formatPacketTime(mode: TimeMode, row: PacketRow, firstTsUs: numb
 
 /** Interfaces in the picker's order: loopback first (the lab's own traffic), then up ones, then by name. */
 export function sortInterfaces(list: readonly CaptureInterface[]): CaptureInterface[] {
-  return [...list].sort(
-    (a, b) => Number(b.loopback) - Number(a.loopback) || Number(b.up) - Number(a.up) || a.name.localeCompare(b.name),
-  );
+  return [...list].sort((a, b) => Number(b.loopback) - Number(a.loopback) || Number(b.up) - Number(a.up) || a.name.localeCompare(b.name));
 }
 
 /** `lo — 127.0.0.1, ::1` (the description too when the OS gives one). */

@@ -25,7 +25,10 @@ const HAYSTACKS = new Map<CallName, string>(CALL_NAMES.map((call) => [call, hays
 
 /** The calls whose reference matches `query`, in the order of CALL_NAMES (all of them for an empty query). */
 export function searchReference(query: string): CallName[] {
-  const words = query.toLowerCase().split(/\s+/).filter((word) => word !== '');
+  const words = query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((word) => word !== '');
   if (words.length === 0) return [...CALL_NAMES];
   return CALL_NAMES.filter((call) => {
     const text = HAYSTACKS.get(call) ?? '';

@@ -42,7 +42,12 @@ export function niceMax(value: number): number {
 }
 
 /** Lays out the samples in a `width` × 2 panes plot starting at `left`. */
-export function plotGeometry(samples: readonly TcpInfoSample[], left: number, width: number, panes: Array<Omit<Pane, 'max'>>): PlotGeometry {
+export function plotGeometry(
+  samples: readonly TcpInfoSample[],
+  left: number,
+  width: number,
+  panes: Array<Omit<Pane, 'max'>>,
+): PlotGeometry {
   const t0 = samples[0]?.atUs ?? 0;
   const spanUs = Math.max(1, (samples[samples.length - 1]?.atUs ?? 0) - t0);
   const x = (atUs: number) => left + ((atUs - t0) / spanUs) * width;
