@@ -54,9 +54,17 @@ describe.skipIf(!root)('the ring store after Clear', () => {
     expect(full - idle).toBeGreaterThan(60);
     const cleared = ok(await call(lab, 'capture.clear', {})).value;
     expect(cleared.held).toBeLessThan(100);
-    await wait(500);
     // Before, the cleared chunks stayed until V8 happened to collect (an idle lab never does).
-    expect(rssMB() - idle).toBeLessThan(60);
+    // V8 keeps some heap it grew while decoding, so the bound is 60 % of what the packets took (without the
+    // release about 80 % stays), reached within two seconds.
+    const gained = full - idle;
+    let kept = rssMB() - idle;
+    for (let tries = 0; tries < 20 && kept >= gained * 0.6; tries++) {
+      await wait(100);
+      kept = rssMB() - idle;
+    }
+    console.log(`capture-memory: idle ${idle.toFixed(0)} MB, full ${full.toFixed(0)} MB, kept after Clear ${kept.toFixed(0)} MB`);
+    expect(kept).toBeLessThan(gained * 0.6);
     ok(await call(lab, 'capture.stop', {}));
   }, 60_000);
 });
