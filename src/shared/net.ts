@@ -166,6 +166,27 @@ export const NetInfo = z.object({
 });
 export type NetInfo = z.infer<typeof NetInfo>;
 
+/** Every link counter at zero: a new link, or no network at all. */
+export function emptyCounters(): LinkCounters {
+  return Object.fromEntries(Object.keys(LinkCounters.shape).map((name) => [name, 0])) as LinkCounters;
+}
+
+/** The network's state when there is none (before net.create, or after it failed). */
+export function offNetInfo(patch: Partial<NetInfo> = {}): NetInfo {
+  return {
+    state: 'off',
+    hosts: [],
+    link: LinkSettings.parse({}),
+    rules: [],
+    step: false,
+    counters: emptyCounters(),
+    error: null,
+    fix: null,
+    enginePid: null,
+    ...patch,
+  };
+}
+
 /** A frame waiting on the link in step mode (or held by a rule), decoded. */
 export const HeldFrame = z.object({
   id: z.number().int(),

@@ -13,7 +13,7 @@ import { answerViolation, eventViolation } from '@shared/contract-check';
 import { LAB_API, provideLabApi } from '@renderer/api/inject';
 import { i18n } from '@renderer/i18n';
 import { READY_PLAN } from './privileges';
-import { offNetInfo } from './netFake';
+import { offNetInfo } from '@shared/net';
 
 type Handler<N extends RouteName> = (input: RouteInput<N>) => RouteOutput<N> | Promise<RouteOutput<N>>;
 

@@ -3,44 +3,10 @@
  * and each answer parsed by the shared schemas, so the fake can never drift from the contract.
  * `hold()` puts a frame on the link as the engine would in step mode.
  */
-import { DEFAULT_HOSTS, HeldFrame, STEP_ACTIONS, LinkSettings, type HostSpec, type NetInfo } from '@shared/net';
+import { DEFAULT_HOSTS, HeldFrame, STEP_ACTIONS, LinkSettings, offNetInfo, type HostSpec, type NetInfo } from '@shared/net';
 import { routes, type RouteName, type RouteOutput } from '@shared/routes';
 import { events } from '@shared/events';
 import type { FakeLab } from './fakeLab';
-
-const ZERO_COUNTERS: NetInfo['counters'] = {
-  frames: 0,
-  bytes: 0,
-  passed: 0,
-  dropped: 0,
-  droppedLoss: 0,
-  droppedRule: 0,
-  droppedQueue: 0,
-  droppedTooBig: 0,
-  droppedStep: 0,
-  droppedOverrun: 0,
-  delayed: 0,
-  duplicated: 0,
-  reordered: 0,
-  queued: 0,
-  held: 0,
-};
-
-/** The network's state before any net.create, as the lab reports it. */
-export function offNetInfo(patch: Partial<NetInfo> = {}): NetInfo {
-  return {
-    state: 'off',
-    hosts: [],
-    link: LinkSettings.parse({}),
-    rules: [],
-    step: false,
-    counters: ZERO_COUNTERS,
-    error: null,
-    fix: null,
-    enginePid: null,
-    ...patch,
-  };
-}
 
 /** Where user namespaces are refused: the lab's words for it (see src/main/lab/net/userns.ts). */
 export interface Refusal {

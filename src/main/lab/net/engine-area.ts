@@ -6,13 +6,12 @@
  */
 import { ERRNO, type ErrnoName } from '@shared/errno';
 import type { EventName, EventPayload } from '@shared/events';
-import { DEFAULT_HOSTS, LINK_IFACE_PREFIX, LinkSettings, type NetInfo } from '@shared/net';
+import { DEFAULT_HOSTS, LINK_IFACE_PREFIX, offNetInfo, type NetInfo } from '@shared/net';
 import type { SocketView } from '../areas';
 import type { Handlers, LabContext } from '../context';
 import { summarize } from '../dissect';
 import { LINKTYPE } from '../dissect/types';
 import { createPacketTies } from '../flows/ties';
-import { emptyCounters } from './link';
 import { LabNetwork } from './network';
 
 export type NetRouteName = 'net.create' | 'net.destroy' | 'net.info' | 'net.link.set' | 'net.step.mode' | 'net.step.list' | 'net.step.act';
@@ -38,9 +37,8 @@ export function createEngineNetArea(ctx: LabContext, sockets: SocketView, on: Su
   on('call.logged', (record) => ties.noteCall(record));
 
   function info(): NetInfo {
-    const base = { state: 'off' as const, error: null, fix: null, enginePid: process.pid };
-    if (!network) return { ...base, hosts: [], link: LinkSettings.parse({}), rules: [], step: false, counters: emptyCounters() };
-    return { ...base, state: 'up', ...network.info() };
+    if (!network) return offNetInfo({ enginePid: process.pid });
+    return offNetInfo({ enginePid: process.pid, state: 'up', ...network.info() });
   }
 
   function changed(): NetInfo {

@@ -4,8 +4,8 @@
  * tail-drop queue (one per sending host), delay with jitter, reordering, duplication. Pure
  * logic over a clock and a scheduler, so a unit test can drive it with a fake clock.
  */
-import type { LinkCounters, LinkRule, LinkSettings } from '@shared/net';
-import { LinkSettings as LinkSettingsSchema } from '@shared/net';
+import type { LinkRule, LinkSettings } from '@shared/net';
+import { emptyCounters, LinkSettings as LinkSettingsSchema } from '@shared/net';
 import { fieldLookup } from '../dissect';
 import { LINKTYPE } from '../dissect/types';
 import { compileFilter } from '../filter';
@@ -40,26 +40,6 @@ interface ActiveRule {
 
 /** Ethernet header bytes on top of the MTU. */
 const ETHERNET_HEADER = 14;
-
-export function emptyCounters(): LinkCounters {
-  return {
-    frames: 0,
-    bytes: 0,
-    passed: 0,
-    dropped: 0,
-    droppedLoss: 0,
-    droppedRule: 0,
-    droppedQueue: 0,
-    droppedTooBig: 0,
-    droppedStep: 0,
-    droppedOverrun: 0,
-    delayed: 0,
-    duplicated: 0,
-    reordered: 0,
-    queued: 0,
-    held: 0,
-  };
-}
 
 /** Compiles a rule's display filter; throws a sentence naming the rule when it is not valid. */
 function activate(rule: LinkRule, index: number): ActiveRule {

@@ -6,12 +6,11 @@
  */
 import { ERRNO, type ErrnoName } from '@shared/errno';
 import type { EventName, EventPayload } from '@shared/events';
-import { LinkSettings, NET_FD_BASE, isNetInterface, type NetInfo } from '@shared/net';
+import { NET_FD_BASE, isNetInterface, offNetInfo, type NetInfo } from '@shared/net';
 import { refusal } from '@shared/refusal';
 import type { RouteName, RouteOutput } from '@shared/routes';
 import type { CallRecord, SocketInfo } from '@shared/socket';
 import type { LabContext } from '../context';
-import { emptyCounters } from './link';
 import { EngineClient } from './engine-client';
 import { explainStartFailure, userNamespaceRefusal } from './userns';
 
@@ -30,7 +29,7 @@ const CAPTURE_READS = new Set<string>([
 ]);
 
 function offInfo(state: NetInfo['state'] = 'off', error: string | null = null, fix: string | null = null): NetInfo {
-  return { state, hosts: [], link: LinkSettings.parse({}), rules: [], step: false, counters: emptyCounters(), error, fix, enginePid: null };
+  return offNetInfo({ state, error, fix });
 }
 
 function failure(errno: ErrnoName, message: string) {
