@@ -133,10 +133,19 @@ export type FollowedStream = z.infer<typeof FollowedStream>;
 const frameNo = z.number().int().min(1);
 
 /**
- * Largest capture file one `capture.import` takes (100 MiB). Files are read whole, so this also
- * bounds what one import holds; the lab opens one file at a time.
+ * Largest capture file one `capture.import` takes whole (100 MiB), for scripts and tests; the
+ * app opens files of any size in pieces (`capture.open`). The lab opens one file at a time.
  */
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Largest piece of a capture file one `capture.openChunk` carries, and about the most one
+ * `capture.saveChunk` answers (4 MiB): what a file in transit holds at any moment.
+ */
+export const MAX_FILE_CHUNK_BYTES = 4 * 1024 * 1024;
+
+const transferId = z.number().int().min(1);
+const displayFilter = z.string().max(4096).default('');
 
 /**
  * The ladder (sequence) diagram of the conversation a packet is part of, as a standalone SVG
@@ -203,10 +212,42 @@ export const captureRoutes = {
   ),
   'capture.follow': defineRoute(z.object({ no: frameNo }), result(FollowedStream)),
   'capture.ladder': defineRoute(z.object({ no: frameNo, theme: z.enum(['light', 'dark']).default('light') }), result(LadderPicture)),
-  'capture.export': defineRoute(z.object({ filter: z.string().max(4096).default('') }), result(z.object({ pcapng: Bytes }))),
+  /** The packets a display filter shows (all when empty) as one pcapng file (scripts, tests). */
+  'capture.export': defineRoute(z.object({ filter: displayFilter }), result(z.object({ pcapng: Bytes }))),
+  /**
+   * Saving in pieces, any size: `capture.save` chooses the packets (all when the filter is
+   * empty and no socket is given, else those the packet list shows with them), then each `capture.saveChunk` answers the next piece of the
+   * pcapng file until `done`. A save left without a request for a minute is dropped.
+   */
+  'capture.save': defineRoute(
+    z.object({ filter: displayFilter, socketId: SocketId.nullable().default(null) }),
+    result(z.object({ saveId: transferId, packets: z.number().int() })),
+  ),
+  'capture.saveChunk': defineRoute(z.object({ saveId: transferId }), result(z.object({ data: Bytes, done: z.boolean() }))),
+  /** A file held whole, opened in one request (at most MAX_IMPORT_BYTES). */
   'capture.import': defineRoute(
     z.object({ name: z.string().max(255), data: boundedBytes(MAX_IMPORT_BYTES, 'a capture file') }),
     /** problems: what was wrong in the file (packets before a fatal problem are still imported). */
     result(z.object({ packets: z.number().int(), problems: z.array(z.string()) })),
+  ),
+  /**
+   * Opening a file of any size in pieces: `capture.open`, then each piece in order with
+   * `capture.openChunk` (offset: where it starts in the file), then `capture.openEnd` (or
+   * `cancel`: the packets read so far stay, as in Wireshark). The file's packets replace the
+   * held ones once its first packet is read. An opening left without a request for a minute is
+   * dropped.
+   */
+  'capture.open': defineRoute(z.object({ name: z.string().max(255) }), result(z.object({ openId: transferId }))),
+  'capture.openChunk': defineRoute(
+    z.object({
+      openId: transferId,
+      offset: z.number().int().min(0),
+      data: boundedBytes(MAX_FILE_CHUNK_BYTES, 'a piece of a capture file'),
+    }),
+    result(z.object({ packets: z.number().int(), bytes: z.number().int() })),
+  ),
+  'capture.openEnd': defineRoute(
+    z.object({ openId: transferId, cancel: z.boolean().default(false) }),
+    result(z.object({ packets: z.number().int(), problems: z.array(z.string()), cancelled: z.boolean() })),
   ),
 } as const;

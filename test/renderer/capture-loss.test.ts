@@ -76,7 +76,9 @@ describe('opening a file over held packets', () => {
   it('asks before discarding the held packets, and keeps them when the answer is no', async () => {
     const { fake, global } = setupLab();
     holdPackets(fake, () => 155);
-    fake.respond('capture.import', () => ({ ok: true, value: { packets: 2, problems: [] } }));
+    fake.respond('capture.open', () => ({ ok: true, value: { openId: 1 } }));
+    fake.respond('capture.openChunk', (input) => ({ ok: true, value: { packets: 2, bytes: input.offset + input.data.length } }));
+    fake.respond('capture.openEnd', () => ({ ok: true, value: { packets: 2, problems: [], cancelled: false } }));
     const confirm = vi.fn(() => false);
     vi.stubGlobal('confirm', confirm);
     const wrapper = mount(PacketsView, { global });
@@ -85,12 +87,12 @@ describe('opening a file over held packets', () => {
     await settle();
     expect(confirm).toHaveBeenCalledTimes(1);
     expect(String((confirm.mock.calls[0] as unknown[])[0])).toContain('discards the 155 packets');
-    expect(fake.inputsOf('capture.import')).toHaveLength(0);
+    expect(fake.inputsOf('capture.open')).toHaveLength(0);
     confirm.mockReturnValue(true);
     await chooseFile(wrapper);
     await settle();
     await settle();
-    expect(fake.inputsOf('capture.import')).toHaveLength(1);
+    expect(fake.inputsOf('capture.open')).toHaveLength(1);
     wrapper.unmount();
     vi.unstubAllGlobals();
   });
@@ -106,7 +108,7 @@ describe('opening a file over held packets', () => {
     await chooseFile(wrapper);
     await settle();
     expect(String((confirm.mock.calls[0] as unknown[])[0])).toContain('打开文件会丢弃当前保存的 3 个数据包');
-    expect(fake.inputsOf('capture.import')).toHaveLength(0);
+    expect(fake.inputsOf('capture.open')).toHaveLength(0);
     wrapper.unmount();
     vi.unstubAllGlobals();
   });

@@ -7,6 +7,7 @@ import { zhCN } from '@renderer/i18n/zh-CN';
 import { packetsEn } from '@renderer/i18n/packets.en';
 import { packetsZhCN } from '@renderer/i18n/packets.zh-CN';
 import { i18n } from '@renderer/i18n';
+import { MAX_FILE_CHUNK_BYTES } from '@shared/capture';
 import { settle, setupLab, socketInfo } from './fakeLab';
 import { captureStatus, holdPackets, packetRow } from './packetsFake';
 
@@ -75,57 +76,142 @@ describe('capture toolbar', () => {
   });
 });
 
+/** Catches the download the store offers: the blobs made and the links clicked. */
+function catchDownloads() {
+  const blobs: Blob[] = [];
+  vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+    blobs.push(blob as Blob);
+    return 'blob:socklab-test';
+  });
+  vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+  const clicked: HTMLAnchorElement[] = [];
+  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    clicked.push(this);
+  });
+  return { blobs, clicked };
+}
+
+/** Answers capture.save and capture.saveChunk with `pieces`, in order, for every save. */
+function savesIn(fake: ReturnType<typeof setupLab>['fake'], pieces: Uint8Array[]): void {
+  let next = 0;
+  fake.respond('capture.save', () => ({ ok: true, value: { saveId: 7, packets: 2 } }));
+  fake.respond('capture.saveChunk', () => {
+    // Each save gets the same pieces.
+    const data = pieces[next++ % pieces.length]!;
+    return { ok: true, value: { data, done: next % pieces.length === 0 } };
+  });
+}
+
+function chooseFile(wrapper: ReturnType<typeof mount>, file: File) {
+  const input = wrapper.get('[data-testid="import-pcapng"]');
+  Object.defineProperty(input.element, 'files', { value: [file], configurable: true });
+  return input.trigger('change');
+}
+
 describe('capture files', () => {
-  it('saves the held packets as a pcapng download of the bytes the lab returned', async () => {
+  it('saves every held packet as a pcapng download of the pieces the lab returned, in order', async () => {
     const { fake, global } = setupLab();
     holdPackets(fake, () => 2);
-    const pcapng = Uint8Array.from([0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a]);
-    fake.respond('capture.export', () => ({ ok: true, value: { pcapng } }));
-    const blobs: Blob[] = [];
-    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
-      blobs.push(blob as Blob);
-      return 'blob:socklab-test';
-    });
-    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
-    const clicked: HTMLAnchorElement[] = [];
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-      clicked.push(this);
-    });
+    const head = Uint8Array.from([0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a]);
+    const tail = Uint8Array.from([6, 0, 0, 0]);
+    savesIn(fake, [head, tail]);
+    const { blobs, clicked } = catchDownloads();
     const wrapper = mount(PacketsView, { global });
     await settle();
     await wrapper.get('[data-testid="export-pcapng"]').trigger('click');
     await settle();
-    expect(fake.inputsOf('capture.export')).toEqual([{ filter: '' }]);
+    // No filter on: nothing to ask.
+    expect(wrapper.find('[data-testid="save-choice"]').exists()).toBe(false);
+    expect(fake.inputsOf('capture.save')).toEqual([{ filter: '', socketId: null }]);
+    expect(fake.inputsOf('capture.saveChunk')).toEqual([{ saveId: 7 }, { saveId: 7 }]);
     expect(clicked).toHaveLength(1);
     expect(clicked[0]!.download).toMatch(/^socklab-\d{8}-\d{6}\.pcapng$/);
-    expect(clicked[0]!.href).toBe('blob:socklab-test');
-    expect(new Uint8Array(await blobs[0]!.arrayBuffer())).toEqual(pcapng);
+    expect(new Uint8Array(await blobs[0]!.arrayBuffer())).toEqual(Uint8Array.from([...head, ...tail]));
     wrapper.unmount();
   });
 
-  it('opens a pcap file to inspect without capturing, and reports its problems', async () => {
+  it('asks "displayed or all" when the list is filtered, as Wireshark does', async () => {
+    const { fake, global } = setupLab();
+    holdPackets(fake, () => 5, { filtered: () => ({ total: 1, rows: [packetRow(3)] }) });
+    savesIn(fake, [Uint8Array.from([1, 2, 3, 4])]);
+    catchDownloads();
+    const wrapper = mount(PacketsView, { global });
+    await settle();
+    await wrapper.get('[data-testid="display-filter"]').setValue('tcp');
+    await wrapper.get('[data-testid="display-filter"]').trigger('keydown', { key: 'Enter' });
+    await settle();
+    await wrapper.get('[data-testid="export-pcapng"]').trigger('click');
+    await settle();
+    expect(wrapper.get('[data-testid="save-choice"]').text()).toContain('Displayed packets (1)');
+    expect(wrapper.get('[data-testid="save-choice"]').text()).toContain('All packets (5)');
+    await wrapper.get('[data-testid="save-displayed"]').trigger('click');
+    await settle();
+    expect(fake.inputsOf('capture.save')).toEqual([{ filter: 'tcp', socketId: null }]);
+    await wrapper.get('[data-testid="export-pcapng"]').trigger('click');
+    await wrapper.get('[data-testid="save-all"]').trigger('click');
+    await settle();
+    expect(fake.inputsOf('capture.save')[1]).toEqual({ filter: '', socketId: null });
+    wrapper.unmount();
+  });
+
+  it('opens a file in pieces of at most 4 MiB, and reports its problems', async () => {
     const { fake, global } = setupLab();
     let held = 0;
     holdPackets(fake, () => held);
-    fake.respond('capture.import', () => {
+    fake.respond('capture.open', () => ({ ok: true, value: { openId: 3 } }));
+    fake.respond('capture.openChunk', (input) => ({ ok: true, value: { packets: 1, bytes: input.offset + input.data.length } }));
+    fake.respond('capture.openEnd', () => {
       held = 2;
-      return { ok: true, value: { packets: 2, problems: ['truncated packet record (at byte 120)'] } };
+      return { ok: true, value: { packets: 2, problems: ['truncated packet record (at byte 120)'], cancelled: false } };
     });
     const wrapper = mount(PacketsView, { global });
     await settle();
-    const bytes = Uint8Array.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]);
-    const input = wrapper.get('[data-testid="import-pcapng"]');
-    Object.defineProperty(input.element, 'files', { value: [new File([bytes], 'lab.pcap')], configurable: true });
-    await input.trigger('change');
-    await settle();
-    await settle();
-    const sent = fake.inputsOf('capture.import');
-    expect(sent).toHaveLength(1);
-    expect(sent[0]!.name).toBe('lab.pcap');
-    expect(sent[0]!.data).toEqual(bytes);
+    const bytes = new Uint8Array(MAX_FILE_CHUNK_BYTES + 10).fill(7);
+    bytes.set([0xd4, 0xc3, 0xb2, 0xa1]);
+    await chooseFile(wrapper, new File([bytes], 'lab.pcap'));
+    for (let i = 0; i < 6; i++) await settle();
+    expect(fake.inputsOf('capture.open')).toEqual([{ name: 'lab.pcap' }]);
+    const pieces = fake.inputsOf('capture.openChunk');
+    expect(pieces.map((p) => [p.openId, p.offset, p.data.length])).toEqual([
+      [3, 0, MAX_FILE_CHUNK_BYTES],
+      [3, MAX_FILE_CHUNK_BYTES, 10],
+    ]);
+    expect(pieces[0]!.data.subarray(0, 4)).toEqual(Uint8Array.from([0xd4, 0xc3, 0xb2, 0xa1]));
+    expect(fake.inputsOf('capture.openEnd')).toEqual([{ openId: 3, cancel: false }]);
     expect(wrapper.get('[data-testid="file-outcome"]').text()).toContain('Opened lab.pcap: 2 packets');
     expect(wrapper.get('[data-testid="file-outcome"]').text()).toContain('truncated packet record');
     expect(wrapper.find('[data-testid="packet-row-2"]').exists()).toBe(true);
+    wrapper.unmount();
+  });
+
+  it('shows progress while opening, and Cancel keeps the packets read so far', async () => {
+    const { fake, global } = setupLab();
+    holdPackets(fake, () => 0);
+    fake.respond('capture.open', () => ({ ok: true, value: { openId: 4 } }));
+    let release: () => void = () => undefined;
+    fake.respond(
+      'capture.openChunk',
+      (input) =>
+        new Promise((resolve) => {
+          release = () => resolve({ ok: true, value: { packets: 1000, bytes: input.offset + input.data.length } });
+        }),
+    );
+    fake.respond('capture.openEnd', (input) => ({ ok: true, value: { packets: 1000, problems: [], cancelled: input.cancel === true } }));
+    const wrapper = mount(PacketsView, { global });
+    await settle();
+    await chooseFile(wrapper, new File([new Uint8Array(3 * MAX_FILE_CHUNK_BYTES)], 'big.pcapng'));
+    for (let i = 0; i < 4; i++) await settle();
+    release();
+    for (let i = 0; i < 4; i++) await settle();
+    expect(wrapper.get('[data-testid="file-opening"]').text()).toContain('Opening big.pcapng: 33% · 1,000 packets');
+    expect(wrapper.get('[data-testid="import-pcapng"]').attributes('disabled')).toBeDefined();
+    await wrapper.get('[data-testid="file-opening-cancel"]').trigger('click');
+    release();
+    for (let i = 0; i < 6; i++) await settle();
+    expect(fake.inputsOf('capture.openChunk')).toHaveLength(2);
+    expect(fake.inputsOf('capture.openEnd')).toEqual([{ openId: 4, cancel: true }]);
+    expect(wrapper.find('[data-testid="file-opening"]').exists()).toBe(false);
+    expect(wrapper.get('[data-testid="file-outcome"]').text()).toContain('Opened big.pcapng in part (cancelled): 1000 packets');
     wrapper.unmount();
   });
 });

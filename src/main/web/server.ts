@@ -9,7 +9,8 @@ import { BlockList, isIP, type AddressInfo, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { LabApi } from '@shared/api';
-import { MAX_IMPORT_BYTES } from '@shared/capture';
+import { MAX_FILE_CHUNK_BYTES } from '@shared/capture';
+import { MAX_PAYLOAD_BYTES } from '@shared/socket';
 import { TOKEN_PARAM, WS_PATH } from '@shared/wire';
 import { WebSocketServer } from 'ws';
 import { contentSecurityPolicy } from '../transport';
@@ -49,11 +50,12 @@ export interface WebServer {
 }
 
 /**
- * Largest WebSocket frame (about 134 MiB): the largest capture file `capture.import` takes
- * (100 MiB) as base64 (4/3 of it) plus 1 MiB for the request around it. Only a page with the
- * token can send frames at all.
+ * Largest WebSocket frame (about 22 MiB): the largest payload one call sends (16 MiB) as base64
+ * (4/3 of it) plus 1 MiB for the request around it. Capture files travel in pieces of
+ * MAX_FILE_CHUNK_BYTES, so no file needs a larger frame. Only a page with the token can send
+ * frames at all.
  */
-export const MAX_FRAME_BYTES = Math.ceil(MAX_IMPORT_BYTES / 3) * 4 + 1024 * 1024;
+export const MAX_FRAME_BYTES = Math.ceil(Math.max(MAX_PAYLOAD_BYTES, MAX_FILE_CHUNK_BYTES) / 3) * 4 + 1024 * 1024;
 /**
  * Frame bytes that requests being worked on may hold, all pages together: one largest frame
  * and some room for ordinary requests. A request that does not fit answers EAGAIN at once.

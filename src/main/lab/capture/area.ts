@@ -11,13 +11,13 @@ import type { LabContext } from '../context';
 import { dissect, summarize } from '../dissect';
 import { compileFilter } from '../filter';
 import { followStream, payloadOf, type StreamPacket } from '../flows/follow';
-import { streamCapture, writePcapng } from '../pcap';
 import { captureFailure } from './errors';
 import { listInterfaces } from './interfaces';
 import { forkLauncher, type CaptureLauncher } from './launcher';
 import { DEFAULT_BUFFER_TIMEOUT_MS, DEFAULT_SNAPLEN } from './protocol';
 import { CaptureSession } from './session';
-import { PacketStore, packetTsNs, type StoredPacket } from './store';
+import { PacketStore } from './store';
+import { createCaptureFiles } from './files';
 import { ladderPicture } from './ladder';
 import { CaptureTies } from './ties';
 import { buildRow, frameMeta, PacketViews } from './views';
@@ -37,8 +37,6 @@ export interface CaptureAreaOptions {
 
 export const DEFAULT_MAX_PACKETS = 1_000_000;
 export const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
-/** Longest stretch an import works before letting other requests and events run. */
-const IMPORT_SLICE_MS = 20;
 
 /**
  * The launcher from the lab options: a function (Electron's utilityProcess launcher) is used
@@ -96,40 +94,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
     return packets;
   }
 
-  let importing = false;
-
-  /**
-   * Reads a capture file into the store, in slices of at most IMPORT_SLICE_MS with the event
-   * loop let go in between, so a 100 MiB file never stalls the lab's other pages and calls.
-   */
-  async function importFile(name: string, data: Uint8Array) {
-    const file = streamCapture(data);
-    // The first packet is read before the store is touched: a file with none keeps what is held.
-    let next = file.packets.next();
-    const problems = () => file.errors.map((e) => `${e.message} (at byte ${e.offset})`);
-    if (file.format === null || (next.done && file.errors.length > 0)) {
-      return captureFailure('EINVAL', `"${name}" could not be read: ${problems().join('; ') || 'no packets'}`);
-    }
-    session.resetStore();
-    const linkType = next.done ? null : next.value.linkType;
-    let count = 0;
-    let sliceStart = performance.now();
-    for (; !next.done; next = file.packets.next()) {
-      const p = next.value;
-      store.append(0, p.tsUs, p.origLen, p.linkType, p.data, Number(p.tsNs % 1000n));
-      session.packets += 1;
-      session.bytes += p.origLen;
-      count += 1;
-      if (count % 1024 === 0 && performance.now() - sliceStart > IMPORT_SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
-    }
-    ties.tieImported(store);
-    Object.assign(session, { iface: null, filter: '', snaplen: 0, source: name, linkType, error: null, permissionHint: null });
-    session.emitStatus();
-    return ok({ packets: count, problems: problems() });
-  }
+  const files = createCaptureFiles(store, session, views, ties);
 
   return {
     handlers: {
@@ -145,7 +110,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         return ok(listInterfaces(devices.value));
       },
       'capture.start': (input) =>
-        importing
+        files.opening
           ? captureFailure('EAGAIN', 'A capture file is being opened: start capturing when it is done.')
           : session.start(input.iface, withoutOwnPorts(input.filter, ctx.ownPorts), input.bufferMB * 1024 * 1024, {
               snaplen: input.snaplen ?? DEFAULT_SNAPLEN,
@@ -185,46 +150,19 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         return followStream(conversationOf(input.no), input.no);
       },
       'capture.ladder': (input) => ladderPicture(input.no, input.theme, store, ties, sockets),
-      'capture.export': (input) => {
-        const selected = views.select(input.filter);
-        if (!selected.ok) return captureFailure('EINVAL', `Display filter error at character ${selected.position + 1}: ${selected.error}`);
-        const packets = selected.frames.map((no) => store.get(no)).filter((p): p is StoredPacket => p !== null);
-        const linkTypes = new Set(packets.map((p) => p.linkType));
-        if (linkTypes.size > 1) {
-          return captureFailure(
-            'EINVAL',
-            `These packets come from links of different types (${[...linkTypes].join(', ')}); export one kind at a time with a display filter.`,
-          );
-        }
-        const pcapng = writePcapng(
-          packets.map((p) => ({ data: p.data, tsNs: packetTsNs(p), origLen: p.len })),
-          {
-            ifaceName: session.source ?? 'socklab',
-            linkType: packets[0]?.linkType ?? session.linkType ?? 1,
-            snapLen: session.snaplen,
-            // What was lost while capturing, as dumpcap records it (capinfos and Wireshark show it).
-            statistics:
-              session.iface === null
-                ? undefined
-                : { kernelDropped: session.kernel.dropped, ifDropped: session.kernel.ifDropped, delivered: session.packets },
-          },
-        );
-        return ok({ pcapng });
-      },
-      'capture.import': async (input) => {
-        if (session.running) return captureFailure('EINVAL', 'Stop the capture before opening a file: the file replaces the packets held.');
-        // One file at a time: each holds its bytes, its parsed packets and the store's copy.
-        if (importing) return captureFailure('EAGAIN', 'Another capture file is being opened: try again when it is done.');
-        importing = true;
-        try {
-          return await importFile(input.name, input.data);
-        } finally {
-          importing = false;
-        }
-      },
+      'capture.export': (input) => files.exportWhole(input.filter),
+      'capture.save': (input) => files.beginSave(input.filter, input.socketId),
+      'capture.saveChunk': (input) => files.savePiece(input.saveId),
+      'capture.import': (input) => files.importWhole(input.name, input.data),
+      'capture.open': (input) => files.beginOpen(input.name),
+      'capture.openChunk': (input) => files.readPiece(input.openId, input.offset, input.data),
+      'capture.openEnd': (input) => files.endOpen(input.openId, input.cancel),
     },
     labReset: () => ties.reset(),
-    close: () => session.close(),
+    close: () => {
+      files.close();
+      return session.close();
+    },
   };
 }
 

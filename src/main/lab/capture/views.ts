@@ -101,8 +101,8 @@ export class PacketViews {
   }
 
   /** Frame numbers `filter` selects among the held packets (for export). */
-  select(filter: string): { ok: true; frames: number[] } | { ok: false; error: string; position: number } {
-    const view = this.view(filter, null);
+  select(filter: string, socketId: number | null = null): { ok: true; frames: number[] } | { ok: false; error: string; position: number } {
+    const view = this.view(filter, socketId);
     if (!view.ok) return view;
     const { matches, start } = this.update(view.value, Infinity);
     return { ok: true, frames: matches.slice(start) };

@@ -26,6 +26,8 @@ const CAPTURE_READS = new Set<string>([
   'capture.follow',
   'capture.ladder',
   'capture.export',
+  'capture.save',
+  'capture.saveChunk',
 ]);
 
 function offInfo(state: NetInfo['state'] = 'off', error: string | null = null, fix: string | null = null): NetInfo {
@@ -169,7 +171,7 @@ export function createNetRelay(ctx: LabContext, local: Local) {
       captureInEngine = toEngine;
       return toEngine ? relay(name, input) : local(name, input);
     }
-    if (name === 'capture.import') {
+    if (name === 'capture.import' || name === 'capture.open') {
       if (captureInEngine) await relay('capture.stop', {});
       captureInEngine = false;
     }

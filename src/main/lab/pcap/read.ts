@@ -1,21 +1,78 @@
 /**
- * Reading pcap (both byte orders, microsecond and nanosecond) and pcapng (SHB, IDB, EPB, SPB,
- * both byte orders, per-interface link type and if_tsresol). Never throws: problems come back
- * as error values next to the packets read so far.
+ * Reading capture files: pcap (both byte orders, microsecond and nanosecond, ./pcap-stream) and
+ * pcapng (SHB, IDB, EPB, SPB, ISB, both byte orders, per-interface link type and if_tsresol,
+ * ./pcapng-stream), told apart by their first bytes. One reader takes a file in chunks of any
+ * size (a file opened piece by piece) or whole (one chunk). Never throws: problems come back as
+ * error values next to the packets read so far.
  */
+import { isPcapMagic, PcapStreamReader } from './pcap-stream';
 import { PcapngStreamReader } from './pcapng-stream';
 import type { CapturedPacket, CaptureFileError, CaptureStream, ReadResult } from './types';
 
-const PCAP_US = 0xa1b2c3d4;
-const PCAP_NS = 0xa1b23c4d;
 const PCAPNG_SHB = 0x0a0d0d0a;
 
-function err(code: CaptureFileError['code'], message: string, offset: number): CaptureFileError {
-  return { code, message, offset };
+/** The format a file's first bytes announce (null: neither, or fewer than 4 bytes). */
+export function captureFormat(head: Uint8Array): 'pcap' | 'pcapng' | null {
+  if (head.length < 4) return null;
+  if (new DataView(head.buffer, head.byteOffset, 4).getUint32(0, false) === PCAPNG_SHB) return 'pcapng';
+  return isPcapMagic(head) ? 'pcap' : null;
 }
 
-function packet(tsNs: bigint, linkType: number, data: Uint8Array, origLen: number, iface: number): CapturedPacket {
-  return { tsNs, tsUs: Number(tsNs / 1000n), linkType, data, origLen, iface };
+/** A capture file fed chunk by chunk: `packetsOf(chunk)` for each piece in order, then `end()`. */
+export class CaptureFileReader {
+  private reader: PcapStreamReader | PcapngStreamReader | null = null;
+  /** The first bytes, until there are enough to tell the format. */
+  private head = new Uint8Array(0);
+  private readonly own: CaptureFileError[] = [];
+
+  get format(): 'pcap' | 'pcapng' | null {
+    return this.reader instanceof PcapngStreamReader ? 'pcapng' : this.reader ? 'pcap' : null;
+  }
+
+  /** Problems found so far (the same array as reading goes on). */
+  get errors(): CaptureFileError[] {
+    return this.reader?.errors ?? this.own;
+  }
+
+  /** Whether reading has ended on a problem: later chunks are ignored. */
+  get stopped(): boolean {
+    return this.own.length > 0 || (this.reader?.stopped ?? false);
+  }
+
+  *packetsOf(chunk: Uint8Array): Generator<CapturedPacket> {
+    if (this.own.length > 0) return;
+    if (!this.reader) {
+      const bytes = this.head.length > 0 ? concat(this.head, chunk) : chunk;
+      if (bytes.length < 4) {
+        this.head = bytes.slice();
+        return;
+      }
+      const format = captureFormat(bytes);
+      if (format === null) {
+        this.own.push({ code: 'EBADF_FORMAT', message: 'This is neither a pcap nor a pcapng file (unknown magic number).', offset: 0 });
+        return;
+      }
+      this.reader = format === 'pcapng' ? new PcapngStreamReader({ packet: () => undefined }) : new PcapStreamReader();
+      this.head = new Uint8Array(0);
+      chunk = bytes;
+    }
+    yield* this.reader.packetsOf(chunk);
+  }
+
+  /** The file ended: whatever is left incomplete is a truncation. */
+  end(): void {
+    if (this.reader) this.reader.end();
+    else if (this.own.length === 0) {
+      this.own.push({ code: 'EBADF_FORMAT', message: 'The file is too short to be a pcap or pcapng capture.', offset: 0 });
+    }
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Reads a whole capture file held in memory. */
@@ -26,70 +83,25 @@ export function readCapture(bytes: Uint8Array): ReadResult {
 }
 
 /**
- * Reads a capture file packet by packet: the caller pulls packets when it likes (so a large
- * file can be read in slices between other work); `errors` fills as reading goes.
+ * Reads a capture file held in memory packet by packet: the caller pulls packets when it likes
+ * (so a large file can be read in slices between other work); `errors` fills as reading goes.
+ * Packets are views of `bytes`.
  */
 export function streamCapture(bytes: Uint8Array): CaptureStream {
-  const errors: CaptureFileError[] = [];
-  const none = (message: string): CaptureStream => ({
-    format: null,
-    packets: [][Symbol.iterator](),
-    errors: [err('EBADF_FORMAT', message, 0)],
-  });
-  if (bytes.length < 4) return none('The file is too short to be a pcap or pcapng capture.');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magicBE = view.getUint32(0, false);
-  const magicLE = view.getUint32(0, true);
-  if (magicBE === PCAPNG_SHB) return { format: 'pcapng', packets: pcapngPackets(bytes, errors), errors };
-  if (magicBE === PCAP_US || magicBE === PCAP_NS)
-    return { format: 'pcap', packets: pcapPackets(bytes, view, false, magicBE === PCAP_NS, errors), errors };
-  if (magicLE === PCAP_US || magicLE === PCAP_NS)
-    return { format: 'pcap', packets: pcapPackets(bytes, view, true, magicLE === PCAP_NS, errors), errors };
-  return none('This is neither a pcap nor a pcapng file (unknown magic number).');
-}
-
-function* pcapPackets(
-  bytes: Uint8Array,
-  view: DataView,
-  le: boolean,
-  nanos: boolean,
-  errors: CaptureFileError[],
-): Generator<CapturedPacket> {
-  if (bytes.length < 24) {
-    errors.push(err('ETRUNCATED', 'The pcap file header is cut short (24 bytes expected).', 0));
-    return;
+  const reader = new CaptureFileReader();
+  function* packets(): Generator<CapturedPacket> {
+    yield* reader.packetsOf(bytes);
+    reader.end();
   }
-  const snaplen = view.getUint32(16, le);
-  // The upper bits of the link type field carry FCS information; the type is the low 26 bits, as Wireshark reads it.
-  const linkType = view.getUint32(20, le) & 0x03ffffff;
-  let off = 24;
-  while (off < bytes.length) {
-    if (off + 16 > bytes.length) {
-      errors.push(err('ETRUNCATED', `Packet record header at byte ${off} is cut short.`, off));
-      break;
-    }
-    const sec = view.getUint32(off, le);
-    const frac = view.getUint32(off + 4, le);
-    const capLen = view.getUint32(off + 8, le);
-    const origLen = view.getUint32(off + 12, le);
-    if (capLen > Math.max(snaplen, 262144) * 4) {
-      errors.push(err('EBADF_FORMAT', `Packet at byte ${off} claims ${capLen} captured bytes, more than any snapshot length.`, off));
-      break;
-    }
-    if (off + 16 + capLen > bytes.length) {
-      errors.push(err('ETRUNCATED', `Packet at byte ${off} is cut short (${capLen} bytes announced).`, off));
-      break;
-    }
-    const tsNs = BigInt(sec) * 1_000_000_000n + BigInt(frac) * (nanos ? 1n : 1000n);
-    yield packet(tsNs, linkType, bytes.subarray(off + 16, off + 16 + capLen), origLen, 0);
-    off += 16 + capLen;
-  }
-}
-
-/** pcapng through the one pcapng reader (./pcapng-stream), fed the whole file; packets are views of it. */
-function* pcapngPackets(bytes: Uint8Array, errors: CaptureFileError[]): Generator<CapturedPacket> {
-  const reader = new PcapngStreamReader({ packet: () => undefined });
-  yield* reader.packetsOf(bytes);
-  reader.end();
-  errors.push(...reader.errors);
+  const iterator = packets();
+  // Pull nothing yet, but tell the format at once, and why a file too short or unknown is not read.
+  const format = captureFormat(bytes);
+  if (format === null) Array.from(iterator);
+  return {
+    format,
+    packets: iterator,
+    get errors() {
+      return reader.errors;
+    },
+  };
 }

@@ -60,74 +60,116 @@ function putOptions(view: DataView, out: Uint8Array, off: number, opts: [number,
   return o + 4;
 }
 
-/** A little-endian pcapng file that tshark and Wireshark read back exactly. */
-export function writePcapng(packets: readonly WritablePacket[], opts: PcapngOptions): Uint8Array {
+/** Writes a block: `type`, total length, `body` (which fills bytes 8..len-4), length again. */
+function block(type: number, bodyLen: number, body: (view: DataView, out: Uint8Array) => void): Uint8Array {
+  const len = 12 + bodyLen;
+  const out = new Uint8Array(len);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, type, true);
+  view.setUint32(4, len, true);
+  body(view, out);
+  view.setUint32(len - 4, len, true);
+  return out;
+}
+
+/** Section header and interface description: how every file this writer makes begins. */
+function header(opts: PcapngOptions): Uint8Array[] {
   const shbOpts: [number, Uint8Array][] = [[4, encoder.encode('SockLab')]];
   const idbOpts: [number, Uint8Array][] = [
     [2, encoder.encode(opts.ifaceName)],
     [9, Uint8Array.of(9)], // if_tsresol: nanoseconds
   ];
-  const shbLen = 28 + optionsSize(shbOpts);
-  const idbLen = 20 + optionsSize(idbOpts);
-  const stats = opts.statistics;
-  const isbOpts: [number, Uint8Array][] = stats
-    ? [
+  const shb = block(0x0a0d0d0a, 16 + optionsSize(shbOpts), (view, out) => {
+    view.setUint32(8, 0x1a2b3c4d, true);
+    view.setUint16(12, 1, true);
+    view.setUint16(14, 0, true);
+    view.setInt32(16, -1, true); // section length unknown
+    view.setInt32(20, -1, true);
+    putOptions(view, out, 24, shbOpts);
+  });
+  const idb = block(1, 8 + optionsSize(idbOpts), (view, out) => {
+    view.setUint16(8, opts.linkType, true);
+    view.setUint16(10, 0, true);
+    view.setUint32(12, opts.snapLen ?? 0, true);
+    putOptions(view, out, 16, idbOpts);
+  });
+  return [shb, idb];
+}
+
+/**
+ * A pcapng file written a piece at a time: `packet()` adds Enhanced Packet Blocks, `take()`
+ * hands over what was written so far (a save streams a large capture in pieces this way), and
+ * `finish()` adds the Interface Statistics Block, if any, and hands over the rest.
+ */
+export class PcapngWriter {
+  private parts: Uint8Array[];
+  private size = 0;
+  private lastNs = 0n;
+
+  constructor(private readonly opts: PcapngOptions) {
+    this.parts = header(opts);
+    this.size = this.parts.reduce((sum, part) => sum + part.length, 0);
+  }
+
+  /** Bytes written and not yet taken. */
+  get buffered(): number {
+    return this.size;
+  }
+
+  packet(p: WritablePacket): void {
+    const ns = p.tsNs ?? BigInt(Math.round((p.tsUs ?? 0) * 1000));
+    const epb = block(6, 20 + pad4(p.data.length), (view, out) => {
+      view.setUint32(8, 0, true);
+      view.setUint32(12, Number((ns >> 32n) & 0xffffffffn), true);
+      view.setUint32(16, Number(ns & 0xffffffffn), true);
+      view.setUint32(20, p.data.length, true);
+      view.setUint32(24, p.origLen ?? p.data.length, true);
+      out.set(p.data, 28);
+    });
+    this.parts.push(epb);
+    this.size += epb.length;
+    if (ns > this.lastNs) this.lastNs = ns;
+  }
+
+  /** What was written since the last take. */
+  take(): Uint8Array {
+    const out = new Uint8Array(this.size);
+    let o = 0;
+    for (const part of this.parts) {
+      out.set(part, o);
+      o += part.length;
+    }
+    this.parts = [];
+    this.size = 0;
+    return out;
+  }
+
+  /** The statistics block (interface 0, stamped with the last packet's time) and the rest. */
+  finish(): Uint8Array {
+    const stats = this.opts.statistics;
+    if (stats) {
+      const isbOpts: [number, Uint8Array][] = [
         [5, u64(stats.ifDropped)], // isb_ifdrop
         [7, u64(stats.kernelDropped)], // isb_osdrop
         [8, u64(stats.delivered)], // isb_usrdeliv
-      ]
-    : [];
-  const isbLen = stats ? 24 + optionsSize(isbOpts) : 0;
-  let total = shbLen + idbLen + isbLen;
-  let lastNs = 0n;
-  for (const p of packets) total += 32 + pad4(p.data.length);
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  let o = 0;
-  // Section header block.
-  view.setUint32(o, 0x0a0d0d0a, true);
-  view.setUint32(o + 4, shbLen, true);
-  view.setUint32(o + 8, 0x1a2b3c4d, true);
-  view.setUint16(o + 12, 1, true);
-  view.setUint16(o + 14, 0, true);
-  view.setInt32(o + 16, -1, true); // section length unknown
-  view.setInt32(o + 20, -1, true);
-  putOptions(view, out, o + 24, shbOpts);
-  view.setUint32(o + shbLen - 4, shbLen, true);
-  o += shbLen;
-  // Interface description block.
-  view.setUint32(o, 1, true);
-  view.setUint32(o + 4, idbLen, true);
-  view.setUint16(o + 8, opts.linkType, true);
-  view.setUint16(o + 10, 0, true);
-  view.setUint32(o + 12, opts.snapLen ?? 0, true);
-  putOptions(view, out, o + 16, idbOpts);
-  view.setUint32(o + idbLen - 4, idbLen, true);
-  o += idbLen;
-  for (const p of packets) {
-    const len = 32 + pad4(p.data.length);
-    const ns = p.tsNs ?? BigInt(Math.round((p.tsUs ?? 0) * 1000));
-    view.setUint32(o, 6, true);
-    view.setUint32(o + 4, len, true);
-    view.setUint32(o + 8, 0, true);
-    view.setUint32(o + 12, Number((ns >> 32n) & 0xffffffffn), true);
-    view.setUint32(o + 16, Number(ns & 0xffffffffn), true);
-    view.setUint32(o + 20, p.data.length, true);
-    view.setUint32(o + 24, p.origLen ?? p.data.length, true);
-    out.set(p.data, o + 28);
-    view.setUint32(o + len - 4, len, true);
-    o += len;
-    if (ns > lastNs) lastNs = ns;
+      ];
+      const lastNs = this.lastNs;
+      const isb = block(5, 12 + optionsSize(isbOpts), (view, out) => {
+        view.setUint32(8, 0, true);
+        view.setUint32(12, Number((lastNs >> 32n) & 0xffffffffn), true);
+        view.setUint32(16, Number(lastNs & 0xffffffffn), true);
+        putOptions(view, out, 20, isbOpts);
+      });
+      this.parts.push(isb);
+      this.size += isb.length;
+    }
+    return this.take();
   }
-  if (stats) {
-    // Interface statistics block for interface 0, stamped with the last packet's time.
-    view.setUint32(o, 5, true);
-    view.setUint32(o + 4, isbLen, true);
-    view.setUint32(o + 8, 0, true);
-    view.setUint32(o + 12, Number((lastNs >> 32n) & 0xffffffffn), true);
-    view.setUint32(o + 16, Number(lastNs & 0xffffffffn), true);
-    putOptions(view, out, o + 20, isbOpts);
-    view.setUint32(o + isbLen - 4, isbLen, true);
-  }
-  return out;
+}
+
+/** A little-endian pcapng file that tshark and Wireshark read back exactly. */
+export function writePcapng(packets: readonly WritablePacket[], opts: PcapngOptions): Uint8Array {
+  const writer = new PcapngWriter(opts);
+  for (const p of packets) writer.packet(p);
+  return writer.finish();
 }

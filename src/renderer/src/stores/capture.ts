@@ -6,7 +6,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { CaptureInterface, CaptureStatus } from '@shared/capture';
+import { MAX_FILE_CHUNK_BYTES, type CaptureInterface, type CaptureStatus } from '@shared/capture';
 import { LINK_IFACE_PREFIX } from '@shared/net';
 import { useLabApi } from '@renderer/api/inject';
 import { downloadBytes } from '@renderer/components/packets/download';
@@ -40,6 +40,8 @@ export interface FileOutcome {
   name: string;
   packets: number;
   problems: string[];
+  /** Opening was cancelled: the packets read until then are held. */
+  cancelled: boolean;
 }
 
 export const useCaptureStore = defineStore('capture', () => {
@@ -144,33 +146,83 @@ export const useCaptureStore = defineStore('capture', () => {
     return act(() => api.invoke('capture.clear', {}), true);
   }
 
-  /** Saves the packets the display filter shows (all when none is applied) as a pcapng download. */
-  async function exportPcapng(): Promise<boolean> {
+  /**
+   * Saves packets as a pcapng download, in pieces (any size): all of them, or those the display
+   * filter shows, as Wireshark's Export Specified Packets asks.
+   */
+  async function savePcapng(which: 'all' | 'displayed'): Promise<boolean> {
     fileError.value = null;
-    const answer = await api.invoke('capture.export', { filter: list.filter });
-    if (!answer.ok) {
-      fileError.value = answer.message;
+    const shown = which === 'displayed';
+    const begun = await api.invoke('capture.save', { filter: shown ? list.filter : '', socketId: shown ? list.socketId : null });
+    if (!begun.ok) {
+      fileError.value = begun.message;
       return false;
     }
-    downloadBytes(answer.value.pcapng, exportFileName());
+    const pieces: Uint8Array[] = [];
+    for (;;) {
+      const piece = await api.invoke('capture.saveChunk', { saveId: begun.value.saveId });
+      if (!piece.ok) {
+        fileError.value = piece.message;
+        return false;
+      }
+      pieces.push(piece.value.data);
+      if (piece.value.done) break;
+    }
+    downloadBytes(pieces, exportFileName());
     return true;
   }
 
-  /** Opens a pcap or pcapng file: its packets replace the held ones, to inspect without capturing. */
-  async function importFile(name: string, bytes: Uint8Array): Promise<boolean> {
+  /** A file being opened: how far along, for the progress bar. */
+  const opening = shallowRef<{ name: string; bytes: number; size: number; packets: number } | null>(null);
+  let cancelRequested = false;
+
+  /**
+   * Opens a pcap or pcapng file of any size, in pieces, with progress and Cancel: its packets
+   * replace the held ones, to inspect without capturing. A cancelled opening keeps the packets
+   * read so far, as Wireshark does.
+   */
+  async function openFile(file: Blob & { name: string }): Promise<boolean> {
     fileError.value = null;
     fileOutcome.value = null;
-    const answer = await api.invoke('capture.import', { name, data: bytes });
-    if (!answer.ok) {
-      fileError.value = answer.message;
+    const begun = await api.invoke('capture.open', { name: file.name });
+    if (!begun.ok) {
+      fileError.value = begun.message;
       return false;
     }
-    fileOutcome.value = { name, packets: answer.value.packets, problems: answer.value.problems };
-    list.resetData();
-    void detail.select(null);
-    const current = await api.invoke('capture.status', {});
-    if (current.ok) applyStatus(current.value);
-    return true;
+    const openId = begun.value.openId;
+    cancelRequested = false;
+    opening.value = { name: file.name, bytes: 0, size: file.size, packets: 0 };
+    try {
+      for (let offset = 0; offset < file.size && !cancelRequested;) {
+        const data = new Uint8Array(await file.slice(offset, offset + MAX_FILE_CHUNK_BYTES).arrayBuffer());
+        const piece = await api.invoke('capture.openChunk', { openId, offset, data });
+        if (!piece.ok) {
+          fileError.value = piece.message;
+          await api.invoke('capture.openEnd', { openId, cancel: true });
+          return false;
+        }
+        offset += data.length;
+        opening.value = { name: file.name, bytes: offset, size: file.size, packets: piece.value.packets };
+      }
+      const end = await api.invoke('capture.openEnd', { openId, cancel: cancelRequested });
+      if (!end.ok) {
+        fileError.value = end.message;
+        return false;
+      }
+      fileOutcome.value = { name: file.name, packets: end.value.packets, problems: end.value.problems, cancelled: end.value.cancelled };
+      list.resetData();
+      void detail.select(null);
+      const current = await api.invoke('capture.status', {});
+      if (current.ok) applyStatus(current.value);
+      return true;
+    } finally {
+      opening.value = null;
+    }
+  }
+
+  /** Stops opening the file after the piece being read; what was read stays. */
+  function cancelOpen(): void {
+    cancelRequested = true;
   }
 
   return {
@@ -192,7 +244,9 @@ export const useCaptureStore = defineStore('capture', () => {
     startOn,
     stop,
     clear,
-    exportPcapng,
-    importFile,
+    savePcapng,
+    openFile,
+    opening,
+    cancelOpen,
   };
 });
