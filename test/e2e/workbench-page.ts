@@ -208,8 +208,12 @@ export class WorkbenchPage {
     await this.byTestId('call-run').click();
   }
 
-  /** Shows a dock tab (transcript, calls, …). */
+  /**
+   * Shows a dock tab (transcript, calls, …). The ladder is no tab: it sits beside the call
+   * panel, shown with its toggle when hidden.
+   */
   async showTab(id: string): Promise<void> {
+    if (id === 'ladder') return this.showLadder();
     const tab = this.byTestId(`tab-${id}`);
     await tab.click();
     await waitFor(
@@ -217,6 +221,14 @@ export class WorkbenchPage {
       () => tab.getAttribute('aria-selected'),
       (selected) => selected === 'true',
     );
+  }
+
+  /** Shows the ladder pane beside the call panel (leaving the packets-only layout first). */
+  async showLadder(): Promise<void> {
+    if ((await this.byTestId('packets-focus').getAttribute('aria-pressed')) === 'true') await this.byTestId('packets-focus').click();
+    const toggle = this.byTestId('ladder-toggle');
+    if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+    await this.byTestId('ladder-pane').waitFor({ timeout: UI_WAIT_MS });
   }
 
   /** The transcript rows of the selected socket in the chosen view, as shown. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mount } from '@vue/test-utils';
 import { nextTick } from 'vue';
+import { createPinia } from 'pinia';
 import type { CallRecord } from '@shared/socket';
 import SocketTable from '@renderer/components/SocketTable.vue';
 import CallLog from '@renderer/components/CallLog.vue';
@@ -186,14 +187,15 @@ describe('dock splitter', () => {
     const { global } = setupLab();
     const wrapper = mount(WorkbenchView, { global, props: { tabs: [] } });
     const splitter = wrapper.get('[data-testid="dock-splitter"]');
-    expect(splitter.attributes('aria-valuenow')).toBe('48');
+    expect(splitter.attributes('aria-valuenow')).toBe('55');
     await splitter.trigger('keydown', { key: 'ArrowUp' });
-    expect(splitter.attributes('aria-valuenow')).toBe('53');
-    expect(localStorage.getItem('socklab.dockFraction')).toBe('0.53');
+    expect(splitter.attributes('aria-valuenow')).toBe('60');
+    expect(JSON.parse(localStorage.getItem('socklab.layout') ?? '{}')).toMatchObject({ dockFraction: 0.6 });
     await splitter.trigger('keydown', { key: 'Home' });
     expect(splitter.attributes('aria-valuenow')).toBe('85');
     wrapper.unmount();
-    const again = mount(WorkbenchView, { global, props: { tabs: [] } });
+    // A new start: a fresh settings store reads the saved layout again.
+    const again = mount(WorkbenchView, { global: { ...global, plugins: [createPinia(), i18n] }, props: { tabs: [] } });
     expect(again.get('[data-testid="dock-splitter"]').attributes('aria-valuenow')).toBe('85');
     again.unmount();
   });
