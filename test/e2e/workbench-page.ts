@@ -97,6 +97,11 @@ export class WorkbenchPage {
     return fd;
   }
 
+  /** How many closed sockets the table keeps (greyed rows). */
+  async closedRowCount(): Promise<number> {
+    return this.page.locator('[data-testid^="closed-socket-row-"]').count();
+  }
+
   /** Clicks the socket's row in the table and waits for the call panel to show it. */
   async selectSocket(fd: number): Promise<void> {
     await this.byTestId(`socket-row-${fd}`).click();
@@ -149,11 +154,15 @@ export class WorkbenchPage {
 
   /** Chooses `call` in the call panel (shows its inputs) and fills the given inputs. */
   async chooseCall(call: string, inputs: CallInputs = {}): Promise<void> {
-    await this.byTestId(`call-${call}`).first().click();
     const button = this.byTestId(`call-${call}`).first();
+    // The call panel scrolls (a new result is brought into view) and re-renders as the socket
+    // changes: a click can land on a neighbour that moved under the pointer, so click again.
     await waitFor(
       `${call}() to be chosen`,
-      () => button.getAttribute('aria-pressed'),
+      async () => {
+        if ((await button.getAttribute('aria-pressed')) !== 'true') await button.click();
+        return button.getAttribute('aria-pressed');
+      },
       (pressed) => pressed === 'true',
     );
     if (inputs.address !== undefined) await this.byTestId('arg-address').fill(inputs.address);

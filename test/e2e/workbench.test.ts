@@ -55,6 +55,11 @@ describe('TCP: server and client, by hand', () => {
     await ui.waitForState(accepted, 'connected');
     await expect.poll(() => ui.peer(accepted)).toBe(`127.0.0.1:${clientPort}`);
     expect(await ui.peer(client)).toBe(`127.0.0.1:${port}`);
+    // The TCP column shows the kernel's own state (TCP_INFO), with no capture running.
+    const tcpState = ui.byTestId(`tcp-state-${client}`);
+    await expect.poll(async () => (await tcpState.count()) > 0 && (await tcpState.getAttribute('class'))).toMatch(/from-kernel/);
+    expect(await tcpState.textContent()).toContain('ESTABLISHED');
+    await expect.poll(async () => (await ui.byTestId(`tcp-state-${server}`).textContent()) ?? '').toContain('LISTEN');
   });
 
   it('sends both ways with the payload editor and reads it in the transcripts', async () => {
@@ -106,13 +111,21 @@ describe('TCP: server and client, by hand', () => {
     await session.screenshot('02-recv-returns-0');
   });
 
-  it('closes both ends and the listener; their rows leave the table', async () => {
+  it('closes both ends and the listener; they stay greyed with close()’s result and their transcript', async () => {
     for (const fd of [accepted, client, server]) {
       await ui.selectSocket(fd);
       await ui.chooseCall('close');
       await ui.byTestId('call-run').click();
       await ui.byTestId(`socket-row-${fd}`).waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+      // The closed socket stays selected: its panel says so and shows close()'s own result.
+      await expect.poll(() => ui.resultText()).toMatch(/close\(\) returned 0/);
+      expect(await ui.byTestId('closed-note').isVisible()).toBe(true);
     }
+    expect(await ui.closedRowCount()).toBe(3);
+    // The client's transcript is still readable after close().
+    await ui.byTestId('socket-table').locator('[data-testid^="closed-socket-row-"]').nth(1).click();
+    await ui.waitForTranscript('hi, this is the server');
+    await session.screenshot('03a-closed-sockets');
     await ui.showTab('calls');
     const log = (await ui.byTestId('call-log').textContent()) ?? '';
     // The log follows its end (older rows are virtualized away): the latest calls are in view.
@@ -121,6 +134,8 @@ describe('TCP: server and client, by hand', () => {
     }
     await session.screenshot('03-call-log');
     await ui.showTab('transcript');
+    await ui.byTestId('clear-closed').click();
+    await expect.poll(() => ui.closedRowCount()).toBe(0);
   });
 });
 
@@ -227,6 +242,26 @@ describe('errors and blocking', () => {
   });
 });
 
+describe('reset lab', () => {
+  it('asks first, then closes every socket and empties the call log', async () => {
+    const fd = await ui.createSocket('AF_INET', 'SOCK_DGRAM');
+    await ui.byTestId('reset-lab').click();
+    await ui.byTestId('reset-dialog').waitFor({ timeout: UI_WAIT_MS });
+    await ui.byTestId('reset-cancel').click();
+    await ui.byTestId('reset-dialog').waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+    expect(await ui.socketFds()).toContain(fd);
+
+    await ui.byTestId('reset-lab').click();
+    await session.screenshot('11-reset-dialog');
+    await ui.byTestId('reset-confirm').click();
+    await ui.byTestId(`socket-row-${fd}`).waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+    expect(await ui.closedRowCount()).toBe(0);
+    await ui.showTab('calls');
+    await expect.poll(async () => (await ui.byTestId('call-log').textContent()) ?? '').not.toContain('socket(');
+    await ui.showTab('transcript');
+  });
+});
+
 describe('language and theme', () => {
   it('switches to Chinese and back', async () => {
     const fd = await ui.createSocket('AF_INET', 'SOCK_STREAM');
@@ -283,9 +318,18 @@ describe('language and theme', () => {
     const help = ui.byTestId('shortcut-help');
     await help.waitFor({ timeout: UI_WAIT_MS });
     expect((await help.textContent()) ?? '').toContain('Alt+N');
+    expect((await help.textContent()) ?? '').toContain('Alt+P');
     await session.screenshot('10-shortcut-help');
     await session.page.keyboard.press('Escape');
     await help.waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+    // Alt+P, as the help says, gives the packets the whole window, and brings the workbench back.
+    await session.page.keyboard.press('Alt+KeyP');
+    await ui.byTestId('packets-view').waitFor({ timeout: UI_WAIT_MS });
+    await ui.byTestId('socket-table').waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+    await session.screenshot('12-packets-focus');
+    await session.page.keyboard.press('Alt+KeyP');
+    await ui.byTestId('socket-table').waitFor({ timeout: UI_WAIT_MS });
+    await ui.showTab('transcript');
     // Alt+N, as the help says, puts the focus in the new-socket form.
     await session.page.keyboard.press('Alt+KeyN');
     await expect.poll(() => ui.byTestId('new-socket-domain').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);

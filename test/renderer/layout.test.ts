@@ -20,7 +20,7 @@ describe('layout settings', () => {
     setupLab();
     localStorage.setItem('socklab.layout', JSON.stringify({ leftPx: 5, dockFraction: 7, ladderOpen: false, listFraction: 'x' }));
     const settings = useSettingsStore();
-    expect(settings.layout).toMatchObject({ leftPx: 260, dockFraction: 0.85, ladderOpen: false, listFraction: 0.55 });
+    expect(settings.layout).toMatchObject({ leftPx: 260, dockFraction: 0.85, ladderOpen: false, listFraction: 0.6 });
     settings.setLayout({ treeFraction: 0.3333333 });
     expect(JSON.parse(localStorage.getItem('socklab.layout')!)).toMatchObject({ treeFraction: 0.333, leftPx: 260 });
   });
@@ -51,7 +51,7 @@ describe('layout settings', () => {
     await wrapper.get('[data-testid="ladder-toggle"]').trigger('click');
     expect(wrapper.find('[data-testid="ladder-pane"]').exists()).toBe(false);
     await wrapper.get('[data-testid="left-splitter"]').trigger('keydown', { key: 'ArrowRight' });
-    expect(useSettingsStore().layout.leftPx).toBe(440);
+    expect(useSettingsStore().layout.leftPx).toBe(560);
     wrapper.unmount();
   });
 });

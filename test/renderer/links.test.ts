@@ -110,6 +110,7 @@ describe('packets tied to sockets and calls', () => {
     expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ socketId: 3 });
     sockets.remove(3);
     sockets.remove(4);
+    sockets.clearClosed();
     await settle();
     expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ socketId: null });
   });
@@ -187,10 +188,10 @@ describe('dock splitter', () => {
     const { global } = setupLab();
     const wrapper = mount(WorkbenchView, { global, props: { tabs: [] } });
     const splitter = wrapper.get('[data-testid="dock-splitter"]');
-    expect(splitter.attributes('aria-valuenow')).toBe('55');
+    expect(splitter.attributes('aria-valuenow')).toBe('58');
     await splitter.trigger('keydown', { key: 'ArrowUp' });
-    expect(splitter.attributes('aria-valuenow')).toBe('60');
-    expect(JSON.parse(localStorage.getItem('socklab.layout') ?? '{}')).toMatchObject({ dockFraction: 0.6 });
+    expect(splitter.attributes('aria-valuenow')).toBe('63');
+    expect(JSON.parse(localStorage.getItem('socklab.layout') ?? '{}')).toMatchObject({ dockFraction: 0.63 });
     await splitter.trigger('keydown', { key: 'Home' });
     expect(splitter.attributes('aria-valuenow')).toBe('85');
     wrapper.unmount();

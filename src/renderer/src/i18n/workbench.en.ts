@@ -16,6 +16,26 @@ export const workbenchEn = {
       packetsFocusTitle: 'Give the packet list, field tree and bytes the whole window, as Wireshark does (Alt+P)',
       backToLab: 'Back to the workbench',
     },
+    sockets: {
+      moreColumns: 'More columns',
+      fewerColumns: 'Fewer columns',
+      columnsTitle: 'Show or hide the accept queue, bytes waiting and the counters (also in each row’s tooltip)',
+      clearClosed: 'Clear closed ({n})',
+      tcpTitle: 'TCP state: the kernel’s own (TCP_INFO), or inferred from captured packets (dashed)',
+      tcpKernel: 'the kernel’s state (getsockopt TCP_INFO)',
+    },
+    closed: {
+      title: 'fd {fd} is closed',
+      note: 'This socket is closed: no more calls on it. Its descriptor number may already belong to a new socket. Its transcript and packets stay until you clear closed sockets.',
+      noResult: 'It was closed by the other end, or by a lab reset.',
+    },
+    reset: {
+      open: 'Reset lab…',
+      title: 'Reset the lab?',
+      body: 'Every socket is closed, and the call log, the transcripts and the captured packets are cleared. This cannot be undone.',
+      cancel: 'Cancel',
+      confirm: 'Reset lab',
+    },
     shortcuts: {
       packetsFocus: 'Packets in the whole window, or back to the workbench',
       packets: 'In the packet list: previous / next packet, a page up / down, first / last',

@@ -14,6 +14,26 @@ export const workbenchZhCN: WorkbenchMessages = {
       packetsFocusTitle: '让数据包列表、字段树和字节区占满整个窗口，与 Wireshark 相同（Alt+P）',
       backToLab: '返回工作台',
     },
+    sockets: {
+      moreColumns: '更多列',
+      fewerColumns: '更少列',
+      columnsTitle: '显示或隐藏等待接受队列、待接收字节和收发计数（也在每行的提示中）',
+      clearClosed: '清除已关闭（{n}）',
+      tcpTitle: 'TCP 状态：内核自身的状态（TCP_INFO），或由抓到的数据包推断（虚线框）',
+      tcpKernel: '内核中的状态（getsockopt TCP_INFO）',
+    },
+    closed: {
+      title: '描述符 {fd} 已关闭',
+      note: '此套接字已关闭，不能再对它进行调用。它的描述符编号可能已分配给新的套接字。它的收发记录和数据包会保留，直到你清除已关闭的套接字。',
+      noResult: '它是由对端或实验重置关闭的。',
+    },
+    reset: {
+      open: '重置实验…',
+      title: '要重置实验吗？',
+      body: '所有套接字都将被关闭，调用记录、收发记录和抓到的数据包都将被清除。此操作无法撤销。',
+      cancel: '取消',
+      confirm: '重置实验',
+    },
     shortcuts: {
       packetsFocus: '数据包占满整个窗口，或返回工作台',
       packets: '在数据包列表中：上一个/下一个数据包，上一页/下一页，第一个/最后一个',

@@ -52,11 +52,12 @@ export const useCallPanelStore = defineStore('callPanel', () => {
 
   /**
    * Makes `call` on the selected socket with the current arguments. Returns null when there is
-   * no socket selected or the payload is invalid (the editor already shows why).
+   * no socket selected, it is closed (its descriptor may belong to another socket now), or the
+   * payload is invalid (the editor already shows why).
    */
   async function run(call: PanelCall = activeCall.value): Promise<CallOutcome | null> {
     const info = sockets.selected;
-    if (!info) return null;
+    if (!info || info.state === 'closed') return null;
     activeCall.value = call;
     const current = payload.value;
     const data = current.ok ? current.bytes : null;

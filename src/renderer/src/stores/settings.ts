@@ -32,15 +32,17 @@ export interface Layout {
   listFraction: number;
   /** Share of the detail row's width the field tree takes (the rest: bytes). */
   treeFraction: number;
+  /** The socket table's columns: the six that fit, or all of them (scrolled sideways). */
+  socketColumns: 'compact' | 'full';
 }
 
 /** Each size's [min, max, default]. */
 export const LAYOUT_LIMITS = {
-  leftPx: [260, 900, 400],
-  dockFraction: [0.2, 0.85, 0.55],
-  ladderFraction: [0.2, 0.7, 0.42],
-  listFraction: [0.15, 0.85, 0.55],
-  treeFraction: [0.2, 0.8, 0.5],
+  leftPx: [260, 900, 520],
+  dockFraction: [0.2, 0.85, 0.58],
+  ladderFraction: [0.2, 0.7, 0.38],
+  listFraction: [0.15, 0.85, 0.6],
+  treeFraction: [0.2, 0.8, 0.45],
 } as const satisfies Record<string, readonly [number, number, number]>;
 type Size = keyof typeof LAYOUT_LIMITS;
 
@@ -68,6 +70,7 @@ function readLayout(): Layout {
     packetsFocus: saved.packetsFocus === true,
     listFraction: clampSize('listFraction', saved.listFraction),
     treeFraction: clampSize('treeFraction', saved.treeFraction),
+    socketColumns: saved.socketColumns === 'full' ? 'full' : 'compact',
   };
 }
 
