@@ -242,6 +242,42 @@ describe('errors and blocking', () => {
   });
 });
 
+describe('text encodings', () => {
+  it('shows recv() of 你好 as 你好 (UTF-8), GBK bytes with GBK chosen, and hex one click away', async () => {
+    const a = await ui.createSocket('AF_INET', 'SOCK_DGRAM');
+    const b = await ui.createSocket('AF_INET', 'SOCK_DGRAM');
+    await ui.selectSocket(a);
+    await ui.run('bind', { address: '127.0.0.1', port: 0 }, /bind\(\) returned 0/);
+    const portA = await ui.localPort(a);
+    await ui.selectSocket(b);
+    await ui.run('sendto', { address: '127.0.0.1', port: portA, payloadText: '你好' }, /sendto\(\) returned 6/);
+    await ui.run('sendto', { payloadHex: 'c4 e3 ba c3' }, /sendto\(\) returned 4/);
+
+    await ui.selectSocket(a);
+    await ui.run('recvfrom', { maxBytes: 100 }, /recvfrom\(\) returned 6/);
+    expect(await ui.byTestId('call-result-data').textContent()).toBe('"你好"');
+    await ui.byTestId('call-result-view-hex').click();
+    await expect.poll(() => ui.byTestId('call-result-data').textContent()).toBe('e4 bd a0 e5 a5 bd');
+    await ui.run('recvfrom', { maxBytes: 100 }, /recvfrom\(\) returned 4/);
+    await ui.byTestId('call-result-view-gbk').click();
+    await expect.poll(() => ui.byTestId('call-result-data').textContent()).toBe('"你好"');
+    // The transcript reads in the same encoding: GBK now, so the UTF-8 datagram is garbled, the GBK one is not.
+    await ui.showTab('transcript');
+    const rows = async (): Promise<string> => (await ui.byTestId('transcript-row').allTextContents()).join('\n');
+    await expect.poll(rows).toMatch(/你好/);
+    await ui.byTestId('transcript-encoding-utf-8').click();
+    await expect.poll(async () => ((await ui.byTestId('transcript-row').first().textContent()) ?? '').includes('你好')).toBe(true);
+    await session.screenshot('13-text-encodings');
+
+    for (const fd of [a, b]) {
+      await ui.selectSocket(fd);
+      await ui.chooseCall('close');
+      await ui.byTestId('call-run').click();
+      await ui.byTestId(`socket-row-${fd}`).waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+    }
+  });
+});
+
 describe('reset lab', () => {
   it('asks first, then closes every socket and empties the call log', async () => {
     const fd = await ui.createSocket('AF_INET', 'SOCK_DGRAM');

@@ -36,6 +36,13 @@ export const workbenchEn = {
       cancel: 'Cancel',
       confirm: 'Reset lab',
     },
+    encoding: {
+      label: 'Text encoding',
+      title: 'How received bytes are decoded when shown as text',
+      'utf-8': 'UTF-8',
+      gbk: 'GBK',
+      hex: 'Hex',
+    },
     shortcuts: {
       packetsFocus: 'Packets in the whole window, or back to the workbench',
       packets: 'In the packet list: previous / next packet, a page up / down, first / last',

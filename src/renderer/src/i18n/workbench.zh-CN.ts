@@ -34,6 +34,13 @@ export const workbenchZhCN: WorkbenchMessages = {
       cancel: '取消',
       confirm: '重置实验',
     },
+    encoding: {
+      label: '文本编码',
+      title: '以文本显示时收到的字节如何解码',
+      'utf-8': 'UTF-8',
+      gbk: 'GBK',
+      hex: '十六进制',
+    },
     shortcuts: {
       packetsFocus: '数据包占满整个窗口，或返回工作台',
       packets: '在数据包列表中：上一个/下一个数据包，上一页/下一页，第一个/最后一个',

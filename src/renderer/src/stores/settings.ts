@@ -1,5 +1,5 @@
 /**
- * Language, theme and the workbench's layout: defaults from the system (navigator.language,
+ * Language, theme, the text encoding received bytes are read in, and the workbench's layout: defaults from the system (navigator.language,
  * prefers-color-scheme), the person's choice kept in localStorage, applied to vue-i18n and the
  * <html> element. Pane sizes are one JSON record, each value clamped to its range when read, so
  * a stale or hand-edited record can never hide a pane.
@@ -7,12 +7,14 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import { i18n, resolveLocale, type Locale } from '@renderer/i18n';
+import { TEXT_ENCODINGS, type TextEncoding } from '@renderer/lib/bytes';
 
 export type Theme = 'light' | 'dark';
 
 const LOCALE_KEY = 'socklab.locale';
 const THEME_KEY = 'socklab.theme';
 const LAYOUT_KEY = 'socklab.layout';
+const ENCODING_KEY = 'socklab.textEncoding';
 /** Where the dock's share was kept before the layout record existed. */
 const OLD_DOCK_KEY = 'socklab.dockFraction';
 
@@ -108,6 +110,9 @@ export const useSettingsStore = defineStore('settings', () => {
     globalThis.document?.documentElement.setAttribute('data-theme', value);
   }
   const layout = shallowRef<Layout>(readLayout());
+  const storedEncoding = readStorage(ENCODING_KEY);
+  /** How received bytes shown as text are decoded, everywhere (transcript, results, streams). */
+  const textEncoding = ref<TextEncoding>(TEXT_ENCODINGS.find((e) => e === storedEncoding) ?? 'utf-8');
   applyLocale(locale.value);
   applyTheme(theme.value);
 
@@ -131,5 +136,10 @@ export const useSettingsStore = defineStore('settings', () => {
     writeStorage(LAYOUT_KEY, JSON.stringify(next));
   }
 
-  return { locale, theme, layout, setLocale, toggleTheme, setLayout };
+  function setTextEncoding(value: TextEncoding): void {
+    textEncoding.value = value;
+    writeStorage(ENCODING_KEY, value);
+  }
+
+  return { locale, theme, layout, textEncoding, setLocale, toggleTheme, setLayout, setTextEncoding };
 });
