@@ -71,7 +71,14 @@ describe('capture a handshake made by hand, and inspect it', () => {
       (n) => n === 1,
     );
     await iface.selectOption('lo');
-    await ui.byTestId('capture-filter').fill(`tcp port ${port}`);
+    // Lab-only by default: the capture filter already names the listener's port; "Everything" empties it.
+    const field = ui.byTestId('capture-filter');
+    expect(await field.inputValue()).toBe(`port ${port}`);
+    await ui.byTestId('capture-scope-all').click();
+    expect(await field.inputValue()).toBe('');
+    await ui.byTestId('capture-scope-lab').click();
+    expect(await field.inputValue()).toBe(`port ${port}`);
+    await field.fill(`tcp port ${port}`);
     await ui.byTestId('capture-start').click();
     await ui.byTestId('capture-stop').waitFor({ timeout: CAPTURE_WAIT_MS });
     expect(await ui.byTestId('capture-error').count()).toBe(0);

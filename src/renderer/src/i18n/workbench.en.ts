@@ -43,6 +43,18 @@ export const workbenchEn = {
       gbk: 'GBK',
       hex: 'Hex',
     },
+    capture: {
+      scope: {
+        label: 'What to capture',
+        title: 'Only the lab’s own sockets (a filter on their ports), or everything on this interface',
+        lab: 'Lab sockets only',
+        all: 'Everything',
+      },
+      noPorts:
+        'No lab socket has a port yet, so this capture takes everything on the interface: bind() or connect() first to keep it to the lab.',
+      missing:
+        'Port {ports} was bound after this capture started and is not in its filter: stop and start again to see its packets. | Ports {ports} were bound after this capture started and are not in its filter: stop and start again to see their packets.',
+    },
     shortcuts: {
       packetsFocus: 'Packets in the whole window, or back to the workbench',
       packets: 'In the packet list: previous / next packet, a page up / down, first / last',

@@ -41,6 +41,17 @@ export const workbenchZhCN: WorkbenchMessages = {
       gbk: 'GBK',
       hex: '十六进制',
     },
+    capture: {
+      scope: {
+        label: '抓取范围',
+        title: '只抓实验中套接字的流量（按它们的端口过滤），或抓取此接口上的全部流量',
+        lab: '仅实验套接字',
+        all: '全部',
+      },
+      noPorts: '还没有实验套接字拥有端口，因此这次抓包会抓取接口上的全部流量：先 bind() 或 connect()，即可只抓实验流量。',
+      missing:
+        '端口 {ports} 是在抓包开始后才绑定的，不在抓包过滤器中：停止并重新开始抓包才能看到它的数据包。 | 端口 {ports} 是在抓包开始后才绑定的，不在抓包过滤器中：停止并重新开始抓包才能看到它们的数据包。',
+    },
     shortcuts: {
       packetsFocus: '数据包占满整个窗口，或返回工作台',
       packets: '在数据包列表中：上一个/下一个数据包，上一页/下一页，第一个/最后一个',
