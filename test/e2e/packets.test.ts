@@ -53,6 +53,7 @@ describe('capture a handshake made by hand, and inspect it', () => {
   let client = 0;
   let port = 0;
   let clientPort = 0;
+  let accepted = 0;
   let synNo = 0;
 
   it('listens on 127.0.0.1, then captures on lo with a BPF filter on that port', async () => {
@@ -90,7 +91,8 @@ describe('capture a handshake made by hand, and inspect it', () => {
     await ui.run('connect', { address: '127.0.0.1', port }, /connect\(\) returned 0/);
     clientPort = await ui.localPort(client);
     await ui.selectSocket(server);
-    await ui.run('accept', {}, /accept\(\) returned \d+/);
+    const acceptText = await ui.run('accept', {}, /accept\(\) returned \d+/);
+    accepted = Number(/accept\(\) returned (\d+)/.exec(acceptText)![1]);
     await ui.selectSocket(client);
     await ui.run('send', { payloadText: 'hello' }, /send\(\) returned 5/);
 
@@ -105,6 +107,23 @@ describe('capture a handshake made by hand, and inspect it', () => {
     const list = (await ui.byTestId('packet-list').textContent()) ?? '';
     expect(list).toContain(String(port));
     expect(list).toContain('TCP');
+  });
+
+  it('"Only socket" on the accepted socket includes its handshake, tied to the listener before accept()', async () => {
+    await ui.selectSocket(accepted);
+    expect(await ui.byTestId('only-socket').isChecked()).toBe(true);
+    // Handshake (3, tied to the listener) + data + its ACK.
+    await waitFor(
+      'the accepted socket’s packets, handshake included',
+      async () => Number(await textOf('status-displayed')),
+      (n) => n >= 5,
+      CAPTURE_WAIT_MS,
+    );
+    const rows = await waitFor('its rows', shownPacketNos, (nos) => nos.length >= 5, CAPTURE_WAIT_MS);
+    const first = ((await ui.byTestId(`packet-row-${rows[0]}`).textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(first).toMatch(/\[SYN\]/);
+    expect(first).toContain(`${client},${server}`);
+    await ui.selectSocket(client);
   });
 
   it('finds the SYN with a display filter and opens it: tree, hex dump, a field lit', async () => {
