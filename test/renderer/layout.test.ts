@@ -13,7 +13,9 @@ import { usePacketDetailStore } from '@renderer/stores/packetDetail';
 import { useSocketsStore } from '@renderer/stores/sockets';
 import { useCallPanelStore } from '@renderer/stores/callPanel';
 import { settle, setupLab, socketInfo } from './fakeLab';
-import { holdPackets, servePacket } from './packetsFake';
+import { captureStatus, holdPackets, servePacket } from './packetsFake';
+import { useCaptureStore } from '@renderer/stores/capture';
+import { nextTick } from 'vue';
 
 describe('layout settings', () => {
   it('clamps sizes and ignores a damaged record', () => {
@@ -44,9 +46,13 @@ describe('layout settings', () => {
     wrapper.unmount();
   });
 
-  it('moves the ladder beside the calls out of the way and back', async () => {
+  it('shows the ladder beside the calls once packets are held, and moves it out of the way', async () => {
     const { global } = setupLab();
     const wrapper = mount(WorkbenchView, { global, props: { tabs: [] } });
+    // Nothing to draw yet: the calls take the row.
+    expect(wrapper.find('[data-testid="ladder-pane"]').exists()).toBe(false);
+    useCaptureStore().status = captureStatus({ held: 3, packets: 3 });
+    await nextTick();
     expect(wrapper.find('[data-testid="ladder-pane"]').exists()).toBe(true);
     await wrapper.get('[data-testid="ladder-toggle"]').trigger('click');
     expect(wrapper.find('[data-testid="ladder-pane"]').exists()).toBe(false);
