@@ -300,3 +300,27 @@ describe('ping over a raw socket', () => {
     await session.screenshot('ping-01-two-replies');
   });
 });
+
+describe('the ICMP builder in IPv6 mode', () => {
+  it('builds an ICMPv6 echo request (type 128), 16 bytes a line, and refuses type 300 in its own words', async () => {
+    await ui.showTab('ping');
+    await ui.byTestId('ping-family').selectOption('AF_INET6');
+    expect(await ui.byTestId('icmp-type').inputValue()).toBe('128');
+    await ui.byTestId('icmp-payload').fill('a payload long enough for two lines');
+    await ui.byTestId('icmp-build').click();
+    const hex = await waitFor(
+      'the message bytes',
+      () => textOf('icmp-hex'),
+      (t) => t.startsWith('80 00'),
+    );
+    const lines = ((await ui.byTestId('icmp-hex').textContent()) ?? '').split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(line).toMatch(/^[0-9a-f]{2}( [0-9a-f]{2}){0,15}$/);
+    expect(hex.replace(/ /g, '').length % 2).toBe(0);
+    await ui.byTestId('icmp-type').fill('300');
+    expect(await textOf('icmp-field-error')).toBe('Type must be from 0 to 255.');
+    await session.screenshot('ping-icmpv6-builder');
+    await ui.byTestId('icmp-type').fill('128');
+    await ui.byTestId('ping-family').selectOption('AF_INET');
+  });
+});

@@ -205,6 +205,13 @@ describe('errors and blocking', () => {
     expect(generic).toMatch(/address.*(in use|already)/i);
     await session.screenshot('05-eaddrinuse');
 
+    // Port 70000 is refused by the app itself, in the page's language: no browser bubble, Run waits.
+    await ui.chooseCall('bind', { port: 70000 });
+    expect(await ui.byTestId('args-error').textContent()).toBe('Port must be from 0 to 65535.');
+    expect(await ui.byTestId('call-run').isDisabled()).toBe(true);
+    await ui.chooseCall('bind', { port: 0 });
+    expect(await ui.byTestId('args-error').count()).toBe(0);
+
     await ui.chooseCall('close');
     await ui.byTestId('call-run').click();
     await ui.byTestId(`socket-row-${second}`).waitFor({ state: 'detached', timeout: UI_WAIT_MS });

@@ -110,6 +110,14 @@ export const workbenchEn = {
         done: 'Done: two datagrams, no handshake and no FIN. Compare with the TCP walk in the Packets tab.',
       },
     },
+    number: {
+      whole: '{field} must be a whole number from {min} to {max}.',
+      range: '{field} must be from {min} to {max}.',
+    },
+    icmp: {
+      echoRequest: '{n}: echo request',
+      echoReply: '{n}: echo reply',
+    },
     shortcuts: {
       packetsFocus: 'Packets in the whole window, or back to the workbench',
       packets: 'In the packet list: previous / next packet, a page up / down, first / last',

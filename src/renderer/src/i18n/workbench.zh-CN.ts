@@ -107,6 +107,14 @@ export const workbenchZhCN: WorkbenchMessages = {
         done: '完成：两个数据报，没有握手，也没有 FIN。可以在数据包标签页中与 TCP 引导做比较。',
       },
     },
+    number: {
+      whole: '{field}必须是 {min} 到 {max} 之间的整数。',
+      range: '{field}必须在 {min} 到 {max} 之间。',
+    },
+    icmp: {
+      echoRequest: '{n}：回显请求',
+      echoReply: '{n}：回显应答',
+    },
     shortcuts: {
       packetsFocus: '数据包占满整个窗口，或返回工作台',
       packets: '在数据包列表中：上一个/下一个数据包，上一页/下一页，第一个/最后一个',
