@@ -53,6 +53,7 @@ describe('capture a handshake made by hand, and inspect it', () => {
   let client = 0;
   let port = 0;
   let clientPort = 0;
+  let accepted = 0;
   let synNo = 0;
 
   it('listens on 127.0.0.1, then captures on lo with a BPF filter on that port', async () => {
@@ -71,7 +72,14 @@ describe('capture a handshake made by hand, and inspect it', () => {
       (n) => n === 1,
     );
     await iface.selectOption('lo');
-    await ui.byTestId('capture-filter').fill(`tcp port ${port}`);
+    // Lab-only by default: the capture filter already names the listener's port; "Everything" empties it.
+    const field = ui.byTestId('capture-filter');
+    expect(await field.inputValue()).toBe(`port ${port}`);
+    await ui.byTestId('capture-scope-all').click();
+    expect(await field.inputValue()).toBe('');
+    await ui.byTestId('capture-scope-lab').click();
+    expect(await field.inputValue()).toBe(`port ${port}`);
+    await field.fill(`tcp port ${port}`);
     await ui.byTestId('capture-start').click();
     await ui.byTestId('capture-stop').waitFor({ timeout: CAPTURE_WAIT_MS });
     expect(await ui.byTestId('capture-error').count()).toBe(0);
@@ -83,7 +91,8 @@ describe('capture a handshake made by hand, and inspect it', () => {
     await ui.run('connect', { address: '127.0.0.1', port }, /connect\(\) returned 0/);
     clientPort = await ui.localPort(client);
     await ui.selectSocket(server);
-    await ui.run('accept', {}, /accept\(\) returned \d+/);
+    const acceptText = await ui.run('accept', {}, /accept\(\) returned \d+/);
+    accepted = Number(/accept\(\) returned (\d+)/.exec(acceptText)![1]);
     await ui.selectSocket(client);
     await ui.run('send', { payloadText: 'hello' }, /send\(\) returned 5/);
 
@@ -98,6 +107,23 @@ describe('capture a handshake made by hand, and inspect it', () => {
     const list = (await ui.byTestId('packet-list').textContent()) ?? '';
     expect(list).toContain(String(port));
     expect(list).toContain('TCP');
+  });
+
+  it('"Only socket" on the accepted socket includes its handshake, tied to the listener before accept()', async () => {
+    await ui.selectSocket(accepted);
+    expect(await ui.byTestId('only-socket').isChecked()).toBe(true);
+    // Handshake (3, tied to the listener) + data + its ACK.
+    await waitFor(
+      'the accepted socket’s packets, handshake included',
+      async () => Number(await textOf('status-displayed')),
+      (n) => n >= 5,
+      CAPTURE_WAIT_MS,
+    );
+    const rows = await waitFor('its rows', shownPacketNos, (nos) => nos.length >= 5, CAPTURE_WAIT_MS);
+    const first = ((await ui.byTestId(`packet-row-${rows[0]}`).textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(first).toMatch(/\[SYN\]/);
+    expect(first).toContain(`${client},${server}`);
+    await ui.selectSocket(client);
   });
 
   it('finds the SYN with a display filter and opens it: tree, hex dump, a field lit', async () => {
@@ -272,5 +298,29 @@ describe('ping over a raw socket', () => {
     expect(await ui.byTestId('ping-error').count()).toBe(0);
     expect(await ui.byTestId('ping-privilege').count()).toBe(0);
     await session.screenshot('ping-01-two-replies');
+  });
+});
+
+describe('the ICMP builder in IPv6 mode', () => {
+  it('builds an ICMPv6 echo request (type 128), 16 bytes a line, and refuses type 300 in its own words', async () => {
+    await ui.showTab('ping');
+    await ui.byTestId('ping-family').selectOption('AF_INET6');
+    expect(await ui.byTestId('icmp-type').inputValue()).toBe('128');
+    await ui.byTestId('icmp-payload').fill('a payload long enough for two lines');
+    await ui.byTestId('icmp-build').click();
+    const hex = await waitFor(
+      'the message bytes',
+      () => textOf('icmp-hex'),
+      (t) => t.startsWith('80 00'),
+    );
+    const lines = ((await ui.byTestId('icmp-hex').textContent()) ?? '').split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(line).toMatch(/^[0-9a-f]{2}( [0-9a-f]{2}){0,15}$/);
+    expect(hex.replace(/ /g, '').length % 2).toBe(0);
+    await ui.byTestId('icmp-type').fill('300');
+    expect(await textOf('icmp-field-error')).toBe('Type must be from 0 to 255.');
+    await session.screenshot('ping-icmpv6-builder');
+    await ui.byTestId('icmp-type').fill('128');
+    await ui.byTestId('ping-family').selectOption('AF_INET');
   });
 });

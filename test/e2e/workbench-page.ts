@@ -97,6 +97,11 @@ export class WorkbenchPage {
     return fd;
   }
 
+  /** How many closed sockets the table keeps (greyed rows). */
+  async closedRowCount(): Promise<number> {
+    return this.page.locator('[data-testid^="closed-socket-row-"]').count();
+  }
+
   /** Clicks the socket's row in the table and waits for the call panel to show it. */
   async selectSocket(fd: number): Promise<void> {
     await this.byTestId(`socket-row-${fd}`).click();
@@ -149,11 +154,15 @@ export class WorkbenchPage {
 
   /** Chooses `call` in the call panel (shows its inputs) and fills the given inputs. */
   async chooseCall(call: string, inputs: CallInputs = {}): Promise<void> {
-    await this.byTestId(`call-${call}`).first().click();
     const button = this.byTestId(`call-${call}`).first();
+    // The call panel scrolls (a new result is brought into view) and re-renders as the socket
+    // changes: a click can land on a neighbour that moved under the pointer, so click again.
     await waitFor(
       `${call}() to be chosen`,
-      () => button.getAttribute('aria-pressed'),
+      async () => {
+        if ((await button.getAttribute('aria-pressed')) !== 'true') await button.click();
+        return button.getAttribute('aria-pressed');
+      },
       (pressed) => pressed === 'true',
     );
     if (inputs.address !== undefined) await this.byTestId('arg-address').fill(inputs.address);
@@ -208,8 +217,12 @@ export class WorkbenchPage {
     await this.byTestId('call-run').click();
   }
 
-  /** Shows a dock tab (transcript, calls, …). */
+  /**
+   * Shows a dock tab (transcript, calls, …). The ladder is no tab: it sits beside the call
+   * panel, shown with its toggle when hidden.
+   */
   async showTab(id: string): Promise<void> {
+    if (id === 'ladder') return this.showLadder();
     const tab = this.byTestId(`tab-${id}`);
     await tab.click();
     await waitFor(
@@ -217,6 +230,14 @@ export class WorkbenchPage {
       () => tab.getAttribute('aria-selected'),
       (selected) => selected === 'true',
     );
+  }
+
+  /** Shows the ladder pane beside the call panel (leaving the packets-only layout first). */
+  async showLadder(): Promise<void> {
+    if ((await this.byTestId('packets-focus').getAttribute('aria-pressed')) === 'true') await this.byTestId('packets-focus').click();
+    const toggle = this.byTestId('ladder-toggle');
+    if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+    await this.byTestId('ladder-pane').waitFor({ timeout: UI_WAIT_MS });
   }
 
   /** The transcript rows of the selected socket in the chosen view, as shown. */

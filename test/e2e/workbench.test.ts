@@ -55,6 +55,11 @@ describe('TCP: server and client, by hand', () => {
     await ui.waitForState(accepted, 'connected');
     await expect.poll(() => ui.peer(accepted)).toBe(`127.0.0.1:${clientPort}`);
     expect(await ui.peer(client)).toBe(`127.0.0.1:${port}`);
+    // The TCP column shows the kernel's own state (TCP_INFO), with no capture running.
+    const tcpState = ui.byTestId(`tcp-state-${client}`);
+    await expect.poll(async () => (await tcpState.count()) > 0 && (await tcpState.getAttribute('class'))).toMatch(/from-kernel/);
+    expect(await tcpState.textContent()).toContain('ESTABLISHED');
+    await expect.poll(async () => (await ui.byTestId(`tcp-state-${server}`).textContent()) ?? '').toContain('LISTEN');
   });
 
   it('sends both ways with the payload editor and reads it in the transcripts', async () => {
@@ -106,13 +111,21 @@ describe('TCP: server and client, by hand', () => {
     await session.screenshot('02-recv-returns-0');
   });
 
-  it('closes both ends and the listener; their rows leave the table', async () => {
+  it('closes both ends and the listener; they stay greyed with close()’s result and their transcript', async () => {
     for (const fd of [accepted, client, server]) {
       await ui.selectSocket(fd);
       await ui.chooseCall('close');
       await ui.byTestId('call-run').click();
       await ui.byTestId(`socket-row-${fd}`).waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+      // The closed socket stays selected: its panel says so and shows close()'s own result.
+      await expect.poll(() => ui.resultText()).toMatch(/close\(\) returned 0/);
+      expect(await ui.byTestId('closed-note').isVisible()).toBe(true);
     }
+    expect(await ui.closedRowCount()).toBe(3);
+    // The client's transcript is still readable after close().
+    await ui.byTestId('socket-table').locator('[data-testid^="closed-socket-row-"]').nth(1).click();
+    await ui.waitForTranscript('hi, this is the server');
+    await session.screenshot('03a-closed-sockets');
     await ui.showTab('calls');
     const log = (await ui.byTestId('call-log').textContent()) ?? '';
     // The log follows its end (older rows are virtualized away): the latest calls are in view.
@@ -121,6 +134,8 @@ describe('TCP: server and client, by hand', () => {
     }
     await session.screenshot('03-call-log');
     await ui.showTab('transcript');
+    await ui.byTestId('clear-closed').click();
+    await expect.poll(() => ui.closedRowCount()).toBe(0);
   });
 });
 
@@ -190,6 +205,13 @@ describe('errors and blocking', () => {
     expect(generic).toMatch(/address.*(in use|already)/i);
     await session.screenshot('05-eaddrinuse');
 
+    // Port 70000 is refused by the app itself, in the page's language: no browser bubble, Run waits.
+    await ui.chooseCall('bind', { port: 70000 });
+    expect(await ui.byTestId('args-error').textContent()).toBe('Port must be from 0 to 65535.');
+    expect(await ui.byTestId('call-run').isDisabled()).toBe(true);
+    await ui.chooseCall('bind', { port: 0 });
+    expect(await ui.byTestId('args-error').count()).toBe(0);
+
     await ui.chooseCall('close');
     await ui.byTestId('call-run').click();
     await ui.byTestId(`socket-row-${second}`).waitFor({ state: 'detached', timeout: UI_WAIT_MS });
@@ -224,6 +246,62 @@ describe('errors and blocking', () => {
       await ui.byTestId('call-run').click();
       await ui.byTestId(`socket-row-${fd}`).waitFor({ state: 'detached', timeout: UI_WAIT_MS });
     }
+  });
+});
+
+describe('text encodings', () => {
+  it('shows recv() of 你好 as 你好 (UTF-8), GBK bytes with GBK chosen, and hex one click away', async () => {
+    const a = await ui.createSocket('AF_INET', 'SOCK_DGRAM');
+    const b = await ui.createSocket('AF_INET', 'SOCK_DGRAM');
+    await ui.selectSocket(a);
+    await ui.run('bind', { address: '127.0.0.1', port: 0 }, /bind\(\) returned 0/);
+    const portA = await ui.localPort(a);
+    await ui.selectSocket(b);
+    await ui.run('sendto', { address: '127.0.0.1', port: portA, payloadText: '你好' }, /sendto\(\) returned 6/);
+    await ui.run('sendto', { payloadHex: 'c4 e3 ba c3' }, /sendto\(\) returned 4/);
+
+    await ui.selectSocket(a);
+    await ui.run('recvfrom', { maxBytes: 100 }, /recvfrom\(\) returned 6/);
+    expect(await ui.byTestId('call-result-data').textContent()).toBe('"你好"');
+    await ui.byTestId('call-result-view-hex').click();
+    await expect.poll(() => ui.byTestId('call-result-data').textContent()).toBe('e4 bd a0 e5 a5 bd');
+    await ui.run('recvfrom', { maxBytes: 100 }, /recvfrom\(\) returned 4/);
+    await ui.byTestId('call-result-view-gbk').click();
+    await expect.poll(() => ui.byTestId('call-result-data').textContent()).toBe('"你好"');
+    // The transcript reads in the same encoding: GBK now, so the UTF-8 datagram is garbled, the GBK one is not.
+    await ui.showTab('transcript');
+    const rows = async (): Promise<string> => (await ui.byTestId('transcript-row').allTextContents()).join('\n');
+    await expect.poll(rows).toMatch(/你好/);
+    await ui.byTestId('transcript-encoding-utf-8').click();
+    await expect.poll(async () => ((await ui.byTestId('transcript-row').first().textContent()) ?? '').includes('你好')).toBe(true);
+    await session.screenshot('13-text-encodings');
+
+    for (const fd of [a, b]) {
+      await ui.selectSocket(fd);
+      await ui.chooseCall('close');
+      await ui.byTestId('call-run').click();
+      await ui.byTestId(`socket-row-${fd}`).waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+    }
+  });
+});
+
+describe('reset lab', () => {
+  it('asks first, then closes every socket and empties the call log', async () => {
+    const fd = await ui.createSocket('AF_INET', 'SOCK_DGRAM');
+    await ui.byTestId('reset-lab').click();
+    await ui.byTestId('reset-dialog').waitFor({ timeout: UI_WAIT_MS });
+    await ui.byTestId('reset-cancel').click();
+    await ui.byTestId('reset-dialog').waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+    expect(await ui.socketFds()).toContain(fd);
+
+    await ui.byTestId('reset-lab').click();
+    await session.screenshot('11-reset-dialog');
+    await ui.byTestId('reset-confirm').click();
+    await ui.byTestId(`socket-row-${fd}`).waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+    expect(await ui.closedRowCount()).toBe(0);
+    await ui.showTab('calls');
+    await expect.poll(async () => (await ui.byTestId('call-log').textContent()) ?? '').not.toContain('socket(');
+    await ui.showTab('transcript');
   });
 });
 
@@ -283,9 +361,18 @@ describe('language and theme', () => {
     const help = ui.byTestId('shortcut-help');
     await help.waitFor({ timeout: UI_WAIT_MS });
     expect((await help.textContent()) ?? '').toContain('Alt+N');
+    expect((await help.textContent()) ?? '').toContain('Alt+P');
     await session.screenshot('10-shortcut-help');
     await session.page.keyboard.press('Escape');
     await help.waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+    // Alt+P, as the help says, gives the packets the whole window, and brings the workbench back.
+    await session.page.keyboard.press('Alt+KeyP');
+    await ui.byTestId('packets-view').waitFor({ timeout: UI_WAIT_MS });
+    await ui.byTestId('socket-table').waitFor({ state: 'detached', timeout: UI_WAIT_MS });
+    await session.screenshot('12-packets-focus');
+    await session.page.keyboard.press('Alt+KeyP');
+    await ui.byTestId('socket-table').waitFor({ timeout: UI_WAIT_MS });
+    await ui.showTab('transcript');
     // Alt+N, as the help says, puts the focus in the new-socket form.
     await session.page.keyboard.press('Alt+KeyN');
     await expect.poll(() => ui.byTestId('new-socket-domain').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);

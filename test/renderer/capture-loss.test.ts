@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mount } from '@vue/test-utils';
 import PacketsView from '@renderer/views/PacketsView.vue';
 import { i18n } from '@renderer/i18n';
+import { useSettingsStore } from '@renderer/stores/settings';
 import { settle, setupLab } from './fakeLab';
 import { captureStatus, holdPackets, packetRow } from './packetsFake';
 
@@ -99,7 +100,8 @@ describe('opening a file over held packets', () => {
 
   it('asks in Chinese too', async () => {
     const { fake, global } = setupLab();
-    i18n.global.locale.value = 'zh-CN';
+    // Through the settings store, as the language switch does: the view reads it for its layout.
+    useSettingsStore().setLocale('zh-CN');
     holdPackets(fake, () => 3);
     const confirm = vi.fn(() => false);
     vi.stubGlobal('confirm', confirm);

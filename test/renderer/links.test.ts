@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mount } from '@vue/test-utils';
 import { nextTick } from 'vue';
+import { createPinia } from 'pinia';
 import type { CallRecord } from '@shared/socket';
 import SocketTable from '@renderer/components/SocketTable.vue';
 import CallLog from '@renderer/components/CallLog.vue';
@@ -109,6 +110,7 @@ describe('packets tied to sockets and calls', () => {
     expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ socketId: 3 });
     sockets.remove(3);
     sockets.remove(4);
+    sockets.clearClosed();
     await settle();
     expect(fake.inputsOf('capture.rows').at(-1)).toMatchObject({ socketId: null });
   });
@@ -186,14 +188,15 @@ describe('dock splitter', () => {
     const { global } = setupLab();
     const wrapper = mount(WorkbenchView, { global, props: { tabs: [] } });
     const splitter = wrapper.get('[data-testid="dock-splitter"]');
-    expect(splitter.attributes('aria-valuenow')).toBe('48');
+    expect(splitter.attributes('aria-valuenow')).toBe('58');
     await splitter.trigger('keydown', { key: 'ArrowUp' });
-    expect(splitter.attributes('aria-valuenow')).toBe('53');
-    expect(localStorage.getItem('socklab.dockFraction')).toBe('0.53');
+    expect(splitter.attributes('aria-valuenow')).toBe('63');
+    expect(JSON.parse(localStorage.getItem('socklab.layout') ?? '{}')).toMatchObject({ dockFraction: 0.63 });
     await splitter.trigger('keydown', { key: 'Home' });
     expect(splitter.attributes('aria-valuenow')).toBe('85');
     wrapper.unmount();
-    const again = mount(WorkbenchView, { global, props: { tabs: [] } });
+    // A new start: a fresh settings store reads the saved layout again.
+    const again = mount(WorkbenchView, { global: { ...global, plugins: [createPinia(), i18n] }, props: { tabs: [] } });
     expect(again.get('[data-testid="dock-splitter"]').attributes('aria-valuenow')).toBe('85');
     again.unmount();
   });

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { mount } from '@vue/test-utils';
 import type { RouteOutput } from '@shared/api';
 import type { PingReply } from '@shared/socket';
+import CallPanel from '@renderer/components/CallPanel.vue';
 import PingView from '@renderer/views/PingView.vue';
 import { useLabStore } from '@renderer/stores/lab';
 import { useSocketsStore } from '@renderer/stores/sockets';
 import { useCallPanelStore } from '@renderer/stores/callPanel';
 import { settle, setupLab, socketInfo } from './fakeLab';
 import { READY_PLAN } from './privileges';
+import { i18n } from '@renderer/i18n';
 
 function reply(sequence: number, patch: Partial<PingReply> = {}): PingReply {
   return { identifier: 0x4242, sequence, rttUs: 45 + sequence, ttl: 64, bytes: 64, from: '127.0.0.1', duplicate: false, ...patch };
@@ -148,6 +150,50 @@ describe('ICMP builder', () => {
     expect(wrapper.get('[data-testid="icmp-error"]').text()).toBe('EINVAL: type must be 0-255');
     expect(wrapper.find('[data-testid="icmp-checksum"]').exists()).toBe(false);
     expect(wrapper.get('[data-testid="icmp-to-sendto"]').attributes('disabled')).toBeDefined();
+    wrapper.unmount();
+  });
+
+  it('uses ICMPv6 echo request 128 in IPv6 mode, checks its fields itself, and never splits a byte across lines', async () => {
+    const { fake, global } = setupLab();
+    fake.respond('raw.buildIcmp', (input) => ({
+      ok: true,
+      value: { data: Uint8Array.from({ length: 40 }, (_, i) => (i === 0 ? input.type : i)), checksum: 0 },
+    }));
+    const wrapper = mount(PingView, { global });
+    await wrapper.get('[data-testid="ping-family"]').setValue('AF_INET6');
+    const type = wrapper.get('[data-testid="icmp-type"]');
+    expect((type.element as HTMLInputElement).value).toBe('128');
+    expect(wrapper.get('#icmp-types').text()).toContain('128: echo request');
+    await wrapper.get('[data-testid="icmp-build"]').trigger('click');
+    await settle();
+    expect(fake.inputsOf('raw.buildIcmp').at(-1)).toMatchObject({ family: 'AF_INET6', type: 128 });
+    const lines = wrapper.get('[data-testid="icmp-hex"]').text().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines.every((line) => /^([0-9a-f]{2})( [0-9a-f]{2})*$/.test(line))).toBe(true);
+
+    // 300 is no ICMP type: said here, translated, and nothing is asked of the lab.
+    i18n.global.locale.value = 'zh-CN';
+    await type.setValue(300);
+    expect(wrapper.get('[data-testid="icmp-field-error"]').text()).toBe('类型必须在 0 到 255 之间。');
+    expect(wrapper.get('[data-testid="icmp-build"]').attributes('disabled')).toBeDefined();
+    i18n.global.locale.value = 'en';
+    wrapper.unmount();
+  });
+});
+
+describe('the app’s own form checks', () => {
+  it('refuses port 70000 in its own words, and Run waits', async () => {
+    const { global } = setupLab();
+    useSocketsStore().setAll([socketInfo({ fd: 3, state: 'created' })]);
+    const wrapper = mount(CallPanel, { global });
+    await wrapper.get('[data-testid="call-bind"]').trigger('click');
+    expect(wrapper.get('form').attributes('novalidate')).toBeDefined();
+    await wrapper.get('[data-testid="arg-port"]').setValue(70000);
+    expect(wrapper.get('[data-testid="args-error"]').text()).toBe('Port must be from 0 to 65535.');
+    expect(wrapper.get('[data-testid="call-run"]').attributes('disabled')).toBeDefined();
+    expect(await useCallPanelStore().run('bind')).toBeNull();
+    await wrapper.get('[data-testid="arg-port"]').setValue(8080);
+    expect(wrapper.find('[data-testid="args-error"]').exists()).toBe(false);
     wrapper.unmount();
   });
 });

@@ -83,6 +83,11 @@ describe('stores with a fake lab', () => {
     sockets.select(6);
     fake.emit('socket.removed', { fd: 6, socketId: 6 });
     expect(sockets.sockets.map((s) => s.fd)).toEqual([3]);
+    // The closed socket stays (greyed) and selected, so close()'s result shows, until cleared.
+    expect(sockets.closed.map((s) => [s.fd, s.state])).toEqual([[6, 'closed']]);
+    expect(sockets.selectedFd).toBe(6);
+    useLabStore().clearClosed();
+    expect(sockets.closed).toEqual([]);
     expect(sockets.selectedFd).toBe(3);
   });
 
@@ -176,17 +181,25 @@ describe('stores with a fake lab', () => {
       fake.emit('transcript.appended', entry({ socketId: 2, fd: 4, text: 'first' }));
       // close(4): the lab says so; then accept() → 4 again, socket 3.
       fake.emit('socket.removed', { fd: 4, socketId: 2 });
-      expect(sockets.selectedId).toBe(1);
+      // Closed, it keeps the selection, its outcome and its transcript.
+      expect(sockets.selectedId).toBe(2);
       fake.emit('socket.changed', socketInfo({ fd: 4, socketId: 3, state: 'connected' }));
       fake.emit('transcript.appended', entry({ socketId: 3, fd: 4, text: 'second' }));
       expect(sockets.sockets.map((s) => [s.fd, s.socketId])).toEqual([
         [3, 1],
         [4, 3],
       ]);
-      expect(calls.outcomes.has(2)).toBe(false);
+      expect(sockets.closed.map((s) => [s.fd, s.socketId])).toEqual([[4, 2]]);
+      expect(calls.outcomes.has(2)).toBe(true);
       expect(calls.outcomes.has(3)).toBe(false);
-      expect(transcripts.get(2)).toBeNull();
+      expect(transcripts.get(2)!.chunks.map((c) => new TextDecoder().decode(c.bytes))).toEqual(['first']);
       expect(transcripts.get(3)!.chunks.map((c) => new TextDecoder().decode(c.bytes))).toEqual(['second']);
+      // "Clear closed" forgets socket 2 only.
+      useLabStore().clearClosed();
+      expect(sockets.selectedId).toBe(1);
+      expect(calls.outcomes.has(2)).toBe(false);
+      expect(transcripts.get(2)).toBeNull();
+      expect(transcripts.get(3)).not.toBeNull();
     });
 
     it('lets a new socket’s snapshot replace the old one on its descriptor before the removal arrives, without taking the selection', async () => {

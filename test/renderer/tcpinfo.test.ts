@@ -12,53 +12,7 @@ import { ssLine } from '@renderer/components/tcpinfo/tcpInfoFormat';
 import { useSocketsStore } from '@renderer/stores/sockets';
 import { i18n } from '@renderer/i18n';
 import { settle, setupLab, socketInfo } from './fakeLab';
-
-function sample(patch: Partial<TcpInfoSample> = {}): TcpInfoSample {
-  return {
-    socketId: 1,
-    atUs: 1_000_000,
-    length: 232,
-    state: 'ESTABLISHED',
-    stateNumber: 1,
-    ca_state: 0,
-    retransmits: 0,
-    probes: 0,
-    backoff: 0,
-    rto: 204_000,
-    ato: 40_000,
-    snd_mss: 32_768,
-    rcv_mss: 536,
-    unacked: 0,
-    sacked: 0,
-    lost: 0,
-    retrans: 0,
-    pmtu: 65_535,
-    rcv_ssthresh: 65_483,
-    rtt: 31,
-    rttvar: 15,
-    snd_ssthresh: 2_147_483_647,
-    snd_cwnd: 10,
-    advmss: 65_483,
-    reordering: 3,
-    rcv_rtt: 0,
-    rcv_space: 65_483,
-    total_retrans: 0,
-    pacing_rate: 2_113_806_451,
-    bytes_acked: 13,
-    bytes_received: 0,
-    segs_out: 4,
-    segs_in: 3,
-    notsent_bytes: 0,
-    min_rtt: 12,
-    delivery_rate: 0,
-    bytes_sent: 12,
-    bytes_retrans: 0,
-    snd_wnd: 65_536,
-    in_flight: 0,
-    congestion: 'cubic',
-    ...patch,
-  };
-}
+import { tcpInfoSample as sample } from './tcpInfoFixture';
 
 async function mountOn(patch: Parameters<typeof socketInfo>[0], history: TcpInfoSample[] = [sample()]) {
   const lab = setupLab();

@@ -1,6 +1,6 @@
 /**
  * Wires the shortcut table (lib/shortcuts.ts) to the workbench: calls on the selected socket,
- * cancel, focus the new-socket form, help. Listens on window while the component lives.
+ * cancel, focus the new-socket form, the packets-only layout, help. Listens on window while the component lives.
  */
 import { onBeforeUnmount, onMounted } from 'vue';
 import { shortcutFor, type ShortcutAction } from '@renderer/lib/shortcuts';
@@ -12,6 +12,8 @@ import { useCallPanelStore } from '@renderer/stores/callPanel';
 export interface ShortcutHooks {
   focusNewSocket(): void;
   showHelp(): void;
+  /** Packets in the whole window, or back to the workbench. */
+  togglePacketsFocus(): void;
 }
 
 /** Installs the workbench shortcuts for the lifetime of the calling component. */
@@ -34,6 +36,8 @@ export function useShortcuts(hooks: ShortcutHooks): void {
         return hooks.focusNewSocket();
       case 'help':
         return hooks.showHelp();
+      case 'packetsFocus':
+        return hooks.togglePacketsFocus();
       case 'cancel': {
         const info = sockets.selected;
         if (info?.blockedIn) void calls.cancel(info.fd);

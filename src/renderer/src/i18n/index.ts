@@ -18,6 +18,8 @@ import { networkEn } from './network.en';
 import { networkZhCN } from './network.zh-CN';
 import { tcpinfoEn } from './tcpinfo.en';
 import { tcpinfoZhCN } from './tcpinfo.zh-CN';
+import { workbenchEn } from './workbench.en';
+import { workbenchZhCN } from './workbench.zh-CN';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -28,8 +30,8 @@ export function resolveLocale(tag: string): Locale {
 }
 
 export const messages: Record<Locale, Messages> = {
-  en: { ...en, ...packetsEn, ...exercisesEn, ...flowsEn, ...privilegesEn, ...networkEn, ...tcpinfoEn },
-  'zh-CN': { ...zhCN, ...packetsZhCN, ...exercisesZhCN, ...flowsZhCN, ...privilegesZhCN, ...networkZhCN, ...tcpinfoZhCN },
+  en: { ...en, ...packetsEn, ...exercisesEn, ...flowsEn, ...privilegesEn, ...networkEn, ...tcpinfoEn, ...workbenchEn },
+  'zh-CN': { ...zhCN, ...packetsZhCN, ...exercisesZhCN, ...flowsZhCN, ...privilegesZhCN, ...networkZhCN, ...tcpinfoZhCN, ...workbenchZhCN },
 };
 
 export const i18n = createI18n<[Messages], Locale, false>({

@@ -175,13 +175,30 @@ export function formatPayload(mode: PayloadMode, bytes: Uint8Array): string {
   return bytesToText(bytes);
 }
 
+/** The encodings received text can be read in: UTF-8 (the default) and GBK (GB 2312 and beyond). */
+export const TEXT_ENCODINGS = ['utf-8', 'gbk'] as const;
+export type TextEncoding = (typeof TEXT_ENCODINGS)[number];
+
+const decoders = new Map<TextEncoding, TextDecoder>();
+
+/** Decodes bytes in `encoding`, replacing invalid sequences with U+FFFD (never throws). */
+export function decodeText(bytes: Uint8Array, encoding: TextEncoding = 'utf-8'): string {
+  let decoder = decoders.get(encoding);
+  if (!decoder) {
+    decoder = new TextDecoder(encoding, { fatal: false });
+    decoders.set(encoding, decoder);
+  }
+  return decoder.decode(bytes);
+}
+
 /**
- * Bytes as readable text for the transcript: UTF-8 decoded, control characters shown as
- * escapes (`\r`, `\n`, `\x07`) so line ends and binary bytes stay visible.
+ * Bytes as readable text for the transcript, call results and followed streams: decoded (UTF-8
+ * unless told otherwise), control characters shown as escapes (`\r`, `\n`, `\x07`) so line
+ * ends and binary bytes stay visible.
  */
-export function displayText(bytes: Uint8Array): string {
+export function displayText(bytes: Uint8Array, encoding: TextEncoding = 'utf-8'): string {
   // eslint-disable-next-line no-control-regex -- control characters are what this finds
-  return bytesToText(bytes).replace(/[\x00-\x1f\x7f]/g, (ch) => {
+  return decodeText(bytes, encoding).replace(/[\x00-\x1f\x7f]/g, (ch) => {
     if (ch === '\n') return '\\n';
     if (ch === '\r') return '\\r';
     if (ch === '\t') return '\\t';

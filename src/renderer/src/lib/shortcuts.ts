@@ -5,7 +5,7 @@
  */
 
 export type ShortcutAction =
-  'newSocket' | 'bind' | 'listen' | 'accept' | 'connect' | 'send' | 'recv' | 'shutdown' | 'close' | 'cancel' | 'help';
+  'newSocket' | 'bind' | 'listen' | 'accept' | 'connect' | 'send' | 'recv' | 'shutdown' | 'close' | 'cancel' | 'packetsFocus' | 'help';
 
 export interface Shortcut {
   action: ShortcutAction;
@@ -17,6 +17,8 @@ export interface Shortcut {
   ctrl?: boolean;
   /** Bare keys are ignored while the focus is in a text field. */
   bare?: boolean;
+  /** i18n key of its line in the help, when not `shortcuts.items.<action>`. */
+  labelKey?: string;
 }
 
 export const SHORTCUTS: readonly Shortcut[] = [
@@ -30,6 +32,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'shutdown', keys: 'Alt+D', code: 'KeyD', alt: true },
   { action: 'close', keys: 'Alt+W', code: 'KeyW', alt: true },
   { action: 'cancel', keys: 'Alt+X', code: 'KeyX', alt: true },
+  { action: 'packetsFocus', keys: 'Alt+P', code: 'KeyP', alt: true, labelKey: 'workbench.shortcuts.packetsFocus' },
   { action: 'help', keys: 'F1', code: 'F1', bare: true },
 ];
 

@@ -8,6 +8,7 @@ import { MAX_PAYLOAD_BYTES } from '@shared/socket';
 import { formatPayload, parsePayload, type ParseResult, type PayloadMode } from '@renderer/lib/bytes';
 import { buildCallRequest, defaultCallArgs } from '@renderer/lib/callInput';
 import type { PanelCall } from '@renderer/lib/calls';
+import { checkNumber, firstProblem, type NumberProblem } from '@renderer/lib/numberField';
 import { useSocketsStore } from './sockets';
 import { useCallsStore, type CallOutcome } from './calls';
 
@@ -50,14 +51,28 @@ export const useCallPanelStore = defineStore('callPanel', () => {
     payloadFile.value = file;
   }
 
+  /** What is wrong with the typed numbers the active call sends, or null (shown, and Run waits). */
+  function argsProblemFor(call: PanelCall): NumberProblem | null {
+    const info = sockets.selected;
+    const addressed = (call === 'bind' || call === 'connect' || call === 'sendto') && info !== null && info.domain !== 'AF_UNIX';
+    return firstProblem(
+      addressed ? checkNumber('port', args.port, 0, 65535) : null,
+      call === 'listen' ? checkNumber('backlog', args.backlog, 0, 65535) : null,
+      call === 'recv' || call === 'recvfrom' ? checkNumber('maxBytes', args.maxBytes, 0, 16 * 1024 * 1024) : null,
+    );
+  }
+  const argsProblem = computed(() => argsProblemFor(activeCall.value));
+
   /**
    * Makes `call` on the selected socket with the current arguments. Returns null when there is
-   * no socket selected or the payload is invalid (the editor already shows why).
+   * no socket selected, it is closed (its descriptor may belong to another socket now), or the
+   * payload is invalid (the editor already shows why).
    */
   async function run(call: PanelCall = activeCall.value): Promise<CallOutcome | null> {
     const info = sockets.selected;
-    if (!info) return null;
+    if (!info || info.state === 'closed') return null;
     activeCall.value = call;
+    if (argsProblemFor(call) !== null) return null;
     const current = payload.value;
     const data = current.ok ? current.bytes : null;
     const request = buildCallRequest(call, info, args, data);
@@ -65,5 +80,5 @@ export const useCallPanelStore = defineStore('callPanel', () => {
     return calls.perform(call, request, info.socketId);
   }
 
-  return { activeCall, args, payloadMode, payloadText, payloadFile, payload, setPayloadMode, setPayloadFile, run };
+  return { activeCall, args, payloadMode, payloadText, payloadFile, payload, argsProblem, setPayloadMode, setPayloadFile, run };
 });

@@ -15,6 +15,8 @@ import { useLabStore } from './lab';
 import { usePacketListStore } from './packetList';
 import { usePacketDetailStore } from './packetDetail';
 import { privilegeCommand } from '@renderer/lib/privileges';
+import { labCaptureFilter, labTraffic, portsMissing } from '@renderer/lib/labFilter';
+import { useSocketsStore } from './sockets';
 
 /** What the lab reports before anything was captured. */
 export const IDLE_STATUS: CaptureStatus = {
@@ -53,7 +55,27 @@ export const useCaptureStore = defineStore('capture', () => {
   const status = shallowRef<CaptureStatus>(IDLE_STATUS);
   const interfaces = shallowRef<readonly CaptureInterface[]>([]);
   const iface = ref('');
-  const captureFilter = ref('');
+  /**
+   * Lab-only capture by default: the filter names the lab's own ports, follows them as sockets
+   * bind and connect, and stays editable (an edit is kept until a scope is chosen again).
+   * "Everything" captures the whole interface.
+   */
+  const scope = ref<'lab' | 'all'>('lab');
+  const typedFilter = ref<string | null>(null);
+  const sockets = useSocketsStore();
+  const traffic = computed(() => labTraffic(sockets.sockets));
+  const onLink = computed(() => iface.value.startsWith(LINK_IFACE_PREFIX));
+  const labFilter = computed(() => labCaptureFilter(traffic.value));
+  const captureFilter = computed<string>({
+    get: () => typedFilter.value ?? (scope.value === 'lab' && !onLink.value ? labFilter.value : ''),
+    set: (value) => (typedFilter.value = value),
+  });
+  /** The lab's ports the running capture's filter leaves out (bound after it started). */
+  const missingPorts = computed(() => (status.value.running ? portsMissing(traffic.value, status.value.filter) : []));
+  function setScope(value: 'lab' | 'all'): void {
+    scope.value = value;
+    typedFilter.value = null;
+  }
   const bufferMB = ref(64);
   const busy = ref(false);
   /** The last start/stop/clear/list failure, as the lab worded it (libpcap's text included). */
@@ -135,7 +157,7 @@ export const useCaptureStore = defineStore('capture', () => {
   async function startOn(name: string): Promise<boolean> {
     if (!interfaces.value.some((item) => item.name === name)) await refreshInterfaces();
     iface.value = name;
-    if (name.startsWith(LINK_IFACE_PREFIX)) captureFilter.value = '';
+    if (name.startsWith(LINK_IFACE_PREFIX)) typedFilter.value = null;
     if (status.value.running) await stop();
     return start();
   }
@@ -229,7 +251,11 @@ export const useCaptureStore = defineStore('capture', () => {
     status,
     interfaces,
     iface,
+    scope,
     captureFilter,
+    labFilter,
+    missingPorts,
+    setScope,
     bufferMB,
     busy,
     actionError,

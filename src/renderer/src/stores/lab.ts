@@ -40,15 +40,10 @@ export const useLabStore = defineStore('lab', () => {
     };
     unsubscribers = [
       api.on('socket.changed', (snapshot) =>
-        apply(() => (snapshot.state === 'closed' ? sockets.remove(snapshot.socketId) : sockets.upsert(snapshot))),
+        apply(() => (snapshot.state === 'closed' ? sockets.remove(snapshot.socketId, snapshot) : sockets.upsert(snapshot))),
       ),
-      api.on('socket.removed', ({ socketId }) =>
-        apply(() => {
-          sockets.remove(socketId);
-          transcripts.remove(socketId);
-          calls.clearSocket(socketId);
-        }),
-      ),
+      // A closed socket stays in the table with its result and transcript until "Clear closed".
+      api.on('socket.removed', ({ socketId }) => apply(() => sockets.remove(socketId))),
       api.on('call.logged', (record) => apply(() => calls.upsert(record))),
       api.on('transcript.appended', (entry) => transcripts.append(entry)),
     ];
@@ -82,6 +77,32 @@ export const useLabStore = defineStore('lab', () => {
     }
   }
 
+  /** Forgets the closed sockets, their last results and their transcripts ("Clear closed"). */
+  function clearClosed(): void {
+    const transcripts = useTranscriptsStore();
+    const calls = useCallsStore();
+    for (const socketId of useSocketsStore().clearClosed()) {
+      transcripts.remove(socketId);
+      calls.clearSocket(socketId);
+    }
+  }
+
+  /**
+   * lab.reset: the lab closes every socket and forgets its call log and transcripts; the table,
+   * the log and the results here follow. Returns the failure's words, or null.
+   */
+  async function reset(): Promise<string | null> {
+    const answer = await api.invoke('lab.reset', {});
+    if (!answer.ok) return `${answer.errno}: ${answer.message}`;
+    // The removals arrive as events; the closed sockets they leave are cleared with the rest.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const sockets = useSocketsStore();
+    for (const info of sockets.sockets) sockets.remove(info.socketId);
+    clearClosed();
+    useCallsStore().setAll([]);
+    return null;
+  }
+
   /** Unsubscribes from every event (app teardown, tests). */
   function stop(): void {
     for (const off of unsubscribers) off();
@@ -89,5 +110,5 @@ export const useLabStore = defineStore('lab', () => {
     status.value = 'idle';
   }
 
-  return { status, error, info, start, stop };
+  return { status, error, info, start, stop, clearClosed, reset };
 });

@@ -56,11 +56,19 @@ export function textRowStarts(bytes: Uint8Array): Uint32Array {
     starts.push(rowStart);
     const limit = Math.min(bytes.length, rowStart + TEXT_ROW_BYTES);
     let end = limit;
+    let newline = false;
     for (let i = rowStart; i < limit; i++) {
       if (bytes[i] === 10) {
         end = i + 1;
+        newline = true;
         break;
       }
+    }
+    // A long line is cut before a UTF-8 continuation byte, never inside a character (你 is 3 bytes).
+    if (!newline && end < bytes.length) {
+      let back = end;
+      while (back > rowStart + 1 && (bytes[back]! & 0xc0) === 0x80) back--;
+      if (back - rowStart >= TEXT_ROW_BYTES - 3) end = back;
     }
     rowStart = end;
   }

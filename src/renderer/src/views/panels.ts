@@ -1,5 +1,6 @@
 /**
  * The tabs of the bottom dock. A new view (the packet list, for one) is one more entry here.
+ * The ladder is not among them: it sits beside the call panel (WorkbenchView).
  */
 import type { Component } from 'vue';
 import TranscriptView from '@renderer/components/TranscriptView.vue';
@@ -7,7 +8,6 @@ import CallLog from '@renderer/components/CallLog.vue';
 import PacketsView from './PacketsView.vue';
 import ExercisesPanel from '@renderer/components/exercises/ExercisesPanel.vue';
 import ReferencePanel from '@renderer/components/reference/ReferencePanel.vue';
-import LadderView from './LadderView.vue';
 import PingView from './PingView.vue';
 import NetworkPanel from '@renderer/components/network/NetworkPanel.vue';
 import TcpInfoPanel from '@renderer/components/tcpinfo/TcpInfoPanel.vue';
@@ -27,7 +27,6 @@ export const DOCK_TABS: readonly DockTab[] = [
   { id: 'packets', labelKey: 'packets.tab', component: PacketsView, testId: 'packets-tab' },
   { id: 'exercises', labelKey: 'exercises.tab', component: ExercisesPanel },
   { id: 'reference', labelKey: 'reference.tab', component: ReferencePanel },
-  { id: 'ladder', labelKey: 'ladder.tab', component: LadderView },
   { id: 'ping', labelKey: 'ping.tab', component: PingView },
   { id: 'network', labelKey: 'network.tab', component: NetworkPanel },
   { id: 'tcpinfo', labelKey: 'tcpinfo.tab', component: TcpInfoPanel },
