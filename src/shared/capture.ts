@@ -66,8 +66,8 @@ export const PacketRow = z.object({
   dst: z.string(),
   protocol: z.string(),
   info: z.string(),
-  /** Colouring rule that matched: SYN, FIN, RST, ICMP error, malformed. */
-  mark: z.enum(['syn', 'fin', 'rst', 'icmp-error', 'malformed']).nullable(),
+  /** Colouring rule that matched: SYN, FIN, RST, ICMP error, malformed, bad TCP (tcp.analysis findings). */
+  mark: z.enum(['syn', 'fin', 'rst', 'icmp-error', 'malformed', 'tcp-bad']).nullable(),
   /**
    * Lab sockets this packet belongs to (`socketIds`), with the descriptor each had (`fds`, the
    * same order: labels, since descriptor numbers are reused), and the call that caused it.

@@ -17,6 +17,7 @@ import { frameFields } from './frame';
 import { dissectLink } from './link';
 import { TruncatedError } from './reader';
 import { NullSink, type Sink, TreeSink, ValuesSink } from './sink';
+import type { TcpAnalysis, TcpAnalyzer } from './tcp-analysis';
 import type { TcpSequenceState } from './tcp-state';
 import type { FieldLookup, FieldNode, FieldType, FrameMeta, PacketSummary } from './types';
 
@@ -25,12 +26,25 @@ export { formatEpoch } from './frame';
 export { toTsharkRecord } from './record';
 export { setStrictReads, strictShortReads, TruncatedError } from './reader';
 export { TcpSequenceState } from './tcp-state';
+export { TCP_A, TcpAnalyzer, type TcpAnalysis } from './tcp-analysis';
+export { analysisInfoPrefix, expertKindsOf, formatSeconds, TCP_EXPERT_KINDS, type TcpExpertKind } from './tcp-analysis-fields';
 export * from './types';
 
 /** Runs the link-layer dissector into `sink`; an unexpected bug becomes a marked node. */
-function run(frame: Uint8Array, linkType: number, sink: Sink, meta: FrameMeta, tcpState: TcpSequenceState | null = null): Ctx {
+function run(
+  frame: Uint8Array,
+  linkType: number,
+  sink: Sink,
+  meta: FrameMeta,
+  tcpState: TcpSequenceState | null = null,
+  tcpAnalyzer: TcpAnalyzer | null = null,
+): Ctx {
   const ctx = new Ctx(frame, sink);
   ctx.tcpState = tcpState;
+  ctx.tcpAnalyzer = tcpAnalyzer;
+  if (meta.tcp && !tcpAnalyzer) ctx.tcpRecords = [...meta.tcp];
+  ctx.frameNo = meta.number ?? 0;
+  ctx.tsNs = meta.tsNs ?? 0n;
   const depth = sink.depth;
   try {
     dissectLink(ctx, linkType, meta.origLen ?? frame.length);
@@ -66,6 +80,15 @@ export function summarize(
   const ctx = run(frame, linkType, new NullSink(), meta, tcpState);
   if (ctx.src === '' && ctx.macAt >= 0) ctx.addresses(ctx.r.mac(ctx.macAt + 6), ctx.r.mac(ctx.macAt));
   return { src: ctx.src, dst: ctx.dst, protocol: ctx.protocol || 'Unknown', info: ctx.info, mark: ctx.mark, flow: ctx.flow };
+}
+
+/**
+ * The TCP analysis pass: feeds every TCP header of the frame to `analyzer` (one analyzer per
+ * capture, frames in capture order, each once) and returns the records to pass as
+ * `FrameMeta.tcp` whenever the frame is decoded again. `meta` needs the frame's number and time.
+ */
+export function analyzeTcp(frame: Uint8Array, linkType: number, meta: FrameMeta, analyzer: TcpAnalyzer): TcpAnalysis[] {
+  return run(frame, linkType, new NullSink(), meta, null, analyzer).tcpRecords;
 }
 
 /**
