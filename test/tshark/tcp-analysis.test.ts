@@ -2,11 +2,12 @@
  * TCP analysis against tshark: `tshark -r F -T fields -e frame.number -e tcp.stream -e tcp.seq
  * ... -e tcp.analysis.*` on every reference capture with TCP and on the lab's lossy-link
  * capture, compared field by field (all occurrences) with SockLab's decode after its analysis
- * pass (the `npm run dissect` path). Prints the agreement figure.
+ * pass (the `npm run dissect` path), and the analysis prefixes of the Info column
+ * ("[TCP Retransmission] "). Prints the agreement figure.
  */
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { analyzeTcp, fieldValues, TcpAnalyzer, toTsharkRecord } from '../../src/main/lab/dissect';
+import { analyzeTcp, fieldValues, summarize, TcpAnalyzer, toTsharkRecord } from '../../src/main/lab/dissect';
 import { readCapture } from '../../src/main/lab/pcap';
 import { fixtureCaptures, fixturePath } from '../helpers/fixtures';
 import { skipWithoutTshark, tshark } from '../helpers/tshark';
@@ -57,24 +58,22 @@ interface Disagreement {
   socklab: string;
 }
 
-/** tshark's values, all occurrences comma-joined, one record per frame. */
+/** The TCP analysis prefixes of an Info column ("[TCP Dup ACK 30#1] "), the rest left out. */
+const INFO = 'info-prefix';
+const infoPrefix = (info: string): string => /^(\[TCP [^\]]*\] )*/.exec(info)?.[0] ?? '';
+
+/** tshark's values, all occurrences comma-joined, one record per frame, and the Info prefix. */
 function theirs(file: string): Record<string, string>[] {
-  const out = tshark([
-    '-r',
-    file,
-    '-n',
-    '-T',
-    'fields',
-    '-E',
-    'occurrence=a',
-    '-E',
-    'aggregator=,',
-    ...ANALYSIS_FIELDS.flatMap((f) => ['-e', f]),
-  ]);
-  return out
+  const fields = [...ANALYSIS_FIELDS, '_ws.col.Info'];
+  const args = ['-r', file, '-n', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', ...fields.flatMap((f) => ['-e', f])];
+  return tshark(args)
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => Object.fromEntries(line.split('\t').map((value, i) => [ANALYSIS_FIELDS[i], value])));
+    .map((line) => {
+      const values = line.split('\t');
+      const record = Object.fromEntries(ANALYSIS_FIELDS.map((f, i) => [f, values[i] ?? '']));
+      return { ...record, [INFO]: infoPrefix(values[ANALYSIS_FIELDS.length] ?? '') };
+    });
 }
 
 /** SockLab's values after the analysis pass, as `npm run dissect --all` gives them. */
@@ -83,8 +82,10 @@ function ours(file: string): Record<string, string>[] {
   const analyzer = new TcpAnalyzer();
   return capture.packets.map((p, i) => {
     const meta = { number: i + 1, tsNs: p.tsNs, origLen: p.origLen };
-    const record = toTsharkRecord(fieldValues(p.data, p.linkType, { ...meta, tcp: analyzeTcp(p.data, p.linkType, meta, analyzer) }), 'all');
-    return Object.fromEntries(ANALYSIS_FIELDS.map((f) => [f, record[f] ?? '']));
+    const analysed = { ...meta, tcp: analyzeTcp(p.data, p.linkType, meta, analyzer) };
+    const record = toTsharkRecord(fieldValues(p.data, p.linkType, analysed), 'all');
+    const info = infoPrefix(summarize(p.data, p.linkType, analysed).info);
+    return { ...Object.fromEntries(ANALYSIS_FIELDS.map((f) => [f, record[f] ?? ''])), [INFO]: info };
   });
 }
 
@@ -95,7 +96,7 @@ export function compareAnalysis(file: string): { compared: number; disagreements
   const disagreements: Disagreement[] = [];
   let compared = 0;
   expected.forEach((want, i) => {
-    for (const field of ANALYSIS_FIELDS) {
+    for (const field of [...ANALYSIS_FIELDS, INFO]) {
       const a = want[field] ?? '';
       const b = got[i]?.[field] ?? '';
       if (a === '' && b === '') continue;
