@@ -20,3 +20,6 @@ export function fixtureCaptures(): string[] {
     .filter((name) => /\.pcap(ng)?$/.test(name))
     .sort();
 }
+
+/** The lab's own lossy-link capture (test/fixtures/lab, see its README). */
+export const LOSSY_CAPTURE = fileURLToPath(new URL('../fixtures/lab/lossy-link.pcapng', import.meta.url));

@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { analyzeTcp, fieldValues, summarize, TcpAnalyzer, toTsharkRecord } from '../../src/main/lab/dissect';
 import { readCapture } from '../../src/main/lab/pcap';
-import { fixtureCaptures, fixturePath } from '../helpers/fixtures';
+import { fixtureCaptures, fixturePath, LOSSY_CAPTURE } from '../helpers/fixtures';
 import { skipWithoutTshark, tshark } from '../helpers/tshark';
 
-export const ANALYSIS_FIELDS = [
+const ANALYSIS_FIELDS = [
   'tcp.stream',
   'tcp.seq',
   'tcp.ack',
@@ -46,9 +46,6 @@ export const ANALYSIS_FIELDS = [
   'tcp.analysis.rto',
   'tcp.analysis.rto_frame',
 ] as const;
-
-/** The lab's own lossy capture (see test/fixtures/lab/README.md). */
-export const LOSSY_CAPTURE = new URL('../fixtures/lab/lossy-link.pcapng', import.meta.url).pathname;
 
 interface Disagreement {
   file: string;
@@ -90,7 +87,7 @@ function ours(file: string): Record<string, string>[] {
 }
 
 /** Every disagreement between tshark and SockLab on `file`, and how many values were compared. */
-export function compareAnalysis(file: string): { compared: number; disagreements: Disagreement[] } {
+function compareAnalysis(file: string): { compared: number; disagreements: Disagreement[] } {
   const expected = theirs(file);
   const got = ours(file);
   const disagreements: Disagreement[] = [];

@@ -20,7 +20,7 @@ import { PacketStore } from './store';
 import { createCaptureFiles } from './files';
 import { ladderPicture } from './ladder';
 import { CaptureTies } from './ties';
-import { buildRow, frameMeta, PacketViews } from './views';
+import { frameMeta, PacketViews } from './views';
 import { hasNetRaw, planItem, privilegePlan } from '../privilege';
 
 export type { CaptureLauncher } from './launcher';
@@ -134,9 +134,9 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         const packet = store.get(input.no);
         if (packet === null) return noFrame(input.no);
         return ok({
-          row: buildRow(packet, ties),
+          row: views.row(packet),
           data: new Uint8Array(packet.data),
-          tree: dissect(packet.data, packet.linkType, frameMeta(packet)),
+          tree: dissect(packet.data, packet.linkType, views.meta(packet)),
         });
       },
       'capture.checkFilter': (input) => {
