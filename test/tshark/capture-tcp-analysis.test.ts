@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FieldNode } from '@shared/capture';
+import { TCP_EXPERT_KINDS } from '../../src/main/lab/dissect';
 import type { Lab } from '../../src/main/lab/index';
 import { call, ok, openLab } from '../helpers/lab';
 import { skipWithoutTshark, tshark } from '../helpers/tshark';
@@ -71,5 +72,27 @@ describe('TCP analysis in the capture area', () => {
     expect(find(tcp?.children, 'tcp.stream')?.value).toBe('0');
     expect(find(tcp?.children, 'tcp.analysis.duplicate_ack_num')?.value).toBe('2');
     expect(find(tcp?.children, 'tcp.analysis.duplicate_ack')?.label).toBe('This is a TCP duplicate ack');
+  });
+
+  it('lists the Expert Information tshark -z expert gives for the TCP analysis, each entry a packet of its kind', async () => {
+    lab = openLab();
+    await openLossy();
+    // "          10   Sequence                TCP  This frame is a (suspected) out-of-order segment"
+    const theirs = new Map<string, number>();
+    for (const line of tshark(['-r', LOSSY_CAPTURE, '-n', '-q', '-z', 'expert']).split('\n')) {
+      const m = /^\s+(\d+)\s+Sequence\s+TCP\s+(.+)$/.exec(line);
+      if (m) theirs.set(m[2].replace(/ \(#\d+\)$/, ''), (theirs.get(m[2].replace(/ \(#\d+\)$/, '')) ?? 0) + Number(m[1]));
+    }
+    const { groups } = ok(await call(lab, 'capture.expert', {})).value;
+    const ours = new Map(groups.map((g) => [TCP_EXPERT_KINDS.find((k) => k.name === g.kind)?.summary ?? g.kind, g.count]));
+    const known = new Set(TCP_EXPERT_KINDS.map((k) => k.summary));
+    expect(ours).toEqual(new Map([...theirs].filter(([summary]) => known.has(summary))));
+    expect(groups.map((g) => g.severity)).toEqual(
+      [...groups.map((g) => g.severity)].sort((a, b) => ['warn', 'note', 'chat'].indexOf(a) - ['warn', 'note', 'chat'].indexOf(b)),
+    );
+    const dup = groups.find((g) => g.kind === 'tcp.analysis.duplicate_ack');
+    const filtered = await rows('tcp.analysis.duplicate_ack_num');
+    expect(dup?.entries.map((e) => e.no)).toEqual(filtered.map((row) => row.no));
+    expect(dup?.entries.every((e) => e.detail !== null && e.detail > 0)).toBe(true);
   });
 });

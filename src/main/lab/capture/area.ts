@@ -17,6 +17,7 @@ import { forkLauncher, type CaptureLauncher } from './launcher';
 import { DEFAULT_BUFFER_TIMEOUT_MS, DEFAULT_SNAPLEN } from './protocol';
 import { CaptureSession } from './session';
 import { PacketStore } from './store';
+import { expertInfo } from './expert';
 import { createCaptureFiles } from './files';
 import { ladderPicture } from './ladder';
 import { CaptureTies } from './ties';
@@ -149,6 +150,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         if (!store.has(input.no)) return noFrame(input.no);
         return followStream(conversationOf(input.no), input.no);
       },
+      'capture.expert': () => ok({ groups: expertInfo(store, views.tcp) }),
       'capture.ladder': (input) => ladderPicture(input.no, input.theme, store, ties, sockets),
       'capture.export': (input) => files.exportWhole(input.filter),
       'capture.save': (input) => files.beginSave(input.filter, input.socketId),
