@@ -5,11 +5,14 @@
  * pass (the `npm run dissect` path), and the analysis prefixes of the Info column
  * ("[TCP Retransmission] "). Prints the agreement figure.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { analyzeTcp, fieldValues, summarize, TcpAnalyzer, toTsharkRecord } from '../../src/main/lab/dissect';
 import { readCapture } from '../../src/main/lab/pcap';
 import { fixtureCaptures, fixturePath, LOSSY_CAPTURE } from '../helpers/fixtures';
+import { tcpStoryCapture } from '../helpers/tcp-story';
 import { skipWithoutTshark, tshark } from '../helpers/tshark';
 
 const ANALYSIS_FIELDS = [
@@ -143,5 +146,32 @@ describe('TCP analysis against tshark', () => {
     console.log(`lossy link: ${result.compared} values compared, ${result.disagreements.length} disagreements`);
     expect(result.compared).toBeGreaterThan(1000);
     expect(result.disagreements.slice(0, 20)).toEqual([]);
+  });
+
+  it('agrees on a crafted conversation with every other finding (spurious, zero window probe, keep-alive ACK, reused ports ...)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'socklab-tcp-story-'));
+    try {
+      const file = join(dir, 'story.pcapng');
+      writeFileSync(file, tcpStoryCapture());
+      const flags = tshark(['-r', file, '-n', '-Y', 'tcp.analysis.flags', '-T', 'fields', '-e', '_ws.col.Info']);
+      for (const finding of [
+        'Spurious',
+        'ZeroWindowProbe]',
+        'ZeroWindowProbeAck',
+        'Keep-Alive ACK',
+        'Window Update',
+        'not captured',
+        'Dup ACK',
+        'TCP Retransmission',
+        'reused',
+      ]) {
+        expect(flags).toContain(finding);
+      }
+      const result = compareAnalysis(file);
+      expect(result.compared).toBeGreaterThan(200);
+      expect(result.disagreements).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
