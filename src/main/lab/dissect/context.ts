@@ -6,7 +6,6 @@
 import { ByteReader, TruncatedError } from './reader';
 import type { Severity, Sink } from './sink';
 import type { TcpAnalysis, TcpAnalyzer } from './tcp-analysis';
-import type { TcpSequenceState } from './tcp-state';
 import type { FlowInfo, PacketSummary } from './types';
 
 export interface NetworkLayer {
@@ -34,8 +33,6 @@ export class Ctx {
   net: NetworkLayer | null = null;
   /** Inside an ICMP error's quoted packet: the columns and flow of the outer packet stay. */
   quoted = false;
-  /** Optional conversation state for relative TCP numbers in the Info column. */
-  tcpState: TcpSequenceState | null = null;
   /**
    * TCP analysis: while the analysis pass runs (`analyzeTcp`), the analyzer, and the records it
    * gives, one per TCP header in decode order; when a packet is shown, the records of that pass

@@ -4,7 +4,6 @@ import { type Ctx, IP_PROTOCOLS } from './context';
 import { field, hex, protocol } from './fields';
 import type { TcpAnalysis } from './tcp-analysis';
 import { analysisInfoPrefix, isBadTcp, showTcpAnalysis, TCP_ANALYSIS } from './tcp-analysis-fields';
-import { tcpDirectionKey } from './tcp-state';
 
 export const TCP = {
   proto: protocol('tcp', 'Transmission Control Protocol'),
@@ -82,11 +81,10 @@ const OPTION_NAMES: Readonly<Record<number, string>> = {
   34: 'TCP Fast Open Cookie',
 };
 
-/** Options between the fixed header and the data offset; returns Info column text and WS. */
-function options(ctx: Ctx, off: number, end: number): { info: string; wsShift: number | null } {
+/** Options between the fixed header and the data offset; returns their Info column text. */
+function options(ctx: Ctx, off: number, end: number): string {
   const { r, sink } = ctx;
   let info = '';
-  let wsShift: number | null = null;
   if (sink.wantsFields) sink.field(TCP.options, off, end - off, r.hexBytes(off, end - off), `(${end - off} bytes)`);
   let o = off;
   while (o < end) {
@@ -137,7 +135,6 @@ function options(ctx: Ctx, off: number, end: number): { info: string; wsShift: n
       sink.field(TCP.wscaleShift, o + 2, 1, shift);
       sink.field(TCP.wscaleMultiplier, o + 2, 1, shift > 14 ? 16384 : 1 << shift);
       info += ` WS=${shift > 14 ? 16384 : 1 << shift}`;
-      wsShift = Math.min(shift, 14);
     } else if (kind === 4 && len === 2) {
       info += ' SACK_PERM';
     } else if (kind === 5) {
@@ -154,7 +151,7 @@ function options(ctx: Ctx, off: number, end: number): { info: string; wsShift: n
     sink.close();
     o += len;
   }
-  return { info, wsShift };
+  return info;
 }
 
 /** Checksum label: correct, wrong, or left for the NIC (partial checksum on loopback). */
@@ -255,30 +252,14 @@ function dissectTcp(ctx: Ctx, off: number, end: number, reported: number): numbe
     ctx.columns('TCP', info);
     return close(ctx, end - off);
   }
-  let wsShift: number | null = null;
   if (hlen > 20) {
     if (!ctx.need(off + 20, hlen - 20, 'TCP options')) {
       ctx.columns('TCP', info);
       return close(ctx, end - off);
     }
-    const opts = options(ctx, off + 20, off + hlen);
-    tail += opts.info;
-    wsShift = opts.wsShift;
+    tail += options(ctx, off + 20, off + hlen);
   }
-  if (analysis) info = analysisInfoPrefix(analysis) + head(analysis.seq, analysis.ack, analysis.window) + tail;
-  else if (ctx.tcpState && ctx.net && !ctx.quoted) {
-    const { src, dst } = ctx.net;
-    const rel = ctx.tcpState.observe(
-      tcpDirectionKey(src, sport, dst, dport),
-      tcpDirectionKey(dst, dport, src, sport),
-      seq,
-      ack,
-      flags,
-      win,
-      wsShift,
-    );
-    info = head(rel.seq, rel.ack, rel.window) + tail;
-  } else info = head(seq, ack, win) + tail;
+  info = analysis ? analysisInfoPrefix(analysis) + head(analysis.seq, analysis.ack, analysis.window) + tail : head(seq, ack, win) + tail;
   ctx.columns('TCP', info);
   if (analysis) showTcpAnalysis(sink, analysis, off);
   const payloadOff = off + hlen;
