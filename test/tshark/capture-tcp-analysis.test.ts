@@ -95,4 +95,15 @@ describe('TCP analysis in the capture area', () => {
     expect(dup?.entries.map((e) => e.no)).toEqual(filtered.map((row) => row.no));
     expect(dup?.entries.every((e) => e.detail !== null && e.detail > 0)).toBe(true);
   });
+
+  it("marks the ladder's arrows with the same findings as the packet list (out-of-order, not retransmission)", async () => {
+    lab = openLab();
+    await openLossy();
+    const [ooo] = await rows('tcp.analysis.out_of_order');
+    const { svg } = ok(await call(lab, 'capture.ladder', { no: ooo.no, theme: 'light' })).value;
+    // The arrow's group and its note, up to the next arrow.
+    const arrow = new RegExp(`data-no="${ooo.no}">(.*?)(<g class="packet|$)`, 's').exec(svg)?.[1] ?? '';
+    expect(arrow).toContain('out-of-order');
+    expect(arrow).not.toContain('retransmission');
+  });
 });

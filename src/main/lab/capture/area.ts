@@ -151,7 +151,7 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         return followStream(conversationOf(input.no), input.no);
       },
       'capture.expert': () => ok({ groups: expertInfo(store, views.tcp) }),
-      'capture.ladder': (input) => ladderPicture(input.no, input.theme, store, ties, sockets),
+      'capture.ladder': (input) => ladderPicture(input.no, input.theme, store, ties, sockets, views.tcp),
       'capture.export': (input) => files.exportWhole(input.filter),
       'capture.save': (input) => files.beginSave(input.filter, input.socketId),
       'capture.saveChunk': (input) => files.savePiece(input.saveId),

@@ -35,7 +35,8 @@ export const TCP_STATES = [
 export type TcpState = (typeof TCP_STATES)[number];
 
 /** What stands out about one segment. */
-export type TcpMark = 'rst' | 'zero-window' | 'window-update' | 'retransmission' | 'dup-ack' | 'keep-alive';
+/** 'out-of-order' comes only from the capture's TCP analysis (Wireshark's), not from this tracker. */
+export type TcpMark = 'rst' | 'zero-window' | 'window-update' | 'retransmission' | 'out-of-order' | 'dup-ack' | 'keep-alive';
 
 /** 'a' is the end that opened the connection (sent the first SYN), or the first sender seen. */
 export type TcpSide = 'a' | 'b';
