@@ -7,8 +7,10 @@
  * shows later (tcp.ts), so a packet decodes the same however often it is shown.
  *
  * Bounded: at most `maxConversations` conversations are remembered (the least recently used
- * forgotten first: a forgotten one that sends again gets a new stream number), and at most
- * 1,000 unacknowledged segments a direction, as Wireshark's TCP_MAX_UNACKED_SEGMENTS.
+ * forgotten first: a forgotten one that sends again gets a new stream number), at most 1,000
+ * unacknowledged segments a direction, as Wireshark's TCP_MAX_UNACKED_SEGMENTS, and at most
+ * `maxUnacked` unacknowledged segments in all (beyond, the least recently used conversations are
+ * forgotten too).
  */
 
 /** Analysis flags, Wireshark's TCP_A_* values. */
@@ -130,6 +132,9 @@ const gtSeq = (a: number, b: number): boolean => ((b - a) | 0) < 0;
 const ltSeq = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const leSeq = (a: number, b: number): boolean => ((a - b) | 0) <= 0;
 
+/** Unacknowledged segments a conversation holds. */
+const held = (conv: Conversation): number => conv.flow1.segments.length + conv.flow2.segments.length;
+
 function newFlow(): Flow {
   return {
     baseSeq: 0,
@@ -183,22 +188,34 @@ const newAcked = (): Acked => ({
 export interface TcpAnalyzerOptions {
   /** Conversations remembered at most. Default 100,000. */
   maxConversations?: number;
+  /** Unacknowledged segments remembered at most, all conversations together. Default 1,000,000. */
+  maxUnacked?: number;
 }
 
 export class TcpAnalyzer {
   /** Map order is recency: the first key is the least recently used. */
   private readonly conversations = new Map<string, Conversation>();
   private readonly maxConversations: number;
+  private readonly maxUnacked: number;
+  /** Unacknowledged segments held, all conversations together. */
+  private unacked = 0;
   private streams = 0;
 
   constructor(options: TcpAnalyzerOptions = {}) {
     this.maxConversations = Math.max(1, options.maxConversations ?? 100_000);
+    this.maxUnacked = Math.max(MAX_UNACKED * 2, options.maxUnacked ?? 1_000_000);
   }
 
   /** Forgets everything (a new capture): stream numbers start at 0 again. */
   clear(): void {
     this.conversations.clear();
     this.streams = 0;
+    this.unacked = 0;
+  }
+
+  /** Unacknowledged segments remembered now, all conversations together. */
+  get unackedSegments(): number {
+    return this.unacked;
   }
 
   /** Conversations remembered now. */
@@ -246,7 +263,10 @@ export class TcpAnalyzer {
     let nxtseq = -1;
     let window = s.window;
     if (s.seglen >= 0) {
+      const before = held(conv);
       ta = this.analyze(conv, fwd, rev, s, ta);
+      this.unacked += held(conv) - before;
+      this.evict(conv);
       seq = u32(s.seq - fwd.baseSeq);
       if (s.flags & ACK) ack = u32(s.ack - rev.baseSeq);
       if (!(s.flags & SYN) && fwd.winScale >= 0) window = s.window * 2 ** fwd.winScale;
@@ -476,14 +496,22 @@ export class TcpAnalyzer {
 
   private create(key: string): Conversation {
     const conv: Conversation = { stream: this.streams++, flow1: newFlow(), flow2: newFlow(), firstRttNs: 0n, mruSynNs: 0n };
+    const replaced = this.conversations.get(key);
+    if (replaced) this.unacked -= held(replaced);
     this.conversations.delete(key);
     this.conversations.set(key, conv);
-    while (this.conversations.size > this.maxConversations) {
-      const oldest = this.conversations.keys().next().value;
-      if (oldest === undefined) break;
-      this.conversations.delete(oldest);
-    }
+    this.evict(conv);
     return conv;
+  }
+
+  /** Forgets the least recently used conversations (never `keep`) while over a bound. */
+  private evict(keep: Conversation): void {
+    while (this.conversations.size > this.maxConversations || this.unacked > this.maxUnacked) {
+      const [oldestKey, oldest] = this.conversations.entries().next().value ?? [];
+      if (oldestKey === undefined || oldest === undefined || oldest === keep) break;
+      this.unacked -= held(oldest);
+      this.conversations.delete(oldestKey);
+    }
   }
 
   private touch(key: string): Conversation | undefined {
