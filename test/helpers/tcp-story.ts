@@ -6,7 +6,7 @@
  * new connection. Client 10.0.0.1:40000, server 10.0.0.2:80, window scale 7 both ways.
  */
 import { writePcapng } from '../../src/main/lab/pcap';
-import { ethernet, ipv4, tcpSegment } from './frames';
+import { be16, bytes, ethernet, ipv4, tcpSegment } from './frames';
 
 const SYN = 0x02;
 const ACK = 0x10;
@@ -46,8 +46,14 @@ const STEPS: Step[] = [
   [5010, false, 70000, 90001, SYN | ACK, 65160, 0, WS7],
 ];
 
-/** The conversation as a pcapng file (Ethernet). */
-export function tcpStoryCapture(): Uint8Array {
+/** An IPv6 header from 2001:db8::`from` to 2001:db8::`to`, then `payload`. */
+function ipv6Between(from: number, to: number, next: number, payload: Uint8Array): Uint8Array {
+  const address = (host: number) => [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, host];
+  return bytes([0x60, 0, 0, 0], be16(payload.length), [next, 64], address(from), address(to), payload);
+}
+
+/** The conversation as a pcapng file (Ethernet), over IPv4 or over IPv6 (2001:db8::1 and ::2). */
+export function tcpStoryCapture(family: 4 | 6 = 4): Uint8Array {
   const client = [10, 0, 0, 1];
   const server = [10, 0, 0, 2];
   const packets = STEPS.map(([ms, fromClient, seq, ack, flags, window, length, options = []]) => {
@@ -61,7 +67,10 @@ export function tcpStoryCapture(): Uint8Array {
       new Array(length).fill(0x61),
       options,
     );
-    const data = ethernet(0x0800, ipv4(6, segment, { src: fromClient ? client : server, dst: fromClient ? server : client }));
+    const data =
+      family === 4
+        ? ethernet(0x0800, ipv4(6, segment, { src: fromClient ? client : server, dst: fromClient ? server : client }))
+        : ethernet(0x86dd, ipv6Between(fromClient ? 1 : 2, fromClient ? 2 : 1, 6, segment));
     return { data, tsNs: 1_700_000_000_000_000_000n + BigInt(ms) * 1_000_000n };
   });
   return writePcapng(packets, { ifaceName: 'crafted', linkType: 1 });

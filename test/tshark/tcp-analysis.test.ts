@@ -148,30 +148,33 @@ describe('TCP analysis against tshark', () => {
     expect(result.disagreements.slice(0, 20)).toEqual([]);
   });
 
-  it('agrees on a crafted conversation with every other finding (spurious, zero window probe, keep-alive ACK, reused ports ...)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'socklab-tcp-story-'));
-    try {
-      const file = join(dir, 'story.pcapng');
-      writeFileSync(file, tcpStoryCapture());
-      const flags = tshark(['-r', file, '-n', '-Y', 'tcp.analysis.flags', '-T', 'fields', '-e', '_ws.col.Info']);
-      for (const finding of [
-        'Spurious',
-        'ZeroWindowProbe]',
-        'ZeroWindowProbeAck',
-        'Keep-Alive ACK',
-        'Window Update',
-        'not captured',
-        'Dup ACK',
-        'TCP Retransmission',
-        'reused',
-      ]) {
-        expect(flags).toContain(finding);
+  it.each([4, 6] as const)(
+    'agrees on a crafted conversation with every other finding (spurious, zero window probe, keep-alive ACK, reused ports ...) over IPv%i',
+    (family) => {
+      const dir = mkdtempSync(join(tmpdir(), 'socklab-tcp-story-'));
+      try {
+        const file = join(dir, 'story.pcapng');
+        writeFileSync(file, tcpStoryCapture(family));
+        const flags = tshark(['-r', file, '-n', '-Y', 'tcp.analysis.flags', '-T', 'fields', '-e', '_ws.col.Info']);
+        for (const finding of [
+          'Spurious',
+          'ZeroWindowProbe]',
+          'ZeroWindowProbeAck',
+          'Keep-Alive ACK',
+          'Window Update',
+          'not captured',
+          'Dup ACK',
+          'TCP Retransmission',
+          'reused',
+        ]) {
+          expect(flags).toContain(finding);
+        }
+        const result = compareAnalysis(file);
+        expect(result.compared).toBeGreaterThan(200);
+        expect(result.disagreements).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      const result = compareAnalysis(file);
-      expect(result.compared).toBeGreaterThan(200);
-      expect(result.disagreements).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });
