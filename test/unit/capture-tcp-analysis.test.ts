@@ -5,11 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { analyzeTcp, TcpAnalyzer } from '../../src/main/lab/dissect';
+import { analyzeTcp, summarize, TcpAnalyzer } from '../../src/main/lab/dissect';
 import { PacketStore } from '../../src/main/lab/capture/store';
 import { CaptureTcpAnalysis } from '../../src/main/lab/capture/tcp-analysis';
 import { readCapture } from '../../src/main/lab/pcap';
-import { LOSSY_CAPTURE } from '../helpers/fixtures';
+import { fixturePath, LOSSY_CAPTURE } from '../helpers/fixtures';
+import { expertInfo } from '../../src/main/lab/capture/expert';
 
 const packets = readCapture(readFileSync(LOSSY_CAPTURE)).packets;
 
@@ -50,5 +51,18 @@ describe('capture TCP analysis table', () => {
     analysis.arrived(store);
     expect(analysis.recordsOf(1)?.[0]).toMatchObject({ stream: 0, seq: 0, nxtseq: 1 });
     expect(analysis.recordsOf(3)?.[0]).toMatchObject({ analysed: true, initialRttNs: expect.any(BigInt) });
+  });
+
+  it('remembers which frames were malformed, for the Expert Information errors', () => {
+    const file = readCapture(readFileSync(fixturePath('babel_update_oobr.pcap'))).packets;
+    const store = new PacketStore({ maxPackets: 1000, maxBytes: 1 << 30 });
+    const analysis = new CaptureTcpAnalysis();
+    for (const p of file) store.append(0, p.tsUs, p.origLen, p.linkType, p.data, 0);
+    analysis.arrived(store);
+    const malformed = file.flatMap((p, i) => (summarize(p.data, p.linkType, { origLen: p.origLen }).mark === 'malformed' ? [i + 1] : []));
+    expect(malformed.length).toBeGreaterThan(0);
+    expect(file.map((_, i) => i + 1).filter((no) => analysis.malformed(no))).toEqual(malformed);
+    const [errors] = expertInfo(store, analysis);
+    expect(errors).toMatchObject({ severity: 'error', kind: '_ws.malformed', count: malformed.length });
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The capture's TCP analysis (dissect/tcp-analysis.ts): each packet is analysed once, as it
  * arrives in the store, in capture order, and its record kept beside the ring store for every
- * later decode (rows, filters, the field tree, the Expert Information list). Bounded like the
- * store: a ring of typed arrays keyed by frame number (about 60 bytes a packet, no objects for
- * the common frame with one TCP header); frames the store evicts drop their records.
+ * later decode (rows, filters, the field tree, the Expert Information list, which also lists
+ * malformed frames). Bounded like the store: a ring of typed arrays keyed by frame number (53
+ * bytes a slot, no objects for the common frame with one TCP header); frames the store evicts
+ * drop their records.
  */
-import { analyzeTcp, TcpAnalyzer, type TcpAnalysis } from '../dissect';
+import { analyzeFrame, TcpAnalyzer, type TcpAnalysis } from '../dissect';
 import { frameMeta, type PacketStore } from './store';
 
 const INITIAL_SLOTS = 4096;
@@ -13,6 +14,8 @@ const NO_TCP = -1;
 /** Bits of `bitsOf` beside the analysis flags (which use the low 15 bits). */
 const ANALYSED = 1 << 16;
 const HAS_NXTSEQ = 1 << 17;
+/** The frame is malformed (any frame, TCP or not: for the Expert Information list). */
+const MALFORMED = 1 << 18;
 
 /** Typed-array columns of one record a frame. */
 class RecordRing {
@@ -50,11 +53,18 @@ class RecordRing {
   }
 
   /** Frame `no`'s records; frames come in order. */
-  push(no: number, records: readonly TcpAnalysis[]): void {
+  push(no: number, records: readonly TcpAnalysis[], malformed: boolean): void {
     if (this.count === 0) this.firstNo = no;
-    while (this.firstNo + this.count < no) this.write(this.firstNo + this.count, []);
+    while (this.firstNo + this.count < no) this.write(this.firstNo + this.count, [], false);
     if (no < this.firstNo + this.count) return;
-    this.write(no, records);
+    this.write(no, records, malformed);
+  }
+
+  /** Whether frame `no` was malformed. */
+  malformed(no: number): boolean {
+    const index = no - this.firstNo;
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) return false;
+    return (this.bits[(this.head + index) % this.slots] & MALFORMED) !== 0;
   }
 
   get(no: number): TcpAnalysis[] | undefined {
@@ -88,12 +98,13 @@ class RecordRing {
     ];
   }
 
-  private write(no: number, records: readonly TcpAnalysis[]): void {
+  private write(no: number, records: readonly TcpAnalysis[], malformed: boolean): void {
     if (this.count === this.slots) this.grow();
     const slot = (this.head + this.count) % this.slots;
     this.count += 1;
     const a = records[0];
     this.stream[slot] = a ? a.stream : NO_TCP;
+    this.bits[slot] = malformed ? MALFORMED : 0;
     if (!a) return;
     if (records.length > 1 || a.dupAckNum || a.rtoFrame) this.rare.set(no, [...records]);
     this.seq[slot] = a.seq;
@@ -101,7 +112,7 @@ class RecordRing {
     this.nxtseq[slot] = Math.max(0, a.nxtseq);
     this.window[slot] = a.window;
     this.scale[slot] = a.windowScale;
-    this.bits[slot] = a.flags | (a.analysed ? ANALYSED : 0) | (a.nxtseq >= 0 ? HAS_NXTSEQ : 0);
+    this.bits[slot] |= a.flags | (a.analysed ? ANALYSED : 0) | (a.nxtseq >= 0 ? HAS_NXTSEQ : 0);
     this.acksFrame[slot] = a.acksFrame;
     this.ackRtt[slot] = a.ackRttNs;
     this.initialRtt[slot] = a.initialRttNs;
@@ -158,7 +169,8 @@ export class CaptureTcpAnalysis {
     for (let no = Math.max(this.next, store.firstNo); no < store.nextNo; no++) {
       const packet = store.get(no);
       if (packet === null) continue;
-      this.ring.push(no, analyzeTcp(packet.data, packet.linkType, frameMeta(packet), this.analyzer));
+      const { tcp, malformed } = analyzeFrame(packet.data, packet.linkType, frameMeta(packet), this.analyzer);
+      this.ring.push(no, tcp, malformed);
     }
     this.next = store.nextNo;
   }
@@ -166,5 +178,10 @@ export class CaptureTcpAnalysis {
   /** Frame `no`'s records (one per TCP header), or undefined when it was not analysed. */
   recordsOf(no: number): readonly TcpAnalysis[] | undefined {
     return this.ring.get(no);
+  }
+
+  /** Whether held frame `no` was malformed when it was analysed. */
+  malformed(no: number): boolean {
+    return this.ring.malformed(no);
   }
 }

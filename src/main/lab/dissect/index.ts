@@ -74,7 +74,18 @@ export function summarize(frame: Uint8Array, linkType: number, meta: FrameMeta =
  * `FrameMeta.tcp` whenever the frame is decoded again. `meta` needs the frame's number and time.
  */
 export function analyzeTcp(frame: Uint8Array, linkType: number, meta: FrameMeta, analyzer: TcpAnalyzer): TcpAnalysis[] {
-  return run(frame, linkType, new NullSink(), meta, analyzer).tcpRecords;
+  return analyzeFrame(frame, linkType, meta, analyzer).tcp;
+}
+
+/** `analyzeTcp`, and whether the frame is malformed (for the Expert Information list). */
+export function analyzeFrame(
+  frame: Uint8Array,
+  linkType: number,
+  meta: FrameMeta,
+  analyzer: TcpAnalyzer,
+): { tcp: TcpAnalysis[]; malformed: boolean } {
+  const ctx = run(frame, linkType, new NullSink(), meta, analyzer);
+  return { tcp: ctx.tcpRecords, malformed: ctx.mark === 'malformed' };
 }
 
 /**

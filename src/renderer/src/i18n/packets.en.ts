@@ -120,6 +120,7 @@ export const packetsEn = {
       more: '… and {n} more (filter the list with the kind to see them all)',
       severity: { error: 'Error', warn: 'Warning', note: 'Note', chat: 'Chat' },
       kind: {
+        malformed: 'Malformed or truncated packet',
         reused_ports: 'A new TCP session is started with the same ports as an earlier session',
         retransmission: 'This frame is a (suspected) retransmission',
         fast_retransmission: 'This frame is a (suspected) fast retransmission',

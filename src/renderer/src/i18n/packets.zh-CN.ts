@@ -121,6 +121,7 @@ export const packetsZhCN: PacketsMessages = {
       more: '……还有 {n} 条（用这一类的过滤条件过滤列表可全部看到）',
       severity: { error: '错误', warn: '警告', note: '注意', chat: '对话' },
       kind: {
+        malformed: '格式错误或被截断的数据包',
         reused_ports: '新的 TCP 会话使用了与之前会话相同的端口',
         retransmission: '此帧（疑似）是重传',
         fast_retransmission: '此帧（疑似）是快速重传',
