@@ -2,7 +2,7 @@
  * The capture's TCP analysis (dissect/tcp-analysis.ts): each packet is analysed once, as it
  * arrives in the store, in capture order, and its record kept beside the ring store for every
  * later decode (rows, filters, the field tree, the Expert Information list, which also lists
- * malformed frames). Bounded like the store: a ring of typed arrays keyed by frame number (53
+ * malformed frames). Bounded like the store: a ring of typed arrays keyed by frame number (73
  * bytes a slot, no objects for the common frame with one TCP header); frames the store evicts
  * drop their records.
  */
@@ -35,7 +35,11 @@ class RecordRing {
   initialRtt = new BigInt64Array(0);
   inFlight = new Uint32Array(0);
   pushed = new Uint32Array(0);
-  /** Frames with more than one TCP header, or with duplicate ACK or RTO numbers. */
+  dupAckNum = new Uint32Array(0);
+  dupAckFrame = new Uint32Array(0);
+  rtoFrame = new Uint32Array(0);
+  rto = new BigInt64Array(0);
+  /** Frames with more than one TCP header (a quoted one in an ICMP error, a tunnel). */
   rare = new Map<number, TcpAnalysis[]>();
 
   clear(): void {
@@ -90,10 +94,10 @@ class RecordRing {
         bytesInFlight: this.inFlight[slot],
         pushBytesSent: this.pushed[slot],
         initialRttNs: this.initialRtt[slot],
-        dupAckNum: 0,
-        dupAckFrame: 0,
-        rtoNs: 0n,
-        rtoFrame: 0,
+        dupAckNum: this.dupAckNum[slot],
+        dupAckFrame: this.dupAckFrame[slot],
+        rtoNs: this.rto[slot],
+        rtoFrame: this.rtoFrame[slot],
       },
     ];
   }
@@ -106,7 +110,7 @@ class RecordRing {
     this.stream[slot] = a ? a.stream : NO_TCP;
     this.bits[slot] = malformed ? MALFORMED : 0;
     if (!a) return;
-    if (records.length > 1 || a.dupAckNum || a.rtoFrame) this.rare.set(no, [...records]);
+    if (records.length > 1) this.rare.set(no, [...records]);
     this.seq[slot] = a.seq;
     this.ack[slot] = a.ack;
     this.nxtseq[slot] = Math.max(0, a.nxtseq);
@@ -118,6 +122,10 @@ class RecordRing {
     this.initialRtt[slot] = a.initialRttNs;
     this.inFlight[slot] = a.bytesInFlight;
     this.pushed[slot] = a.pushBytesSent;
+    this.dupAckNum[slot] = a.dupAckNum;
+    this.dupAckFrame[slot] = a.dupAckFrame;
+    this.rtoFrame[slot] = a.rtoFrame;
+    this.rto[slot] = a.rtoNs;
   }
 
   /** Doubles the ring, oldest entry to slot 0. */
@@ -144,6 +152,10 @@ class RecordRing {
     this.initialRtt = order(this.initialRtt, new BigInt64Array(slots));
     this.inFlight = order(this.inFlight, new Uint32Array(slots));
     this.pushed = order(this.pushed, new Uint32Array(slots));
+    this.dupAckNum = order(this.dupAckNum, new Uint32Array(slots));
+    this.dupAckFrame = order(this.dupAckFrame, new Uint32Array(slots));
+    this.rtoFrame = order(this.rtoFrame, new Uint32Array(slots));
+    this.rto = order(this.rto, new BigInt64Array(slots));
     this.slots = slots;
     this.head = 0;
   }
