@@ -1,6 +1,7 @@
 /**
- * `npx tsx bench/capture-memory.ts [--packets N]`: what a million packets cost in the ring store,
- * and how long the packet-list queries take over them. Prints figures; asserts nothing.
+ * `npx tsx bench/capture-memory.ts [--packets N]`: what a million packets cost in the ring store
+ * and its TCP analysis, and how long the analysis pass and the packet-list queries take over them.
+ * Prints figures; asserts nothing.
  *
  * The packets are real frames captured on lo (a TCP conversation: handshake, data both ways,
  * ACKs, FIN), repeated in a cycle and copied into SockLab's PacketStore as the capture process's
@@ -105,6 +106,17 @@ console.log(`filling: ${fillMs.toFixed(0)} ms (${((fillMs * 1000) / COUNT).toFix
 // The packet-list queries over them (no lab sockets: the fd column stays empty).
 const untied: Ties = { tieOf: () => ({ socketIds: [], fds: [], callId: null, cause: null }), generation: 0 } as unknown as Ties;
 const views = new PacketViews(store, untied);
+// The TCP analysis pass the capture area runs as packets arrive (here all at once), and what its
+// per-frame records cost.
+const analysisStart = performance.now();
+views.arrived();
+const analysisMs = performance.now() - analysisStart;
+const analysed = measure();
+const analysisGrowth = analysed.heapPlusBuffers - after.heapPlusBuffers;
+console.log(
+  `TCP analysis pass: ${analysisMs.toFixed(0)} ms (${((analysisMs * 1000) / COUNT).toFixed(2)} µs/packet), ` +
+    `heap + ArrayBuffers growth ${mb(analysisGrowth)} MiB (${(analysisGrowth / COUNT).toFixed(1)} B/packet)`,
+);
 const time = (label: string, run: () => unknown) => {
   const start = performance.now();
   const result = run();

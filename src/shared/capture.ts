@@ -66,8 +66,8 @@ export const PacketRow = z.object({
   dst: z.string(),
   protocol: z.string(),
   info: z.string(),
-  /** Colouring rule that matched: SYN, FIN, RST, ICMP error, malformed. */
-  mark: z.enum(['syn', 'fin', 'rst', 'icmp-error', 'malformed']).nullable(),
+  /** Colouring rule that matched: SYN, FIN, RST, ICMP error, malformed, bad TCP (tcp.analysis findings). */
+  mark: z.enum(['syn', 'fin', 'rst', 'icmp-error', 'malformed', 'tcp-bad']).nullable(),
   /**
    * Lab sockets this packet belongs to (`socketIds`), with the descriptor each had (`fds`, the
    * same order: labels, since descriptor numbers are reused), and the call that caused it.
@@ -105,6 +105,24 @@ export const FieldNode: z.ZodType<FieldNode> = z.lazy(() =>
     children: z.array(FieldNode).optional(),
   }),
 );
+
+/**
+ * The Expert Information list, as Wireshark's: findings grouped by severity and kind (the
+ * expert field, e.g. `tcp.analysis.retransmission`), each entry a packet to jump to. `detail`
+ * is the kind's number where it has one (a duplicate ACK's #n). A group lists at most
+ * EXPERT_ENTRIES_MAX entries; `count` is how many packets it has in all.
+ */
+export const EXPERT_ENTRIES_MAX = 2000;
+export const ExpertEntry = z.object({ no: z.number().int(), detail: z.number().int().nullable() });
+export type ExpertEntry = z.infer<typeof ExpertEntry>;
+export const ExpertGroup = z.object({
+  severity: z.enum(['error', 'warn', 'note', 'chat']),
+  kind: z.string(),
+  protocol: z.string(),
+  count: z.number().int(),
+  entries: z.array(ExpertEntry).max(EXPERT_ENTRIES_MAX),
+});
+export type ExpertGroup = z.infer<typeof ExpertGroup>;
 
 export const PacketDetail = z.object({
   row: PacketRow,
@@ -211,6 +229,8 @@ export const captureRoutes = {
     result(z.object({ valid: z.boolean(), error: z.string().nullable(), position: z.number().int().nullable() })),
   ),
   'capture.follow': defineRoute(z.object({ no: frameNo }), result(FollowedStream)),
+  /** The Expert Information list of the held packets (TCP analysis findings). */
+  'capture.expert': defineRoute(z.object({}), result(z.object({ groups: z.array(ExpertGroup) }))),
   'capture.ladder': defineRoute(z.object({ no: frameNo, theme: z.enum(['light', 'dark']).default('light') }), result(LadderPicture)),
   /** The packets a display filter shows (all when empty) as one pcapng file (scripts, tests). */
   'capture.export': defineRoute(z.object({ filter: displayFilter }), result(z.object({ pcapng: Bytes }))),

@@ -20,3 +20,8 @@ export function fixtureCaptures(): string[] {
     .filter((name) => /\.pcap(ng)?$/.test(name))
     .sort();
 }
+
+/** The lab's own lossy-link capture (test/fixtures/lab, see its README). */
+export const LOSSY_CAPTURE = fileURLToPath(new URL('../fixtures/lab/lossy-link.pcapng', import.meta.url));
+/** The lab's capture of a handshake whose SYN-ACK the link dropped, then a lost data segment. */
+export const SYN_ACK_DROP_CAPTURE = fileURLToPath(new URL('../fixtures/lab/syn-ack-drop.pcapng', import.meta.url));

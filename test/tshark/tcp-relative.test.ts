@@ -1,11 +1,11 @@
 /**
  * Relative TCP numbers against tshark on a capture that starts mid-stream and one with a
- * handshake and window scaling: the Info column (summarize with a TcpSequenceState) must equal
+ * handshake and window scaling: the Info column (summarize with the frames' TCP analysis) must equal
  * tshark's Info column, and the ladder's tracker must give tshark's tcp.seq, tcp.ack and
  * tcp.window_size.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LINKTYPE, summarize, TcpSequenceState } from '../../src/main/lab/dissect';
+import { analyzeTcp, LINKTYPE, summarize, TcpAnalyzer } from '../../src/main/lab/dissect';
 import { tcpWindowShiftOf, TcpStateTracker } from '../../src/main/lab/flows/tcp-state';
 import { MID_STREAM_TCP } from '../helpers/crafted-frames';
 import { skipWithoutTshark, tsharkFields, withCapture } from '../helpers/tshark';
@@ -17,12 +17,14 @@ describe('relative TCP numbers against tshark', () => {
     const theirs = withCapture(MID_STREAM_TCP, LINKTYPE.ETHERNET, (file) =>
       tsharkFields(file, ['tcp.seq', 'tcp.ack', 'tcp.window_size', '_ws.col.Info']),
     );
-    const state = new TcpSequenceState();
+    const analyzer = new TcpAnalyzer();
     const tracker = new TcpStateTracker();
     const info: string[] = [];
     const ladder: Record<string, string>[] = [];
-    for (const frame of MID_STREAM_TCP) {
-      const summary = summarize(frame, LINKTYPE.ETHERNET, {}, state);
+    for (const [i, frame] of MID_STREAM_TCP.entries()) {
+      // The times withCapture gives the frames.
+      const meta = { number: i + 1, tsNs: 1_700_000_000_000_000_000n + BigInt(i) * 1000n };
+      const summary = summarize(frame, LINKTYPE.ETHERNET, { ...meta, tcp: analyzeTcp(frame, LINKTYPE.ETHERNET, meta, analyzer) });
       info.push(summary.info);
       const obs = tracker.observe(summary.flow, tcpWindowShiftOf(frame, LINKTYPE.ETHERNET, summary.flow));
       ladder.push({ 'tcp.seq': String(obs?.relSeq), 'tcp.ack': String(obs?.relAck ?? 0), 'tcp.window_size': String(obs?.calcWindow) });

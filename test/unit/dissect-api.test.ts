@@ -4,7 +4,16 @@
  * quoted packet of an ICMP error, truncation marks and the field table.
  */
 import { describe, expect, it } from 'vitest';
-import { dissect, FIELD_TYPES, type FieldNode, fieldValues, LINKTYPE, summarize, TcpSequenceState } from '../../src/main/lab/dissect';
+import {
+  analyzeTcp,
+  dissect,
+  FIELD_TYPES,
+  type FieldNode,
+  fieldValues,
+  LINKTYPE,
+  summarize,
+  TcpAnalyzer,
+} from '../../src/main/lab/dissect';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 // 127.0.0.1:54321 → 127.0.0.1:8080 SYN (Linux loopback, Ethernet link type, partial checksum).
@@ -32,8 +41,9 @@ function all(nodes: readonly FieldNode[]): FieldNode[] {
 }
 
 describe('summarize', () => {
-  it('writes the Info column as Wireshark does, with relative numbers when given TCP state', () => {
-    const s = summarize(SYN, LINKTYPE.ETHERNET, {}, new TcpSequenceState());
+  it('writes the Info column as Wireshark does, with relative numbers when given the TCP analysis', () => {
+    const meta = { number: 1, tsNs: 1n };
+    const s = summarize(SYN, LINKTYPE.ETHERNET, { ...meta, tcp: analyzeTcp(SYN, LINKTYPE.ETHERNET, meta, new TcpAnalyzer()) });
     expect(s.info).toBe('54321 → 8080 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=605589973 TSecr=0 WS=1024');
     expect(s).toMatchObject({ src: '127.0.0.1', dst: '127.0.0.1', protocol: 'TCP', mark: 'syn' });
     expect(s.flow).toEqual({
@@ -49,7 +59,7 @@ describe('summarize', () => {
     });
   });
 
-  it('shows raw sequence numbers without state', () => {
+  it('shows raw sequence numbers without the TCP analysis', () => {
     expect(summarize(SYN, LINKTYPE.ETHERNET).info).toMatch(/^54321 → 8080 \[SYN\] Seq=1420580309 Win=65495 Len=0 MSS=65495/);
   });
 

@@ -1,10 +1,10 @@
 /**
- * One relative-sequence computation: the Info column (summarize with a TcpSequenceState) and the
- * ladder's TCP analysis (TcpStateTracker) give the same numbers, also on a capture that starts
- * mid-stream, and the state forgets the least recently used directions first.
+ * One relative-sequence computation: the Info column (summarize with the frame's TCP analysis)
+ * and the ladder's TCP analysis (TcpStateTracker) give the same numbers, also on a capture that
+ * starts mid-stream, and the analyzer forgets the least recently used conversations first.
  */
 import { describe, expect, it } from 'vitest';
-import { LINKTYPE, summarize, TcpSequenceState } from '../../src/main/lab/dissect';
+import { analyzeTcp, LINKTYPE, summarize, TcpAnalyzer } from '../../src/main/lab/dissect';
 import { tcpWindowShiftOf, TcpStateTracker } from '../../src/main/lab/flows/tcp-state';
 import { MID_STREAM_TCP } from '../helpers/crafted-frames';
 
@@ -18,12 +18,13 @@ function infoNumbers(info: string): string {
 
 describe('relative TCP numbers', () => {
   it('are the same in the Info column and the ladder, as tshark numbers them', () => {
-    const state = new TcpSequenceState();
+    const analyzer = new TcpAnalyzer();
     const tracker = new TcpStateTracker();
     const info: string[] = [];
     const ladder: string[] = [];
-    for (const frame of MID_STREAM_TCP) {
-      const summary = summarize(frame, LINKTYPE.ETHERNET, {}, state);
+    for (const [i, frame] of MID_STREAM_TCP.entries()) {
+      const meta = { number: i + 1, tsNs: BigInt(i) * 1000n };
+      const summary = summarize(frame, LINKTYPE.ETHERNET, { ...meta, tcp: analyzeTcp(frame, LINKTYPE.ETHERNET, meta, analyzer) });
       info.push(infoNumbers(summary.info));
       const obs = tracker.observe(summary.flow, tcpWindowShiftOf(frame, LINKTYPE.ETHERNET, summary.flow));
       ladder.push(`Seq=${obs?.relSeq} Ack=${obs?.relAck ?? '-'} Win=${obs?.calcWindow}`);
@@ -44,16 +45,18 @@ describe('relative TCP numbers', () => {
     expect(ladder).toEqual(tshark);
   });
 
-  it('forgets the least recently used direction first, not everything at once', () => {
-    const state = new TcpSequenceState({ maxDirections: 4 });
+  it('forgets the least recently used conversation first, not everything at once', () => {
+    const analyzer = new TcpAnalyzer({ maxConversations: 2 });
     const ACK = 0x10;
-    state.observe('a>b', 'b>a', 1000, 5000, ACK, 100, null); // a>b and b>a
-    state.observe('c>d', 'd>c', 7000, 9000, ACK, 100, null); // c>d and d>c: 4 directions
-    state.observe('a>b', 'b>a', 1010, 5000, ACK, 100, null); // a>b, b>a used again
-    state.observe('e>f', 'f>e', 3000, 4000, ACK, 100, null); // evicts c>d and d>c
-    expect(state.size).toBe(4);
-    // a>b kept its base (1000 was 1), c>d starts over as if mid-stream.
-    expect(state.observe('a>b', 'b>a', 1020, 5000, ACK, 100, null).seq).toBe(21);
-    expect(state.observe('c>d', 'd>c', 7050, 9000, ACK, 100, null).seq).toBe(1);
+    const seg = (src: string, dst: string, seq: number, ack: number) =>
+      analyzer.segment({ frame: 0, tsNs: 0n, src, dst, srcPort: 1, dstPort: 2, seq, ack, flags: ACK, window: 100, seglen: 10 }, null, []);
+    seg('a', 'b', 1000, 5000); // stream 0
+    seg('c', 'd', 7000, 9000); // stream 1
+    seg('a', 'b', 1010, 5000); // stream 0 used again
+    seg('e', 'f', 3000, 4000); // stream 2 evicts c-d
+    expect(analyzer.size).toBe(2);
+    // a-b kept its base (1000 was 1), c-d starts over as if mid-stream, as a new stream.
+    expect(seg('a', 'b', 1020, 5000)).toMatchObject({ stream: 0, seq: 21 });
+    expect(seg('c', 'd', 7050, 9000)).toMatchObject({ stream: 3, seq: 1 });
   });
 });

@@ -17,10 +17,11 @@ import { forkLauncher, type CaptureLauncher } from './launcher';
 import { DEFAULT_BUFFER_TIMEOUT_MS, DEFAULT_SNAPLEN } from './protocol';
 import { CaptureSession } from './session';
 import { PacketStore } from './store';
+import { expertInfo } from './expert';
 import { createCaptureFiles } from './files';
 import { ladderPicture } from './ladder';
 import { CaptureTies } from './ties';
-import { buildRow, frameMeta, PacketViews } from './views';
+import { frameMeta, PacketViews } from './views';
 import { hasNetRaw, planItem, privilegePlan } from '../privilege';
 
 export type { CaptureLauncher } from './launcher';
@@ -134,9 +135,9 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         const packet = store.get(input.no);
         if (packet === null) return noFrame(input.no);
         return ok({
-          row: buildRow(packet, ties),
+          row: views.row(packet),
           data: new Uint8Array(packet.data),
-          tree: dissect(packet.data, packet.linkType, frameMeta(packet)),
+          tree: dissect(packet.data, packet.linkType, views.meta(packet)),
         });
       },
       'capture.checkFilter': (input) => {
@@ -149,7 +150,8 @@ export function createCaptureArea(ctx: LabContext, sockets: SocketView, options:
         if (!store.has(input.no)) return noFrame(input.no);
         return followStream(conversationOf(input.no), input.no);
       },
-      'capture.ladder': (input) => ladderPicture(input.no, input.theme, store, ties, sockets),
+      'capture.expert': () => ok({ groups: expertInfo(store, views.tcp) }),
+      'capture.ladder': (input) => ladderPicture(input.no, input.theme, store, ties, sockets, views.tcp),
       'capture.export': (input) => files.exportWhole(input.filter),
       'capture.save': (input) => files.beginSave(input.filter, input.socketId),
       'capture.saveChunk': (input) => files.savePiece(input.saveId),

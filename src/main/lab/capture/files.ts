@@ -113,6 +113,8 @@ export function createCaptureFiles(store: PacketStore, session: CaptureSession, 
         session.bytes += p.origLen;
         op.packets += 1;
         if (op.packets % 1024 === 0 && performance.now() - sliceStart > SLICE_MS) {
+          // Rows asked for meanwhile show the packets read so far with their TCP analysis.
+          views.arrived();
           await yieldToOthers();
           // Cancelled or dropped meanwhile: what was read stays, the rest of this piece is not read.
           if (opening !== op) break;
@@ -120,6 +122,7 @@ export function createCaptureFiles(store: PacketStore, session: CaptureSession, 
         }
       }
       op.offset += data.length;
+      views.arrived();
       return ok({ packets: op.packets, bytes: op.offset });
     } finally {
       op.busy = false;

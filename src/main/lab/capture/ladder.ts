@@ -12,13 +12,21 @@ import { buildLadder, selectConversation, type LadderPacket } from '../flows/lad
 import { ladderToSvg } from '../flows/ladder-svg';
 import { tcpWindowShiftOf } from '../flows/tcp-state';
 import { captureFailure, type CaptureFailure } from './errors';
-import type { PacketStore, StoredPacket } from './store';
+import { frameMeta, type PacketStore, type StoredPacket } from './store';
+import type { CaptureTcpAnalysis } from './tcp-analysis';
 import type { CaptureTies } from './ties';
 
 type Answer = { ok: true; value: LadderPicture } | CaptureFailure;
 
-/** A held packet as the ladder needs it: flow, ICMP facts, window scale, info and tie. */
-function ladderPacketOf(packet: StoredPacket, flow: FlowInfo | null, info: string, ties: CaptureTies): LadderPacket {
+/** A held packet as the ladder needs it: flow, ICMP facts, window scale, info, TCP analysis and tie. */
+function ladderPacketOf(
+  packet: StoredPacket,
+  flow: FlowInfo | null,
+  info: string,
+  ties: CaptureTies,
+  tcp: CaptureTcpAnalysis,
+): LadderPacket {
+  const analysis = flow?.proto === 'tcp' ? tcp.recordsOf(packet.no)?.[0] : undefined;
   return {
     no: packet.no,
     monoUs: packet.monoUs,
@@ -26,6 +34,7 @@ function ladderPacketOf(packet: StoredPacket, flow: FlowInfo | null, info: strin
     icmp: flow ? icmpFactsOf(packet.data, flow) : null,
     windowShift: tcpWindowShiftOf(packet.data, packet.linkType, flow),
     info,
+    ...(analysis ? { tcpAnalysisFlags: analysis.flags } : {}),
     ...ties.tieOf(packet.no),
   };
 }
@@ -54,7 +63,14 @@ function arrowsOf(svg: string): LadderPicture['arrows'] {
 }
 
 /** The ladder picture of frame `no`'s conversation, or why there is none. */
-export function ladderPicture(no: number, theme: 'light' | 'dark', store: PacketStore, ties: CaptureTies, sockets: SocketView): Answer {
+export function ladderPicture(
+  no: number,
+  theme: 'light' | 'dark',
+  store: PacketStore,
+  ties: CaptureTies,
+  sockets: SocketView,
+  tcp: CaptureTcpAnalysis,
+): Answer {
   const chosen = store.get(no);
   if (chosen === null) return captureFailure('EINVAL', `There is no packet ${no} to draw a ladder for.`);
   const chosenSummary = summarize(chosen.data, chosen.linkType);
@@ -70,11 +86,11 @@ export function ladderPicture(no: number, theme: 'light' | 'dark', store: Packet
   const wanted = chosenFlow.proto === 'icmp' || chosenFlow.proto === 'icmpv6' ? null : pairKey(chosenFlow);
   const packets: LadderPacket[] = [];
   for (const packet of store.packets()) {
-    const summary = summarize(packet.data, packet.linkType);
+    const summary = summarize(packet.data, packet.linkType, { ...frameMeta(packet), tcp: tcp.recordsOf(packet.no) });
     const flow = summary.flow;
     if (!flow) continue;
     const icmp = flow.proto === 'icmp' || flow.proto === 'icmpv6';
-    if (wanted === null || icmp || pairKey(flow) === wanted) packets.push(ladderPacketOf(packet, flow, summary.info, ties));
+    if (wanted === null || icmp || pairKey(flow) === wanted) packets.push(ladderPacketOf(packet, flow, summary.info, ties, tcp));
   }
   const conversation = selectConversation(packets, no);
   // The sockets the ties know, and those open now (a socket accept() returned after the last packet).

@@ -15,7 +15,7 @@ import type { KernelStats } from './cap';
 import { returnFreedMemory } from './memory';
 import { decodeBatch, linkTypeOf, type CaptureTuning } from './protocol';
 import type { PacketStore } from './store';
-import { buildRow, type PacketViews } from './views';
+import type { PacketViews } from './views';
 import type { CaptureTies } from './ties';
 
 /** How often new rows go to the UI while packets arrive. */
@@ -221,6 +221,7 @@ export class CaptureSession {
       this.store.append(Math.round(stampUs), Math.round(stampUs + wallOffsetUs), data.length, 1, data);
       this.packets += 1;
       this.bytes += data.length;
+      this.views.arrived();
       this.ties.tieArrived(this.store, firstNew);
     });
     Object.assign(this, { running: true, iface, filter, source: iface, linkType: 1, error: null, permissionHint: null });
@@ -281,6 +282,7 @@ export class CaptureSession {
       this.packets += 1;
       this.bytes += len;
     });
+    this.views.arrived();
     this.ties.tieArrived(this.store, firstNew);
     if (this.store.evicted > evictedBefore) this.announceLoss();
   }
@@ -322,7 +324,7 @@ export class CaptureSession {
     const rows: PacketRow[] = [];
     for (let no = from; no < end; no++) {
       const packet = this.store.get(no);
-      if (packet) rows.push(buildRow(packet, this.ties));
+      if (packet) rows.push(this.views.row(packet));
     }
     if (rows.length > 0) this.ctx.emit('capture.packets', { rows });
   }

@@ -12,6 +12,8 @@
  * instant on CLOCK_MONOTONIC, comparable with the call log.
  */
 
+import type { FrameMeta } from '../dissect/types';
+
 /** Bytes per storage chunk: large enough that chunk overhead vanishes, small enough to free often. */
 const CHUNK_BYTES = 4 * 1024 * 1024;
 const INITIAL_SLOTS = 4096;
@@ -39,6 +41,11 @@ export interface StoredPacket {
 /** A stored packet's time in nanoseconds since the epoch, exactly. */
 export function packetTsNs(packet: Pick<StoredPacket, 'tsUs' | 'subUsNs'>): bigint {
   return BigInt(Math.floor(packet.tsUs)) * 1000n + BigInt(packet.subUsNs);
+}
+
+/** The frame.* facts the dissector needs about a stored packet (without its TCP analysis). */
+export function frameMeta(packet: StoredPacket): FrameMeta {
+  return { number: packet.no, tsNs: packetTsNs(packet), origLen: packet.len };
 }
 
 /** A stored packet's place in its chunk and its facts, filled in place by `locate`. */

@@ -10,17 +10,18 @@ import { flowEnds, sameEndpoint } from '../flows/endpoints';
 import { FastFieldReader, fastFieldsCover } from '../dissect/fast-fields';
 import type { FrameMeta } from '../dissect/types';
 import { compileFilter } from '../filter';
-import { packetTsNs, type PacketLocation, type PacketStore, type StoredPacket } from './store';
+import { frameMeta, type PacketLocation, type PacketStore, type StoredPacket } from './store';
+import { CaptureTcpAnalysis } from './tcp-analysis';
 import type { CaptureTies } from './ties';
 
-/** The frame.* facts the dissector needs about a stored packet. */
-export function frameMeta(packet: StoredPacket): FrameMeta {
-  return { number: packet.no, tsNs: packetTsNs(packet), origLen: packet.len };
-}
+export { frameMeta } from './store';
 
-/** The packet-list row of a stored packet. */
-export function buildRow(packet: StoredPacket, ties: Pick<CaptureTies, 'tieOf'>): PacketRow {
-  const summary = summarize(packet.data, packet.linkType, frameMeta(packet));
+/**
+ * The packet-list row of a stored packet. `meta` defaults to the frame's own facts; the views
+ * pass the capture's TCP analysis with them (PacketViews.meta).
+ */
+export function buildRow(packet: StoredPacket, ties: Pick<CaptureTies, 'tieOf'>, meta: FrameMeta = frameMeta(packet)): PacketRow {
+  const summary = summarize(packet.data, packet.linkType, meta);
   return {
     no: packet.no,
     monoUs: packet.monoUs,
@@ -65,15 +66,33 @@ const VIEW_CACHE = 4;
 
 export class PacketViews {
   private views: FilteredView[] = [];
+  /** The TCP analysis of the held packets, made as they arrive (`arrived`). */
+  readonly tcp = new CaptureTcpAnalysis();
 
   constructor(
     private store: PacketStore,
     private ties: CaptureTies,
   ) {}
 
-  /** Forgets every remembered match (after clear, import or a new capture). */
+  /** Forgets every remembered match and the TCP analysis (after clear, import or a new capture). */
   reset(): void {
     this.views = [];
+    this.tcp.clear();
+  }
+
+  /** Runs the TCP analysis over the packets appended since the last call (capture order). */
+  arrived(): void {
+    this.tcp.arrived(this.store);
+  }
+
+  /** What the dissector needs to decode a held packet as Wireshark would: its facts and TCP analysis. */
+  meta(packet: StoredPacket): FrameMeta {
+    return { ...frameMeta(packet), tcp: this.tcp.recordsOf(packet.no) };
+  }
+
+  /** The packet-list row of a held packet, with its TCP analysis. */
+  row(packet: StoredPacket): PacketRow {
+    return buildRow(packet, this.ties, this.meta(packet));
   }
 
   /** Rows `offset .. offset+limit` of the packets `filter` and the socket `socketId` select. */
@@ -84,7 +103,7 @@ export class PacketViews {
       const rows: PacketRow[] = [];
       for (let no = store.firstNo + offset; no < store.nextNo && rows.length < limit; no++) {
         const packet = store.get(no);
-        if (packet) rows.push(buildRow(packet, this.ties));
+        if (packet) rows.push(this.row(packet));
       }
       return { ok: true, total, pending: 0, rows };
     }
@@ -95,7 +114,7 @@ export class PacketViews {
     const rows: PacketRow[] = [];
     for (let i = start + offset; i < matches.length && rows.length < limit; i++) {
       const packet = store.get(matches[i]);
-      if (packet) rows.push(buildRow(packet, this.ties));
+      if (packet) rows.push(this.row(packet));
     }
     return { ok: true, total, pending: store.nextNo - Math.max(scanned, store.firstNo), rows };
   }
@@ -137,7 +156,7 @@ export class PacketViews {
         if (fast.load(chunk, at.offset, at.caplen, at.linkType, at.len)) return byFields(fast.lookup);
       }
       const packet = store.get(no);
-      return packet !== null && byFields(fieldLookup(packet.data, packet.linkType, frameMeta(packet)));
+      return packet !== null && byFields(fieldLookup(packet.data, packet.linkType, this.meta(packet)));
     };
     const view: FilteredView = { key, test, matches: [], start: 0, scanned: 1, generation: this.ties.generation };
     this.views.unshift(view);

@@ -10,7 +10,7 @@ import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { compileFilter } from '../filter';
 import { readCapture } from '../pcap/read';
-import { fieldValues } from './index';
+import { analyzeTcp, fieldValues, TcpAnalyzer } from './index';
 import { toTsharkRecord } from './record';
 
 const USAGE = `usage: npm run dissect -- FILE [options]
@@ -93,9 +93,13 @@ export async function dissectCli(args: readonly string[], out: CliOutput = proce
   }
   const result = readCapture(bytes);
   let matched = 0;
+  // TCP analysis needs every packet in order, as tshark's first pass: each packet is analysed
+  // just before it is decoded.
+  const analyzer = new TcpAnalyzer();
   for (let i = 0; i < result.packets.length; i++) {
     const p = result.packets[i];
-    const decoded = fieldValues(p.data, p.linkType, { number: i + 1, tsNs: p.tsNs, origLen: p.origLen });
+    const meta = { number: i + 1, tsNs: p.tsNs, origLen: p.origLen };
+    const decoded = fieldValues(p.data, p.linkType, { ...meta, tcp: analyzeTcp(p.data, p.linkType, meta, analyzer) });
     if (filter && !filter.test((name) => decoded.get(name))) continue;
     matched++;
     if (!values.count) {

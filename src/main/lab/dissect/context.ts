@@ -5,7 +5,7 @@
  */
 import { ByteReader, TruncatedError } from './reader';
 import type { Severity, Sink } from './sink';
-import type { TcpSequenceState } from './tcp-state';
+import type { TcpAnalysis, TcpAnalyzer } from './tcp-analysis';
 import type { FlowInfo, PacketSummary } from './types';
 
 export interface NetworkLayer {
@@ -33,8 +33,17 @@ export class Ctx {
   net: NetworkLayer | null = null;
   /** Inside an ICMP error's quoted packet: the columns and flow of the outer packet stay. */
   quoted = false;
-  /** Optional conversation state for relative TCP numbers in the Info column. */
-  tcpState: TcpSequenceState | null = null;
+  /**
+   * TCP analysis: while the analysis pass runs (`analyzeTcp`), the analyzer, and the records it
+   * gives, one per TCP header in decode order; when a packet is shown, the records of that pass
+   * (FrameMeta.tcp), read back in the same order.
+   */
+  tcpAnalyzer: TcpAnalyzer | null = null;
+  tcpRecords: TcpAnalysis[] = [];
+  tcpNext = 0;
+  /** The frame's number and time (for the TCP analysis pass). */
+  frameNo = 0;
+  tsNs = 0n;
   /** How deep the layers go, so crafted tunnels cannot recurse without end. */
   depth = 0;
 
@@ -57,9 +66,11 @@ export class Ctx {
   }
 
   setMark(mark: NonNullable<PacketSummary['mark']>): void {
-    // Malformed wins over everything; otherwise the first mark set stays.
+    // Malformed wins over everything, then bad TCP (Wireshark's colouring rules come in that
+    // order: "Bad TCP" before "TCP RST" and "TCP SYN/FIN"); otherwise the first mark set stays.
     if (this.quoted && mark !== 'malformed') return;
     if (mark === 'malformed' || this.mark === null) this.mark = mark;
+    else if (mark === 'tcp-bad' && this.mark !== 'malformed') this.mark = mark;
   }
 
   /** Marks data that is cut short or wrong: a node with a severity, and the row mark. */

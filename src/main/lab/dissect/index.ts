@@ -17,20 +17,24 @@ import { frameFields } from './frame';
 import { dissectLink } from './link';
 import { TruncatedError } from './reader';
 import { NullSink, type Sink, TreeSink, ValuesSink } from './sink';
-import type { TcpSequenceState } from './tcp-state';
+import type { TcpAnalysis, TcpAnalyzer } from './tcp-analysis';
 import type { FieldLookup, FieldNode, FieldType, FrameMeta, PacketSummary } from './types';
 
 export { FIELD_TABLE, type FieldDecl } from './fields';
 export { formatEpoch } from './frame';
 export { toTsharkRecord } from './record';
 export { setStrictReads, strictShortReads, TruncatedError } from './reader';
-export { TcpSequenceState } from './tcp-state';
+export { TCP_A, TcpAnalyzer, type TcpAnalysis } from './tcp-analysis';
+export { analysisInfoPrefix, expertKindsOf, formatSeconds, TCP_EXPERT_KINDS, type TcpExpertKind } from './tcp-analysis-fields';
 export * from './types';
 
 /** Runs the link-layer dissector into `sink`; an unexpected bug becomes a marked node. */
-function run(frame: Uint8Array, linkType: number, sink: Sink, meta: FrameMeta, tcpState: TcpSequenceState | null = null): Ctx {
+function run(frame: Uint8Array, linkType: number, sink: Sink, meta: FrameMeta, tcpAnalyzer: TcpAnalyzer | null = null): Ctx {
   const ctx = new Ctx(frame, sink);
-  ctx.tcpState = tcpState;
+  ctx.tcpAnalyzer = tcpAnalyzer;
+  if (meta.tcp && !tcpAnalyzer) ctx.tcpRecords = [...meta.tcp];
+  ctx.frameNo = meta.number ?? 0;
+  ctx.tsNs = meta.tsNs ?? 0n;
   const depth = sink.depth;
   try {
     dissectLink(ctx, linkType, meta.origLen ?? frame.length);
@@ -54,18 +58,34 @@ export function dissect(frame: Uint8Array, linkType: number, meta: FrameMeta = {
 
 /**
  * The packet-list columns, the colouring mark and the transport flow, without building a tree.
- * With a `TcpSequenceState` (fed packets in arrival order) the Info column shows relative TCP
- * sequence numbers and scaled windows, as Wireshark does; without one, the raw values.
+ * With the frame's TCP analysis (`meta.tcp`, see `analyzeTcp`) the Info column shows relative
+ * TCP sequence numbers, scaled windows and the analysis prefixes, as Wireshark does; without
+ * it, the raw values.
  */
-export function summarize(
-  frame: Uint8Array,
-  linkType: number,
-  meta: FrameMeta = {},
-  tcpState: TcpSequenceState | null = null,
-): PacketSummary {
-  const ctx = run(frame, linkType, new NullSink(), meta, tcpState);
+export function summarize(frame: Uint8Array, linkType: number, meta: FrameMeta = {}): PacketSummary {
+  const ctx = run(frame, linkType, new NullSink(), meta);
   if (ctx.src === '' && ctx.macAt >= 0) ctx.addresses(ctx.r.mac(ctx.macAt + 6), ctx.r.mac(ctx.macAt));
   return { src: ctx.src, dst: ctx.dst, protocol: ctx.protocol || 'Unknown', info: ctx.info, mark: ctx.mark, flow: ctx.flow };
+}
+
+/**
+ * The TCP analysis pass: feeds every TCP header of the frame to `analyzer` (one analyzer per
+ * capture, frames in capture order, each once) and returns the records to pass as
+ * `FrameMeta.tcp` whenever the frame is decoded again. `meta` needs the frame's number and time.
+ */
+export function analyzeTcp(frame: Uint8Array, linkType: number, meta: FrameMeta, analyzer: TcpAnalyzer): TcpAnalysis[] {
+  return analyzeFrame(frame, linkType, meta, analyzer).tcp;
+}
+
+/** `analyzeTcp`, and whether the frame is malformed (for the Expert Information list). */
+export function analyzeFrame(
+  frame: Uint8Array,
+  linkType: number,
+  meta: FrameMeta,
+  analyzer: TcpAnalyzer,
+): { tcp: TcpAnalysis[]; malformed: boolean } {
+  const ctx = run(frame, linkType, new NullSink(), meta, analyzer);
+  return { tcp: ctx.tcpRecords, malformed: ctx.mark === 'malformed' };
 }
 
 /**

@@ -17,8 +17,11 @@ export interface Sink {
   open(decl: FieldDecl, start: number, length: number, label: string, value?: number | string): void;
   /** Ends the innermost open subtree, optionally fixing its length once known. */
   close(length?: number): void;
-  /** An explanatory or expert node: malformed, truncated, offloaded checksum. */
-  note(label: string, start: number, length: number, severity: Severity, name?: string): void;
+  /**
+   * An explanatory or expert node: malformed, truncated, offloaded checksum, a TCP analysis
+   * finding. `value` is what tshark prints for it (expert items of TCP analysis print "1").
+   */
+  note(label: string, start: number, length: number, severity: Severity, name?: string, value?: string): void;
   /** How many subtrees are open (so a layer cut short by a read error can be closed). */
   readonly depth: number;
   /** Closes open subtrees until `depth` remain. */
@@ -63,8 +66,8 @@ export class TreeSink implements Sink {
     if (node && node.children?.length === 0) delete node.children;
   }
 
-  note(label: string, start: number, length: number, severity: Severity, name = '_ws.expert'): void {
-    this.append({ name, label, start, length, severity });
+  note(label: string, start: number, length: number, severity: Severity, name = '_ws.expert', value?: string): void {
+    this.append(value === undefined ? { name, label, start, length, severity } : { name, label, start, length, value, severity });
   }
 
   get depth(): number {
@@ -97,9 +100,9 @@ export class ValuesSink implements Sink {
 
   close(): void {}
 
-  note(_label: string, _start: number, _length: number, severity: Severity, name = '_ws.expert'): void {
+  note(_label: string, _start: number, _length: number, severity: Severity, name = '_ws.expert', value = ''): void {
     if (severity === 'error') this.put('_ws.malformed', '');
-    this.put(name, '');
+    this.put(name, value);
   }
 
   readonly depth = 0;

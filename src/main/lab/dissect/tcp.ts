@@ -2,7 +2,8 @@
 import { fold, pseudoHeaderSum, sum16 } from './checksum';
 import { type Ctx, IP_PROTOCOLS } from './context';
 import { field, hex, protocol } from './fields';
-import { tcpDirectionKey } from './tcp-state';
+import type { TcpAnalysis } from './tcp-analysis';
+import { analysisInfoPrefix, isBadTcp, showTcpAnalysis, TCP_ANALYSIS } from './tcp-analysis-fields';
 
 export const TCP = {
   proto: protocol('tcp', 'Transmission Control Protocol'),
@@ -80,11 +81,10 @@ const OPTION_NAMES: Readonly<Record<number, string>> = {
   34: 'TCP Fast Open Cookie',
 };
 
-/** Options between the fixed header and the data offset; returns Info column text and WS. */
-function options(ctx: Ctx, off: number, end: number): { info: string; wsShift: number | null } {
+/** Options between the fixed header and the data offset; returns their Info column text. */
+function options(ctx: Ctx, off: number, end: number): string {
   const { r, sink } = ctx;
   let info = '';
-  let wsShift: number | null = null;
   if (sink.wantsFields) sink.field(TCP.options, off, end - off, r.hexBytes(off, end - off), `(${end - off} bytes)`);
   let o = off;
   while (o < end) {
@@ -135,7 +135,6 @@ function options(ctx: Ctx, off: number, end: number): { info: string; wsShift: n
       sink.field(TCP.wscaleShift, o + 2, 1, shift);
       sink.field(TCP.wscaleMultiplier, o + 2, 1, shift > 14 ? 16384 : 1 << shift);
       info += ` WS=${shift > 14 ? 16384 : 1 << shift}`;
-      wsShift = Math.min(shift, 14);
     } else if (kind === 4 && len === 2) {
       info += ' SACK_PERM';
     } else if (kind === 5) {
@@ -152,7 +151,7 @@ function options(ctx: Ctx, off: number, end: number): { info: string; wsShift: n
     sink.close();
     o += len;
   }
-  return { info, wsShift };
+  return info;
 }
 
 /** Checksum label: correct, wrong, or left for the NIC (partial checksum on loopback). */
@@ -191,8 +190,13 @@ function dissectTcp(ctx: Ctx, off: number, end: number, reported: number): numbe
   const flags = r.u16(off + 12) & 0xfff;
   const win = r.u16(off + 14);
   const segLen = reported >= hlen && hlen >= 20 ? reported - hlen : -1;
+  const analysis = tcpAnalysis(ctx, off, reported, { sport, dport, seq, ack, flags, win, hlen });
+  if (analysis) sink.field(TCP_ANALYSIS.stream, off, 0, analysis.stream);
   if (segLen >= 0) sink.field(TCP.len, off + 12, 1, segLen);
+  if (analysis) sink.field(TCP_ANALYSIS.seq, off + 4, 4, analysis.seq);
   sink.field(TCP.seqRaw, off + 4, 4, seq);
+  if (analysis && analysis.nxtseq >= 0) sink.field(TCP_ANALYSIS.nxtseq, off, 0, analysis.nxtseq);
+  if (analysis) sink.field(TCP_ANALYSIS.ack, off + 8, 4, analysis.ack);
   sink.field(TCP.ackRaw, off + 8, 4, ack);
   const bogusHlen = hlen < 20;
   sink.field(
@@ -216,12 +220,18 @@ function dissectTcp(ctx: Ctx, off: number, end: number, reported: number): numbe
   sink.field(TCP.fin, off + 13, 1, flags & 1);
   sink.close();
   sink.field(TCP.window, off + 14, 2, win);
+  if (analysis) {
+    sink.field(TCP_ANALYSIS.windowSize, off + 14, 2, analysis.window);
+    const scale = analysis.windowScale;
+    if (!(flags & 0x02)) sink.field(TCP_ANALYSIS.scaleFactor, off + 14, 2, scale >= 0 ? 2 ** scale : scale);
+  }
   if (flags & 0x02) ctx.setMark('syn');
   if (flags & 0x01) ctx.setMark('fin');
   if (flags & 0x04) ctx.setMark('rst');
+  if (analysis && isBadTcp(analysis.flags)) ctx.setMark('tcp-bad');
   const head = (s: number, a: number, w: number): string =>
     `${sport} → ${dport} [${tcpFlagsText(flags)}] Seq=${s}${flags & 0x10 ? ` Ack=${a}` : ''} Win=${w}`;
-  let info = head(seq, ack, win);
+  let info = analysis ? head(analysis.seq, analysis.ack, analysis.window) : head(seq, ack, win);
   if (!ctx.need(off + 16, 4, 'TCP header')) {
     ctx.columns('TCP', info);
     return close(ctx, end - off);
@@ -242,30 +252,16 @@ function dissectTcp(ctx: Ctx, off: number, end: number, reported: number): numbe
     ctx.columns('TCP', info);
     return close(ctx, end - off);
   }
-  let wsShift: number | null = null;
   if (hlen > 20) {
     if (!ctx.need(off + 20, hlen - 20, 'TCP options')) {
       ctx.columns('TCP', info);
       return close(ctx, end - off);
     }
-    const opts = options(ctx, off + 20, off + hlen);
-    tail += opts.info;
-    wsShift = opts.wsShift;
+    tail += options(ctx, off + 20, off + hlen);
   }
-  if (ctx.tcpState && ctx.net && !ctx.quoted) {
-    const { src, dst } = ctx.net;
-    const rel = ctx.tcpState.observe(
-      tcpDirectionKey(src, sport, dst, dport),
-      tcpDirectionKey(dst, dport, src, sport),
-      seq,
-      ack,
-      flags,
-      win,
-      wsShift,
-    );
-    info = head(rel.seq, rel.ack, rel.window) + tail;
-  } else info = head(seq, ack, win) + tail;
+  info = analysis ? analysisInfoPrefix(analysis) + head(analysis.seq, analysis.ack, analysis.window) + tail : head(seq, ack, win) + tail;
   ctx.columns('TCP', info);
+  if (analysis) showTcpAnalysis(sink, analysis, off);
   const payloadOff = off + hlen;
   const captured = Math.max(0, Math.min(end, reported >= 0 ? off + reported : end) - payloadOff);
   if (captured > 0 && sink.wantsFields) sink.field(TCP.payload, payloadOff, captured, r.hexBytes(payloadOff, captured), `${segLen} bytes`);
@@ -284,6 +280,62 @@ function dissectTcp(ctx: Ctx, off: number, end: number, reported: number): numbe
     };
   }
   return end - off;
+}
+
+/**
+ * The TCP analysis of this header: computed now while the analysis pass runs (ctx.tcpAnalyzer),
+ * else the record that pass gave, or null when the packet comes without one. Wireshark analyses
+ * a segment only when its length is known (not inside an ICMP error, not a fragment); a quoted
+ * header still gets its conversation's stream number.
+ */
+function tcpAnalysis(
+  ctx: Ctx,
+  off: number,
+  reported: number,
+  h: { sport: number; dport: number; seq: number; ack: number; flags: number; win: number; hlen: number },
+): TcpAnalysis | null {
+  if (!ctx.tcpAnalyzer) return ctx.tcpRecords[ctx.tcpNext++] ?? null;
+  if (!ctx.net) return null;
+  const seglen = !ctx.quoted && reported >= h.hlen ? reported - h.hlen : -1;
+  let wsShift: number | null = null;
+  const sack: number[] = [];
+  const { r } = ctx;
+  if (h.hlen > 20 && r.has(off + 20, h.hlen - 20)) {
+    // The options the analysis needs: window scale and SACK blocks (see options() for the tree).
+    for (let o = off + 20; o < off + h.hlen;) {
+      const kind = r.u8(o);
+      if (kind === 0) break;
+      if (kind === 1) {
+        o++;
+        continue;
+      }
+      if (o + 1 >= off + h.hlen) break;
+      const len = r.u8(o + 1);
+      if (len < 2 || o + len > off + h.hlen) break;
+      if (kind === 3 && len === 3) wsShift = r.u8(o + 2);
+      if (kind === 5) for (let e = o + 2; e + 8 <= o + len; e += 8) sack.push(r.u32(e), r.u32(e + 4));
+      o += len;
+    }
+  }
+  const record = ctx.tcpAnalyzer.segment(
+    {
+      frame: ctx.frameNo,
+      tsNs: ctx.tsNs,
+      src: ctx.net.src,
+      dst: ctx.net.dst,
+      srcPort: h.sport,
+      dstPort: h.dport,
+      seq: h.seq,
+      ack: h.ack,
+      flags: h.flags,
+      window: h.win,
+      seglen,
+    },
+    wsShift,
+    sack,
+  );
+  ctx.tcpRecords.push(record);
+  return record;
 }
 
 function close(ctx: Ctx, n: number): number {

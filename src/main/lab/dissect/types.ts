@@ -3,6 +3,7 @@
  * following. Decoders are pure functions over bytes and never throw.
  */
 import type { FieldNode, PacketRow } from '@shared/capture';
+import type { TcpAnalysis } from './tcp-analysis';
 
 export type { FieldNode };
 
@@ -57,4 +58,9 @@ export interface FrameMeta {
   tsNs?: bigint;
   /** Length on the wire; defaults to the captured length. */
   origLen?: number;
+  /**
+   * The TCP analysis of the frame's TCP headers, as `analyzeTcp` gave it in the capture's
+   * analysis pass; without it there is no tcp.stream, relative tcp.seq or tcp.analysis.
+   */
+  tcp?: readonly TcpAnalysis[];
 }

@@ -35,6 +35,7 @@ export const DEFAULT_LADDER_LABELS: LadderSvgLabels = {
     'zero-window': 'zero window',
     'window-update': 'window update',
     retransmission: 'retransmission',
+    'out-of-order': 'out-of-order',
     'dup-ack': 'duplicate ACK',
     'keep-alive': 'keep-alive',
     'icmp-error': 'ICMP error',
@@ -88,7 +89,7 @@ export function escapeXml(text: string): string {
 /** The arrow's colour class: RST red, zero window and retransmission their own, kernel grey. */
 function arrowClass(arrow: LadderArrow): string {
   if (arrow.marks.includes('rst')) return 'rst';
-  if (arrow.marks.includes('retransmission') || arrow.marks.includes('dup-ack')) return 'retrans';
+  if (arrow.marks.includes('retransmission') || arrow.marks.includes('out-of-order') || arrow.marks.includes('dup-ack')) return 'retrans';
   if (arrow.marks.includes('zero-window') || arrow.marks.includes('icmp-error')) return 'warn';
   return arrow.cause === 'kernel' ? 'kernel' : 'sent';
 }

@@ -6,6 +6,7 @@
  * window, retransmission, ...). Pure: built from packets, the call log and the socket table.
  */
 import type { CallName, CallRecord } from '@shared/socket';
+import { TCP_A } from '../dissect/tcp-analysis';
 import type { FlowInfo } from '../dissect/types';
 import {
   addressMatches,
@@ -28,6 +29,19 @@ import type { IcmpFacts } from './icmp-facts';
 import { TcpStateTracker, type TcpMark, type TcpSide, type TcpState } from './tcp-state';
 import type { KnownSocket, SocketLike, TieCause } from './ties';
 
+/** The ladder marks of a segment from its TCP analysis flags (and RST from its own flags). */
+function analysisMarks(tcpFlags: number, flags: number): LadderMark[] {
+  const marks: LadderMark[] = [];
+  if (tcpFlags & TCP_RST) marks.push('rst');
+  if (flags & TCP_A.ZERO_WINDOW) marks.push('zero-window');
+  if (flags & TCP_A.WINDOW_UPDATE) marks.push('window-update');
+  if (flags & (TCP_A.RETRANSMISSION | TCP_A.FAST_RETRANSMISSION | TCP_A.SPURIOUS_RETRANSMISSION)) marks.push('retransmission');
+  if (flags & TCP_A.OUT_OF_ORDER) marks.push('out-of-order');
+  if (flags & TCP_A.DUPLICATE_ACK) marks.push('dup-ack');
+  if (flags & TCP_A.KEEP_ALIVE) marks.push('keep-alive');
+  return marks;
+}
+
 /** A packet for the ladder: what tying needs, its frame number and, optionally, its tie. */
 export interface LadderPacket {
   no: number;
@@ -38,6 +52,11 @@ export interface LadderPacket {
   windowShift?: number | null;
   /** The packet list's info column; used as the label of ICMP messages. */
   info?: string;
+  /**
+   * The capture's TCP analysis flags of the packet (Wireshark's, `TCP_A`): when given, the
+   * arrow's marks are those, so the ladder and the packet list report the same findings.
+   */
+  tcpAnalysisFlags?: number;
   socketIds?: number[];
   fds?: number[];
   callId?: number | null;
@@ -218,7 +237,7 @@ export function buildLadder(packets: readonly LadderPacket[], calls: readonly Ca
         sideColumn.b = sideColumn.a === 0 ? 1 : 0;
       }
       tcp = { flags: tcpFlagNames(obs.flags), relSeq: obs.relSeq, relAck: obs.relAck, len: obs.payloadLength, win: obs.calcWindow };
-      marks = obs.marks;
+      marks = packet.tcpAnalysisFlags === undefined ? obs.marks : analysisMarks(flow.tcp.flags, packet.tcpAnalysisFlags);
       states = sideColumn.a === 0 ? [obs.after.a, obs.after.b] : [obs.after.b, obs.after.a];
       changed = [false, false];
       for (const t of obs.transitions) changed[sideColumn[t.side]] = true;

@@ -11,11 +11,11 @@
  *
  * Incremental and bounded: `observe` costs O(1) per segment and at most `maxConnections`
  * connections are remembered (least recently active evicted first). Relative numbers and the
- * scaled window come from the dissector's TcpSequenceState, the same computation as the packet
- * list's Info column.
+ * scaled window come from the dissector's TcpAnalyzer, the same computation as the packet list's
+ * Info column and tcp.seq (Wireshark's).
  */
 import { fieldLookup } from '../dissect';
-import { tcpDirectionKey, TcpSequenceState } from '../dissect/tcp-state';
+import { TcpAnalyzer } from '../dissect/tcp-analysis';
 import type { FlowInfo } from '../dissect/types';
 import { endpointKey, flowEnds, sameEndpoint, seqAdd, seqDiff, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Endpoint } from './endpoints';
 
@@ -35,7 +35,8 @@ export const TCP_STATES = [
 export type TcpState = (typeof TCP_STATES)[number];
 
 /** What stands out about one segment. */
-export type TcpMark = 'rst' | 'zero-window' | 'window-update' | 'retransmission' | 'dup-ack' | 'keep-alive';
+/** 'out-of-order' comes only from the capture's TCP analysis (Wireshark's), not from this tracker. */
+export type TcpMark = 'rst' | 'zero-window' | 'window-update' | 'retransmission' | 'out-of-order' | 'dup-ack' | 'keep-alive';
 
 /** 'a' is the end that opened the connection (sent the first SYN), or the first sender seen. */
 export type TcpSide = 'a' | 'b';
@@ -132,11 +133,11 @@ export class TcpStateTracker {
   private nextId = 1;
   private readonly maxConnections: number;
   /** Relative numbers and scaled windows, computed as the Info column computes them. */
-  private readonly sequence: TcpSequenceState;
+  private readonly sequence: TcpAnalyzer;
 
   constructor(options: TcpStateTrackerOptions = {}) {
     this.maxConnections = options.maxConnections ?? 4096;
-    this.sequence = new TcpSequenceState({ maxDirections: 2 * this.maxConnections });
+    this.sequence = new TcpAnalyzer({ maxConversations: this.maxConnections });
   }
 
   /**
@@ -170,14 +171,11 @@ export class TcpStateTracker {
     const rst = (flags & TCP_RST) !== 0;
 
     if (syn) sender.isn = seq;
-    const relative = this.sequence.observe(
-      tcpDirectionKey(src.addr, src.port, dst.addr, dst.port),
-      tcpDirectionKey(dst.addr, dst.port, src.addr, src.port),
-      seq,
-      ack,
-      flags,
-      window,
+    // Only the numbers are used here: the frame's number and time matter to the findings alone.
+    const relative = this.sequence.segment(
+      { frame: 0, tsNs: 0n, src: src.addr, dst: dst.addr, srcPort: src.port, dstPort: dst.port, seq, ack, flags, window, seglen: len },
       syn ? windowShift : null,
+      [],
     );
     const marks = this.marksOf(sender, receiver, seq, ack, flags, window, len);
     const segEnd = seqAdd(seq, len + (syn ? 1 : 0) + (fin ? 1 : 0));
@@ -210,7 +208,7 @@ export class TcpStateTracker {
       payloadLength: len,
       flags,
       window,
-      // Scaling applies only when both ends offered it, and never to a SYN's own window.
+      // Scaled once the SYNs told the scale (as Wireshark), never a SYN's own window.
       calcWindow: relative.window,
       marks,
       before,

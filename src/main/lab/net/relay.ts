@@ -25,6 +25,7 @@ const CAPTURE_READS = new Set<string>([
   'capture.packet',
   'capture.follow',
   'capture.ladder',
+  'capture.expert',
   'capture.export',
   'capture.save',
   'capture.saveChunk',
