@@ -8,6 +8,7 @@ import { CallName, ErrnoName, Fd, SockType, Domain, SocketId, SocketState, type 
 import type { ErrnoName as ErrnoNameType } from './errno';
 import { defineRoute, result } from './route';
 import { TcpInfoMatch } from './tcpinfo';
+import { LabTextSchema } from './lab-text';
 
 /** Text a student reads, in English and Simplified Chinese. */
 export const BiText = z.strictObject({ en: z.string().min(1), zh: z.string().min(1) });
@@ -159,6 +160,8 @@ export const CheckResult = z.object({
   passed: z.boolean(),
   /** Why it passed or failed, in English (one sentence, naming calls, sockets or frames). */
   detail: z.string(),
+  /** `detail` as a key with parameters, where it is one catalogue sentence (see lab-text.ts). */
+  detailText: LabTextSchema.optional(),
   evidence: CheckEvidence,
 });
 export type CheckResult = z.infer<typeof CheckResult>;

@@ -1,6 +1,7 @@
 /** Building blocks of the route catalogue, kept apart so every area's routes can use them. */
 import { z } from 'zod';
 import { ErrnoName } from './socket';
+import { LabTextSchema } from './lab-text';
 
 /** A route: the schemas of what goes in and what comes out. */
 export interface Route<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -21,6 +22,8 @@ export function result<T extends z.ZodType>(value: T) {
       errno: ErrnoName,
       code: z.number().int(),
       message: z.string(),
+      /** `message` as a key with parameters, for the UI's language (see lab-text.ts). */
+      text: LabTextSchema.optional(),
       /** Set when the failure is a SockLab bug, not an answer the OS gave (see internalRefusal). */
       internal: z.literal(true).optional(),
     }),

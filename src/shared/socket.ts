@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ERRNO_NAMES } from './errno';
 import { cString } from './c-string';
+import { LabTextSchema } from './lab-text';
 
 export const DOMAINS = ['AF_INET', 'AF_INET6', 'AF_UNIX'] as const;
 export const SOCK_TYPES = ['SOCK_STREAM', 'SOCK_DGRAM', 'SOCK_RAW'] as const;
@@ -146,6 +147,8 @@ export const CallError = z.object({
   /** Linux errno number. */
   code: z.number().int(),
   message: z.string(),
+  /** The lab's sentence about this call as a key with parameters, for the UI's language (see lab-text.ts). */
+  text: LabTextSchema.optional(),
   /** Id of the call-log record (0 when the call never reached the lab, e.g. invalid input). */
   callId: z.number().int(),
   /** Set when the failure is a SockLab bug, not an answer the OS gave (see internalRefusal). */

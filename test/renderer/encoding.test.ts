@@ -18,7 +18,18 @@ const NIHAO_UTF8 = new TextEncoder().encode('你好\n');
 const NIHAO_GBK = Uint8Array.from([0xc4, 0xe3, 0xba, 0xc3]);
 
 function recvOutcome(data: Uint8Array): CallOutcome {
-  return { socketId: 1, fd: 3, call: 'recv', ok: true, ret: data.length, errno: null, message: null, note: null, extras: { data } };
+  return {
+    socketId: 1,
+    fd: 3,
+    call: 'recv',
+    ok: true,
+    ret: data.length,
+    errno: null,
+    message: null,
+    text: null,
+    note: null,
+    extras: { data },
+  };
 }
 
 describe('decoding', () => {

@@ -10,6 +10,7 @@ import { compileFilter } from '../filter';
 import { matchNumber, matchesPartially, unmetTcpInfo } from '../scenario/expect';
 import { StepError, formatAddress, resolveTemplate, resolveValue, type Lookup } from '../scenario/values';
 import { callsOf, type Evidence, type EvidencePacket, type EvidenceSocket } from './evidence';
+import { formatLabText, labText, type LabText } from '@shared/lab-text';
 
 /** A check that cannot be evaluated (a role nobody plays, a bad filter): it fails with this sentence. */
 class CheckProblem extends Error {}
@@ -17,6 +18,8 @@ class CheckProblem extends Error {}
 interface Verdict {
   passed: boolean;
   detail: string;
+  /** `detail` as a lab text where it is one sentence of the catalogue (see lab-text.ts). */
+  detailText?: LabText;
   evidence: CheckEvidence;
   /**
    * The check could not be decided (a role no socket plays yet): it fails, and so does `not`
@@ -138,6 +141,8 @@ class Scope {
       passed,
       undecided,
       detail: [...new Set(relevant.map((v) => v.detail))].join('; '),
+      // One part's sentence keeps its key; joined sentences stay English for now.
+      ...(relevant.length === 1 && relevant[0].detailText ? { detailText: relevant[0].detailText } : {}),
       evidence: {
         calls: uniqueBy(
           relevant.flatMap((v) => v.evidence.calls),
@@ -287,7 +292,13 @@ class Scope {
   }
 
   private noPackets(): string {
-    return this.evidence.captureProblem ? ` (no packets could be captured: ${this.evidence.captureProblem})` : '';
+    const why = this.noCapture();
+    return why ? formatLabText(why) : '';
+  }
+
+  /** Why no packets could be captured, as a lab text; '' when capture worked. */
+  private noCapture(): LabText | '' {
+    return this.evidence.captureProblem ? labText('check.noCapture', { problem: this.evidence.captureProblem }) : '';
   }
 
   private packetCheck(filterText: string, count: string | number | undefined, after: CallMatch | undefined): Verdict {
@@ -298,12 +309,15 @@ class Scope {
     const problem = matchNumber(found.length, wanted, this.lookup, 'count');
     const expression = String(resolveTemplate(filterText, this.lookup));
     const where = `packets matching "${expression}"${after ? ` after ${describeCallMatch(after)}` : ''}`;
-    if (problem === null)
-      return {
-        passed: true,
-        detail: `${found.length} ${where}: frames ${found.map((p) => p.row.no).join(', ') || 'none'}`,
-        evidence: evidenceOfPackets(found.slice(0, 20)),
-      };
+    if (problem === null) {
+      const text = labText('check.packetsFound', {
+        count: found.length,
+        filter: expression,
+        after: after ? labText('check.afterCall', { call: describeCallMatch(after) }) : '',
+        frames: found.map((p) => p.row.no).join(', ') || labText('check.none', {}),
+      });
+      return { passed: true, detail: formatLabText(text), detailText: text, evidence: evidenceOfPackets(found.slice(0, 20)) };
+    }
     return {
       passed: false,
       detail: `${where}: ${problem.replace(/^count/, 'the number')}${this.noPackets()}`,
@@ -319,17 +333,19 @@ class Scope {
       const at = this.evidence.packets.findIndex((packet, i) => i >= from && test(packet));
       if (at < 0) {
         const expression = String(resolveTemplate(filters[index], this.lookup));
-        const before = matched.length ? ` after frame ${matched.at(-1)?.row.no}` : '';
-        return {
-          passed: false,
-          detail: `no packet matching "${expression}" was captured${before}${this.noPackets()}`,
-          evidence: evidenceOfPackets(matched),
-        };
+        const last = matched.at(-1);
+        const text = labText('check.noPacketMatching', {
+          filter: expression,
+          before: last ? labText('check.afterFrame', { frame: last.row.no }) : '',
+          capture: this.noCapture(),
+        });
+        return { passed: false, detail: formatLabText(text), detailText: text, evidence: evidenceOfPackets(matched) };
       }
       matched.push(this.evidence.packets[at]);
       from = at + 1;
     }
-    return { passed: true, detail: `in order: frames ${matched.map((p) => p.row.no).join(', ')}`, evidence: evidenceOfPackets(matched) };
+    const text = labText('check.inOrder', { frames: matched.map((p) => p.row.no).join(', ') });
+    return { passed: true, detail: formatLabText(text), detailText: text, evidence: evidenceOfPackets(matched) };
   }
 
   /** `${server.port}`, `${client.address}`, `${conn.fd}`, `${client.peerPort}` in filters and matches. */

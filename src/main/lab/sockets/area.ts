@@ -6,6 +6,7 @@
  * options (options.ts), the call log and transcripts.
  */
 import { ERRNO } from '@shared/errno';
+import { formatLabText, labText } from '@shared/lab-text';
 import type { CallName, SockAddr } from '@shared/socket';
 import type { Handlers, LabContext } from '../context';
 import type { SocketArea, SocketAreaRoute } from '../areas';
@@ -48,7 +49,15 @@ export function createSocketArea(ctx: LabContext): SocketArea {
     if (sock) table.notify(sock);
     if (outcome.failed) {
       const errno = outcome.errno;
-      return { ok: false as const, ret: -1 as const, errno, code: ERRNO[errno].code, message: outcome.message, callId: record.id };
+      return {
+        ok: false as const,
+        ret: -1 as const,
+        errno,
+        code: ERRNO[errno].code,
+        message: outcome.message,
+        ...(outcome.text ? { text: outcome.text } : {}),
+        callId: record.id,
+      };
     }
     return {
       ok: true as const,
@@ -154,12 +163,14 @@ export function createSocketArea(ctx: LabContext): SocketArea {
       }),
     'socket.cancel': ({ fd }) => {
       const sock = table.get(fd);
+      const notOpen = labText('cancel.notOpen', { fd });
       if (!sock)
         return {
           ok: false as const,
           errno: 'EBADF' as const,
           code: ERRNO.EBADF.code,
-          message: `cancel: descriptor ${fd} is not an open socket.`,
+          message: `cancel: ${formatLabText(notOpen)}`,
+          text: notOpen,
         };
       const blocked = table.info(sock).blockedIn;
       const cancelled = table.abortWaiters(sock, fail('EINTR', `${blocked ?? 'call'}: interrupted (cancelled) before the OS answered.`));

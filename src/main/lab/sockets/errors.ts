@@ -3,11 +3,14 @@
  * and Node's errors are mapped onto the Linux errno they came from.
  */
 import { ERRNO, errnoByCode, isErrnoName, type ErrnoName } from '@shared/errno';
+import { formatLabText, type LabText } from '@shared/lab-text';
 
 export interface CallFailure {
   readonly failed: true;
   readonly errno: ErrnoName;
   readonly message: string;
+  /** The sentence about this call (after "call:") as a key, for the UI's language. */
+  readonly text?: LabText;
 }
 
 /** A successful call: C's return value, extra result fields, and an optional fidelity note. */
@@ -23,6 +26,11 @@ export type Outcome<E extends object = object> = CallSuccess<E> | CallFailure;
 /** A failed call with its errno and a sentence about this call in particular. */
 export function fail(errno: ErrnoName, message: string): CallFailure {
   return { failed: true, errno, message };
+}
+
+/** A failed call whose sentence is a lab text: `message` reads "call: <the English sentence>". */
+export function failWith(errno: ErrnoName, call: string, text: LabText): CallFailure {
+  return { failed: true, errno, message: `${call}: ${formatLabText(text)}`, text };
 }
 
 /** A successful call returning `ret`. */
@@ -66,7 +74,12 @@ export function fromNodeError(error: unknown, call: string): CallFailure {
   return fail(errno, `${call}: ${ERRNO[errno].text} (the OS said: ${detail})`);
 }
 
-/** A sentence for an errno the kernel gave through libc, naming the call. */
-export function kernelFailure(errno: ErrnoName, call: string, detail = ''): CallFailure {
-  return fail(errno, `${call}: ${ERRNO[errno].text}${detail ? ` ${detail}` : ''}`);
+/**
+ * A sentence for an errno the kernel gave through libc, naming the call; a `detail` given as a
+ * lab text is also kept as the key the UI translates.
+ */
+export function kernelFailure(errno: ErrnoName, call: string, detail: string | LabText = ''): CallFailure {
+  const english = typeof detail === 'string' ? detail : formatLabText(detail);
+  const failure = fail(errno, `${call}: ${ERRNO[errno].text}${english ? ` ${english}` : ''}`);
+  return typeof detail === 'string' ? failure : { ...failure, text: detail };
 }

@@ -10,7 +10,8 @@
 import { Socket as NetSocket } from 'node:net';
 import type { SockAddr } from '@shared/socket';
 import { checkAddress, describe, unboundAddress } from './address';
-import { errnoOf, fail, fromNodeError, kernelFailure, succeed, type CallFailure, type Outcome } from './errors';
+import { labText, type LabText } from '@shared/lab-text';
+import { errnoOf, fail, failWith, fromNodeError, kernelFailure, succeed, type CallFailure, type Outcome } from './errors';
 import {
   AF,
   LINUX,
@@ -60,10 +61,7 @@ function kernel(failure: LibcFailure): CallFailure {
 /** bind(): a real bind(2) on the kernel socket; port 0 gets its ephemeral port now. */
 export function bindStream(sock: LabSocket, given: SockAddr, unixDir: UnixPolicy): Outcome {
   if (sock.state !== 'created') {
-    return fail(
-      'EINVAL',
-      `bind: descriptor ${sock.fd} is already bound to ${describe(sock.local)} (or ${sock.state}); a socket is bound once.`,
-    );
+    return failWith('EINVAL', 'bind', labText('bind.alreadyBound', { fd: sock.fd, address: describe(sock.local), state: sock.state }));
   }
   const bad = checkAddress(sock.domain, given, 'bind');
   if (bad) return bad;
@@ -82,10 +80,10 @@ export function bindStream(sock: LabSocket, given: SockAddr, unixDir: UnixPolicy
 /** Where AF_UNIX paths may live (./unix-paths). */
 export type UnixPolicy = Parameters<typeof confineUnixPath>[0];
 
-function bindDetail(errno: string, address: SockAddr): string {
-  if (errno === 'EADDRINUSE') return `${describe(address)} is taken.`;
-  if (errno === 'EACCES') return `Port ${'port' in address ? address.port : ''} is below 1024 and this process is not privileged.`;
-  if (errno === 'EADDRNOTAVAIL') return `No interface of this machine has ${describe(address)}.`;
+function bindDetail(errno: string, address: SockAddr): string | LabText {
+  if (errno === 'EADDRINUSE') return labText('bind.addressInUse', { address: describe(address) });
+  if (errno === 'EACCES') return labText('bind.privilegedPort', { port: 'port' in address ? address.port : '' });
+  if (errno === 'EADDRNOTAVAIL') return labText('bind.addressNotAvailable', { address: describe(address) });
   return `(${describe(address)})`;
 }
 
@@ -100,7 +98,7 @@ function kernelName(fd: number | null): SockAddr | null {
 export function listenStream(sock: LabSocket, backlog: number, table: SocketTable): Outcome {
   const fd = sock.kernelFd;
   // A connection Node owns: Linux refuses listen() on a connected socket.
-  if (fd === null) return fail('EINVAL', `listen: descriptor ${sock.fd} is ${sock.state}; only an unconnected socket can listen.`);
+  if (fd === null) return failWith('EINVAL', 'listen', labText('listen.notListenable', { fd: sock.fd, state: sock.state }));
   const done = sysListen(fd, backlog);
   if (!done.ok) return kernel(done); // EINVAL: connecting, or an unbound AF_UNIX socket
   sock.local = kernelName(fd) ?? sock.local; // an unbound inet socket got an ephemeral port

@@ -7,6 +7,7 @@ import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
 import type { CallRecord } from '@shared/socket';
 import type { ErrnoName } from '@shared/errno';
+import type { LabText } from '@shared/lab-text';
 import { useLabApi } from '@renderer/api/inject';
 import type { CallRequest } from '@renderer/lib/callInput';
 import type { PanelCall } from '@renderer/lib/calls';
@@ -25,6 +26,8 @@ export interface CallOutcome {
   errno: ErrnoName | null;
   /** The lab's sentence about this call in particular (English). */
   message: string | null;
+  /** The same sentence as a key, for the UI's language, where the lab gave one. */
+  text: LabText | null;
   /** Where Node and C differ for this call (see docs/fidelity.md). */
   note: string | null;
   /** Extra values (peer, address, option value, ...) as display text. */
@@ -73,7 +76,7 @@ export const useCallsStore = defineStore('calls', () => {
     let outcome: CallOutcome;
     try {
       const result: Record<string, unknown> & { ok: boolean } = await api.invoke(request.route, request.input);
-      const { ok, ret, errno, message, note, callId: _callId, code: _code, ...extras } = result;
+      const { ok, ret, errno, message, text, note, callId: _callId, code: _code, ...extras } = result;
       outcome = {
         socketId,
         fd,
@@ -82,6 +85,8 @@ export const useCallsStore = defineStore('calls', () => {
         ret: typeof ret === 'number' ? ret : ok ? 0 : -1,
         errno: (errno as ErrnoName | undefined) ?? null,
         message: typeof message === 'string' ? message : null,
+        // The answer was checked against its schema (CallError.text) before it got here.
+        text: (text as LabText | undefined) ?? null,
         note: typeof note === 'string' ? note : null,
         extras,
       };
@@ -94,6 +99,7 @@ export const useCallsStore = defineStore('calls', () => {
         ret: -1,
         errno: null,
         message: error instanceof Error ? error.message : String(error),
+        text: null,
         note: null,
         extras: {},
       };
