@@ -117,6 +117,21 @@ describe('capture on lo', () => {
       expect(Number(sec) * 1e6 + Math.floor(Number(frac.padEnd(9, '0')) / 1000)).toBe(held.rows[i].tsUs);
     });
 
+    // Each packet a call caused names that call, as the ladder does; the file names the session.
+    const comments = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'tcp.flags.str', '-e', 'frame.comment'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    const synComment = comments.find(([flags]) => flags?.includes('S') && !flags.includes('A'))?.[1] ?? '';
+    expect(synComment).toMatch(/^connect\(\d+, 127\.0\.0\.1:\d+\) = 0 → fd \d+, fd \d+ \(SockLab call #\d+\)$/);
+    const synAck = comments.find(([flags]) => flags?.includes('S') && flags.includes('A'))?.[1] ?? '';
+    expect(synAck).toMatch(/^kernel → fd \d+/);
+    const section = execFileSync('capinfos', [file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(section).toMatch(/Capture comment:\s+SockLab lab session, saved \d{4}-.*captured on lo/);
+
     // A filtered export holds only what the display filter selects.
     const synOnly = ok(await call(lab, 'capture.export', { filter: 'tcp.flags.syn == 1' })).value.pcapng;
     writeFileSync(join(dir, 'syn.pcapng'), Buffer.from(synOnly));

@@ -36,11 +36,16 @@ interface Opening {
   idle: NodeJS.Timeout;
 }
 
-interface Saving {
-  id: number;
+/** The packets a save writes, its writer, and each packet's comment (the call that caused it). */
+interface Chosen {
   frames: number[];
-  next: number;
   writer: PcapngWriter;
+  commentOf: (no: number) => string | undefined;
+}
+
+interface Saving extends Chosen {
+  id: number;
+  next: number;
   idle: NodeJS.Timeout;
 }
 
@@ -177,22 +182,34 @@ export function createCaptureFiles(store: PacketStore, session: CaptureSession, 
       ifaceName: session.source ?? 'socklab',
       linkType: linkType ?? session.linkType ?? 1,
       snapLen: session.snaplen,
+      comment: sectionComment(filter, selected.frames.length),
       // What was lost while capturing, as dumpcap records it (capinfos and Wireshark show it).
       statistics:
         session.iface === null
           ? undefined
           : { kernelDropped: session.kernel.dropped, ifDropped: session.kernel.ifDropped, delivered: session.packets },
     };
-    return ok({ frames: selected.frames, writer: new PcapngWriter(options) });
+    return ok({ frames: selected.frames, writer: new PcapngWriter(options), commentOf: ties.commenter() });
+  }
+
+  /** The file's own comment: where the packets came from and which of them it holds. */
+  function sectionComment(filter: string, count: number): string {
+    const from =
+      session.iface === null
+        ? `opened from ${session.source ?? 'a file'}`
+        : `captured on ${session.iface}${session.filter ? ` with capture filter "${session.filter}"` : ''}`;
+    const which = filter ? `${count} packets shown by display filter "${filter}"` : `${count} packets`;
+    return `SockLab lab session, saved ${new Date().toISOString()}: ${which}, ${from}. Packet comments name the socket call that caused each packet.`;
   }
 
   /** Writes packets from `frames[from]` on until the writer holds `bytes`; the index reached. */
-  function writeFrames(writer: PcapngWriter, frames: number[], from: number, bytes: number): number {
+  function writeFrames(chosen: Chosen, from: number, bytes: number): number {
+    const { writer, frames, commentOf } = chosen;
     let at = from;
     for (; at < frames.length && writer.buffered < bytes; at++) {
       // A packet evicted meanwhile (a capture still running) is left out.
       const p: StoredPacket | null = store.get(frames[at]!);
-      if (p) writer.packet({ data: p.data, tsNs: packetTsNs(p), origLen: p.len });
+      if (p) writer.packet({ data: p.data, tsNs: packetTsNs(p), origLen: p.len, comment: commentOf(p.no) });
     }
     return at;
   }
@@ -203,10 +220,9 @@ export function createCaptureFiles(store: PacketStore, session: CaptureSession, 
     if (saving) clearTimeout(saving.idle);
     const id = nextId++;
     saving = {
+      ...chosen.value,
       id,
-      frames: chosen.value.frames,
       next: 0,
-      writer: chosen.value.writer,
       idle: idleTimer(() => saving?.id === id && (saving = null)),
     };
     return ok({ saveId: id, packets: chosen.value.frames.length });
@@ -217,7 +233,7 @@ export function createCaptureFiles(store: PacketStore, session: CaptureSession, 
     if (save?.id !== id)
       return captureFailure('EINVAL', `No save is going on as number ${id} (it ended, or was dropped after a minute without a request).`);
     save.idle.refresh();
-    save.next = writeFrames(save.writer, save.frames, save.next, SAVE_CHUNK_BYTES);
+    save.next = writeFrames(save, save.next, SAVE_CHUNK_BYTES);
     if (save.next < save.frames.length) return ok({ data: save.writer.take(), done: false });
     clearTimeout(save.idle);
     saving = null;
@@ -246,9 +262,8 @@ export function createCaptureFiles(store: PacketStore, session: CaptureSession, 
     exportWhole(filter: string) {
       const chosen = chooseForSave(filter);
       if (!chosen.ok) return chosen;
-      const { frames, writer } = chosen.value;
-      writeFrames(writer, frames, 0, Infinity);
-      return ok({ pcapng: writer.finish() });
+      writeFrames(chosen.value, 0, Infinity);
+      return ok({ pcapng: chosen.value.writer.finish() });
     },
     close(): void {
       if (opening) clearTimeout(opening.idle);

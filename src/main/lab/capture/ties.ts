@@ -13,6 +13,7 @@ import { icmpFactsOf } from '../flows/icmp-facts';
 import { tcpWindowShiftOf } from '../flows/tcp-state';
 import { createPacketTies, tiePackets, type KnownSocket, type PacketTies, type TiePacketInput } from '../flows/ties';
 import { endpointOfSockAddr, type Endpoint } from '../flows/endpoints';
+import { callText } from '../flows/ladder';
 import type { PacketStore, StoredPacket } from './store';
 import { TieTable, type RowTie } from './tie-table';
 
@@ -73,6 +74,24 @@ export class CaptureTies {
   /** The tie of frame `no` (untied when it was never tied or is no longer held). */
   tieOf(no: number): RowTie {
     return this.table.get(no);
+  }
+
+  /**
+   * Each packet's comment for a saved pcapng, as the ladder names its call: "connect(4,
+   * 127.0.0.1:8080) = 0 → fd 4" for a packet a call caused, "kernel → fd 4" for one the kernel
+   * sent for a lab socket (an ACK, a window update), nothing for other packets. The call log is
+   * read once, when the save begins.
+   */
+  commenter(): (no: number) => string | undefined {
+    const calls = new Map(this.view.calls().map((c) => [c.id, c]));
+    return (no) => {
+      const tie = this.table.get(no);
+      if (tie.socketIds.length === 0) return undefined;
+      const fds = tie.fds.map((fd) => `fd ${fd}`).join(', ');
+      const call = tie.callId === null ? undefined : calls.get(tie.callId);
+      if (tie.cause === 'call' && call) return `${callText(call, call.fd ?? -1)} → ${fds} (SockLab call #${call.id})`;
+      return `kernel → ${fds}`;
+    };
   }
 
   /** Lab sockets known to the ties, open and recently closed (for the ladder's columns). */

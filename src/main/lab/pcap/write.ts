@@ -11,6 +11,8 @@ export interface WritablePacket {
   tsUs?: number;
   /** Length on the wire; defaults to data.length. */
   origLen?: number;
+  /** A packet comment (opt_comment), shown by Wireshark and tshark as frame.comment. */
+  comment?: string;
 }
 
 export interface PcapngOptions {
@@ -18,6 +20,8 @@ export interface PcapngOptions {
   linkType: number;
   /** Snapshot length announced for the interface (0 = unlimited). */
   snapLen?: number;
+  /** A comment on the whole file (the section header's opt_comment; capinfos shows it). */
+  comment?: string;
   /** The capture's counters, written as an Interface Statistics Block after the packets. */
   statistics?: CaptureStatistics;
 }
@@ -41,6 +45,15 @@ function u64(value: number | bigint): Uint8Array {
 
 const pad4 = (n: number): number => (n + 3) & ~3;
 const encoder = new TextEncoder();
+
+/** An option's value holds at most 65535 bytes: a longer comment is cut at a character. */
+function commentBytes(text: string): Uint8Array {
+  const bytes = encoder.encode(text);
+  if (bytes.length <= 0xffff) return bytes;
+  let end = 0xffff;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end);
+}
 
 /** Options block: [code, value] pairs then opt_endofopt. */
 function optionsSize(opts: [number, Uint8Array][]): number {
@@ -74,7 +87,8 @@ function block(type: number, bodyLen: number, body: (view: DataView, out: Uint8A
 
 /** Section header and interface description: how every file this writer makes begins. */
 function header(opts: PcapngOptions): Uint8Array[] {
-  const shbOpts: [number, Uint8Array][] = [[4, encoder.encode('SockLab')]];
+  const shbOpts: [number, Uint8Array][] = [[4, encoder.encode('SockLab')]]; // shb_userappl
+  if (opts.comment) shbOpts.unshift([1, commentBytes(opts.comment)]);
   const idbOpts: [number, Uint8Array][] = [
     [2, encoder.encode(opts.ifaceName)],
     [9, Uint8Array.of(9)], // if_tsresol: nanoseconds
@@ -118,13 +132,16 @@ export class PcapngWriter {
 
   packet(p: WritablePacket): void {
     const ns = p.tsNs ?? BigInt(Math.round((p.tsUs ?? 0) * 1000));
-    const epb = block(6, 20 + pad4(p.data.length), (view, out) => {
+    const epbOpts: [number, Uint8Array][] = p.comment ? [[1, commentBytes(p.comment)]] : [];
+    const dataEnd = 28 + pad4(p.data.length);
+    const epb = block(6, 20 + pad4(p.data.length) + optionsSize(epbOpts), (view, out) => {
       view.setUint32(8, 0, true);
       view.setUint32(12, Number((ns >> 32n) & 0xffffffffn), true);
       view.setUint32(16, Number(ns & 0xffffffffn), true);
       view.setUint32(20, p.data.length, true);
       view.setUint32(24, p.origLen ?? p.data.length, true);
       out.set(p.data, 28);
+      putOptions(view, out, dataEnd, epbOpts);
     });
     this.parts.push(epb);
     this.size += epb.length;
