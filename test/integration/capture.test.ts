@@ -147,6 +147,19 @@ describe('capture on lo', () => {
       expect(imported).toEqual({ packets: held.total, problems: [] });
       const again = ok(await call(viewer, 'capture.rows', { offset: 0, limit: 5000 })).value;
       expect(again.rows.map((r) => [r.no, r.tsUs, r.len, r.info])).toEqual(held.rows.map((r) => [r.no, r.tsUs, r.len, r.info]));
+      // The comments came back: in the field tree (Wireshark's "Packet comments") and the filter.
+      const commented = ok(await call(viewer, 'capture.rows', { offset: 0, limit: 10, filter: 'frame.comment contains "connect("' })).value;
+      expect(commented.total).toBe(1);
+      const tree = JSON.stringify(ok(await call(viewer, 'capture.packet', { no: commented.rows[0].no })).value.tree);
+      expect(tree).toContain('"pkt_comment"');
+      expect(tree).toContain(synComment.slice(0, 20));
+      const resaved = ok(await call(viewer, 'capture.export', {})).value.pcapng;
+      writeFileSync(join(dir, 'resaved.pcapng'), Buffer.from(resaved));
+      expect(
+        execFileSync('tshark', ['-r', join(dir, 'resaved.pcapng'), '-Y', 'frame.comment contains "connect("'], { encoding: 'utf8' })
+          .trim()
+          .split('\n'),
+      ).toHaveLength(1);
       const status = ok(await call(viewer, 'capture.status', {})).value;
       expect(status).toMatchObject({ running: false, source: 'export.pcapng', held: held.total, linkType: 1 });
       expect(failed(await call(viewer, 'capture.start', { iface: 'lo' })).errno).toBe('ENOSYS');

@@ -113,7 +113,8 @@ export function createCaptureFiles(store: PacketStore, session: CaptureSession, 
           session.resetStore();
           op.linkType = p.linkType;
         }
-        store.append(0, p.tsUs, p.origLen, p.linkType, p.data, Number(p.tsNs % 1000n));
+        const no = store.append(0, p.tsUs, p.origLen, p.linkType, p.data, Number(p.tsNs % 1000n));
+        if (p.comment !== undefined) store.setComment(no, p.comment);
         session.packets += 1;
         session.bytes += p.origLen;
         op.packets += 1;
@@ -209,7 +210,7 @@ export function createCaptureFiles(store: PacketStore, session: CaptureSession, 
     for (; at < frames.length && writer.buffered < bytes; at++) {
       // A packet evicted meanwhile (a capture still running) is left out.
       const p: StoredPacket | null = store.get(frames[at]!);
-      if (p) writer.packet({ data: p.data, tsNs: packetTsNs(p), origLen: p.len, comment: commentOf(p.no) });
+      if (p) writer.packet({ data: p.data, tsNs: packetTsNs(p), origLen: p.len, comment: commentOf(p.no) ?? p.comment });
     }
     return at;
   }

@@ -36,7 +36,12 @@ export interface StoredPacket {
   len: number;
   linkType: number;
   data: Uint8Array;
+  /** The comment an opened pcapng gave the packet. */
+  comment?: string;
 }
+
+/** Comment bytes the store keeps in all (a file's comments beyond this are not kept). */
+export const MAX_COMMENT_BYTES = 16 * 1024 * 1024;
 
 /** A stored packet's time in nanoseconds since the epoch, exactly. */
 export function packetTsNs(packet: Pick<StoredPacket, 'tsUs' | 'subUsNs'>): bigint {
@@ -45,7 +50,7 @@ export function packetTsNs(packet: Pick<StoredPacket, 'tsUs' | 'subUsNs'>): bigi
 
 /** The frame.* facts the dissector needs about a stored packet (without its TCP analysis). */
 export function frameMeta(packet: StoredPacket): FrameMeta {
-  return { number: packet.no, tsNs: packetTsNs(packet), origLen: packet.len };
+  return { number: packet.no, tsNs: packetTsNs(packet), origLen: packet.len, comment: packet.comment };
 }
 
 /** A stored packet's place in its chunk and its facts, filled in place by `locate`. */
@@ -94,8 +99,22 @@ export class PacketStore {
     return this.nextNo - this.firstNo;
   }
 
+  /** Packet comments from an opened file, by frame number, and their size in all. */
+  private comments = new Map<number, string>();
+  private commentBytes = 0;
+
+  /** Keeps frame `no`'s comment while the frame is held; false when the comments are full. */
+  setComment(no: number, comment: string): boolean {
+    if (!this.has(no) || this.commentBytes + comment.length * 2 > MAX_COMMENT_BYTES) return false;
+    this.comments.set(no, comment);
+    this.commentBytes += comment.length * 2;
+    return true;
+  }
+
   /** Forgets every packet; frame numbers start again at 1. */
   clear(): void {
+    this.comments.clear();
+    this.commentBytes = 0;
     this.slots = 0;
     this.head = 0;
     for (const name of ['chunkOf', 'offsetOf', 'caplenOf', 'lenOf'] as const) this[name] = new Uint32Array(0);
@@ -161,6 +180,7 @@ export class PacketStore {
       len: this.lenOf[slot],
       linkType: this.linkOf[slot],
       data: chunk.subarray(offset, offset + this.caplenOf[slot]),
+      ...(this.comments.size > 0 && this.comments.has(no) ? { comment: this.comments.get(no) } : {}),
     };
   }
 
@@ -199,6 +219,11 @@ export class PacketStore {
 
   private evictOldest(): void {
     const slot = this.head;
+    const comment = this.comments.get(this.firstNo);
+    if (comment !== undefined) {
+      this.comments.delete(this.firstNo);
+      this.commentBytes -= comment.length * 2;
+    }
     this.heldBytes -= this.caplenOf[slot];
     this.head = (this.head + 1) % this.slots;
     this.firstNo += 1;

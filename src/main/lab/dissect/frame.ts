@@ -9,6 +9,8 @@ export const FRAME = {
   timeEpoch: field('frame.time_epoch', 'Epoch Time', 'time'),
   len: field('frame.len', 'Frame Length', 'uint'),
   capLen: field('frame.cap_len', 'Capture Length', 'uint'),
+  comments: protocol('pkt_comment', 'Packet comments'),
+  comment: field('frame.comment', 'Comment', 'string'),
 } as const;
 
 /** `1213854742.058588000`: seconds and nanoseconds since the epoch, as tshark prints them. */
@@ -21,6 +23,12 @@ export function formatEpoch(tsNs: bigint): string {
 /** Adds the frame node (with whatever the capture knows about the frame). */
 export function frameFields(sink: Sink, capLen: number, meta: FrameMeta): void {
   const len = meta.origLen ?? capLen;
+  // Wireshark shows a file's packet comments first, above the frame.
+  if (meta.comment !== undefined) {
+    sink.open(FRAME.comments, 0, 0, 'Packet comments');
+    for (const line of meta.comment.split('\n')) sink.field(FRAME.comment, 0, 0, line, line);
+    sink.close();
+  }
   const numberText = meta.number !== undefined ? ` ${meta.number}` : '';
   sink.open(FRAME.proto, 0, capLen, `Frame${numberText}: ${len} bytes on wire, ${capLen} bytes captured`);
   if (meta.number !== undefined) sink.field(FRAME.number, 0, 0, meta.number);

@@ -58,6 +58,8 @@ export interface FrameMeta {
   tsNs?: bigint;
   /** Length on the wire; defaults to the captured length. */
   origLen?: number;
+  /** The packet's comment from a pcapng file (frame.comment). */
+  comment?: string;
   /**
    * The TCP analysis of the frame's TCP headers, as `analyzeTcp` gave it in the capture's
    * analysis pass; without it there is no tcp.stream, relative tcp.seq or tcp.analysis.

@@ -36,6 +36,8 @@ function packet(tsNs: bigint, linkType: number, data: Uint8Array, origLen: numbe
   return { tsNs, tsUs: Number(tsNs / 1000n), linkType, data, origLen, iface };
 }
 
+const commentDecoder = new TextDecoder();
+
 /** if_tsresol: top bit clear → 10^-n seconds, set → 2^-n seconds. */
 function tsresol(value: number): bigint {
   const n = BigInt(value & 0x7f);
@@ -188,7 +190,13 @@ export class PcapngStreamReader {
     const capLen = view.getUint32(body + 12, le);
     if (body + 20 + capLen > end) return { code: 'EBADF_FORMAT', message: `Packet data (${capLen} bytes) runs past its block.` };
     const tsNs = this.ts(iface, view.getUint32(body + 4, le), view.getUint32(body + 8, le));
-    return packet(tsNs, iface.linkType, bytes.subarray(body + 20, body + 20 + capLen), view.getUint32(body + 16, le), id);
+    const read = packet(tsNs, iface.linkType, bytes.subarray(body + 20, body + 20 + capLen), view.getUint32(body + 16, le), id);
+    const comments: string[] = [];
+    eachOption(view, body + 20 + ((capLen + 3) & ~3), end, le, (code, at, optLen) => {
+      if (code === 1) comments.push(commentDecoder.decode(bytes.subarray(at, at + optLen)));
+    });
+    if (comments.length > 0) read.comment = comments.join('\n');
+    return read;
   }
 
   private simple(bytes: Uint8Array, view: DataView, body: number, end: number): Block {

@@ -12,6 +12,8 @@ export interface CapturedPacket {
   origLen: number;
   /** Interface index in a pcapng file (0 for pcap). */
   iface: number;
+  /** The packet's comments (pcapng opt_comment), joined by newlines; absent when none. */
+  comment?: string;
 }
 
 export interface CaptureFileError {
