@@ -1,5 +1,5 @@
 /** `npm run scenario`: exit codes and output lines, through the real entry script. */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,5 +88,32 @@ describe('npm run scenario', { timeout: 60_000 }, () => {
     const none = await cli();
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('usage: npm run scenario -- FILE');
+  });
+
+  it("--capture writes the scenario's own packets, each naming the call that caused it", async () => {
+    const out = join(scratch, 'flow.pcapng');
+    const run = await cli('resources/scenarios/tcp-client-flow.yaml', '--json-only', '--capture', out);
+    expect(run.code).toBe(0);
+    const last = lines(run.stdout).at(-1);
+    expect(last).toMatchObject({ type: 'capture', file: out });
+    expect(Number(last?.packets)).toBeGreaterThanOrEqual(10);
+    const rows = execFileSync('tshark', ['-r', out, '-T', 'fields', '-e', 'tcp.flags.str', '-e', 'frame.comment'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    expect(rows.length).toBe(Number(last?.packets));
+    // The handshake's SYN is connect()'s, the FINs are close()'s; nothing in the file is untied.
+    expect(rows[0]?.[1]).toMatch(/^connect\(\d+, 127\.0\.0\.1:\d+\) = 0 → /);
+    expect(rows.filter(([flags]) => flags?.includes('F')).map(([, comment]) => comment)).toEqual([
+      expect.stringMatching(/^close\(\d+\) = 0/),
+      expect.stringMatching(/^close\(\d+\) = 0/),
+    ]);
+    expect(rows.every(([, comment]) => comment !== undefined && comment !== '')).toBe(true);
+  });
+
+  it('exits 2 when --capture has no file', async () => {
+    const run = await cli('resources/scenarios/tcp-client-flow.yaml', '--capture');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--capture needs the file to write');
   });
 });

@@ -56,6 +56,10 @@ export interface ScenarioReport {
 export interface RunOptions {
   /** Called with each record as soon as it is known (background calls: when awaited). */
   onStep?: (record: StepRecord) => void;
+  /** Runs once the scenario's network exists, before its first step (capture starts here). */
+  beforeSteps?: () => Promise<void>;
+  /** Runs after the last step, while the scenario's network still exists. */
+  afterSteps?: () => Promise<void>;
 }
 
 /**
@@ -109,8 +113,10 @@ export async function runScenario(lab: LabApi, scenario: Scenario, options: RunO
     options.onStep?.(record);
   });
   try {
+    await options.beforeSteps?.();
     for (const [index, step] of scenario.steps.entries()) await run.step(index, step);
     await run.drainBackground();
+    await options.afterSteps?.();
   } finally {
     await rm(tmp, { recursive: true, force: true });
     if (scenario.network) await lab.invoke('net.destroy', {});
