@@ -4,6 +4,7 @@
  * chunk boundary cut is copied once. Never throws; the first malformed record ends the stream.
  */
 import type { CapturedPacket, CaptureFileError } from './types';
+import { afterPending } from './pcapng-stream';
 
 const PCAP_US = 0xa1b2c3d4;
 const PCAP_NS = 0xa1b23c4d;
@@ -36,12 +37,7 @@ export class PcapStreamReader {
   /** The packets of every complete record of `chunk` (after what an earlier chunk left). */
   *packetsOf(chunk: Uint8Array): Generator<CapturedPacket> {
     if (this.failed || chunk.length === 0) return;
-    let bytes = chunk;
-    if (this.pending.length > 0) {
-      bytes = new Uint8Array(this.pending.length + chunk.length);
-      bytes.set(this.pending);
-      bytes.set(chunk, this.pending.length);
-    }
+    const bytes = afterPending(this.pending, chunk);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let off = 0;
     if (!this.started) {

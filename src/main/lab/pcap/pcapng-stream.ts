@@ -38,6 +38,15 @@ function packet(tsNs: bigint, linkType: number, data: Uint8Array, origLen: numbe
 
 const commentDecoder = new TextDecoder();
 
+/** `chunk` after the bytes an earlier chunk left unread (copied once, only when there are some). */
+export function afterPending(pending: Uint8Array, chunk: Uint8Array): Uint8Array {
+  if (pending.length === 0) return chunk;
+  const bytes = new Uint8Array(pending.length + chunk.length);
+  bytes.set(pending);
+  bytes.set(chunk, pending.length);
+  return bytes;
+}
+
 /** if_tsresol: top bit clear → 10^-n seconds, set → 2^-n seconds. */
 function tsresol(value: number): bigint {
   const n = BigInt(value & 0x7f);
@@ -88,12 +97,7 @@ export class PcapngStreamReader {
    */
   *packetsOf(chunk: Uint8Array): Generator<CapturedPacket> {
     if (this.failed || chunk.length === 0) return;
-    let bytes = chunk;
-    if (this.pending.length > 0) {
-      bytes = new Uint8Array(this.pending.length + chunk.length);
-      bytes.set(this.pending);
-      bytes.set(chunk, this.pending.length);
-    }
+    const bytes = afterPending(this.pending, chunk);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let off = 0;
     while (!this.failed && off + 12 <= bytes.length) {
